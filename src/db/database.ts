@@ -1,0 +1,138 @@
+import {
+  DuckDBInstance,
+  type DuckDBConnection,
+  type DuckDBValue,
+  type DuckDBAppender,
+} from '@duckdb/node-api';
+import type { Logger } from '../log.ts';
+import { silentLogger } from '../log.ts';
+import { DbError, errorMessage } from '../errors.ts';
+
+export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
+export type Row = Record<string, unknown>;
+
+export interface RunOptions {
+  /** A short name for the step, in logs and error messages: `ingest.registration.load`. */
+  step?: string;
+}
+
+export interface OpenOptions {
+  readOnly?: boolean;
+  logger?: Logger;
+  /** DuckDB settings: threads, memory_limit, temp_directory, ... */
+  settings?: Record<string, string>;
+}
+
+/**
+ * The one door to DuckDB. Every statement goes through `run`/`all`, which log the step and,
+ * on failure, throw a `DbError` naming the step and carrying the SQL.
+ */
+export class Db {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    readonly path: string,
+    readonly readOnly: boolean,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Opens (or creates) a database file; `:memory:` for an in-memory one. */
+  static async open(path: string, options: OpenOptions = {}): Promise<Db> {
+    const config: Record<string, string> = { ...(options.settings ?? {}) };
+    if (options.readOnly) config['access_mode'] = 'READ_ONLY';
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, config);
+    } catch (error) {
+      throw new DbError(`Cannot open database "${path}": ${errorMessage(error)}`, { path });
+    }
+    const conn = await instance.connect();
+    return new Db(instance, conn, path, options.readOnly === true, options.logger ?? silentLogger());
+  }
+
+  /** Runs a statement (or several separated by `;` when no params) and discards the result. */
+  async run(sql: string, params?: Params, options: RunOptions = {}): Promise<void> {
+    await this.exec(sql, params, options, false);
+  }
+
+  /** Runs a query and returns its rows as plain JS values (numbers, strings, Dates; BIGINT as bigint). */
+  async all<T = Row>(sql: string, params?: Params, options: RunOptions = {}): Promise<T[]> {
+    return (await this.exec(sql, params, options, true)) as T[];
+  }
+
+  /** Runs a query and returns its rows with every value as JSON-safe text/number (money stays exact). */
+  async allJson<T = Row>(sql: string, params?: Params, options: RunOptions = {}): Promise<T[]> {
+    const step = options.step ?? 'query';
+    const started = performance.now();
+    try {
+      const reader = await this.conn.runAndReadAll(sql, params);
+      this.logger.debug({ step, ms: Math.round(performance.now() - started) }, 'sql');
+      return reader.getRowObjectsJson() as T[];
+    } catch (error) {
+      throw this.wrap(error, sql, step);
+    }
+  }
+
+  /** The first row of a query, or undefined. */
+  async one<T = Row>(sql: string, params?: Params, options: RunOptions = {}): Promise<T | undefined> {
+    const rows = await this.all<T>(sql, params, options);
+    return rows[0];
+  }
+
+  /** Runs `fn` in a transaction: committed when it returns, rolled back when it throws. */
+  async transaction<T>(fn: () => Promise<T>, options: RunOptions = {}): Promise<T> {
+    await this.run('BEGIN TRANSACTION', undefined, options);
+    try {
+      const result = await fn();
+      await this.run('COMMIT', undefined, options);
+      return result;
+    } catch (error) {
+      try {
+        await this.conn.run('ROLLBACK');
+      } catch (rollbackError) {
+        this.logger.error({ err: errorMessage(rollbackError) }, 'rollback failed');
+      }
+      throw error;
+    }
+  }
+
+  /** An appender for bulk inserts from JS (for the few tables filled from JS, such as manifests). */
+  async appender(table: string): Promise<DuckDBAppender> {
+    return this.conn.createAppender(table);
+  }
+
+  /** Closes the connection and the database (flushing a file database to disk). */
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async exec(sql: string, params: Params | undefined, options: RunOptions, read: boolean): Promise<Row[] | undefined> {
+    const step = options.step ?? 'sql';
+    const started = performance.now();
+    try {
+      if (read) {
+        const reader = await this.conn.runAndReadAll(sql, params);
+        const rows = reader.getRowObjectsJS() as Row[];
+        this.logger.debug({ step, ms: Math.round(performance.now() - started), rows: rows.length }, 'sql');
+        return rows;
+      }
+      await this.conn.run(sql, params);
+      this.logger.debug({ step, ms: Math.round(performance.now() - started) }, 'sql');
+      return undefined;
+    } catch (error) {
+      throw this.wrap(error, sql, step);
+    }
+  }
+
+  private wrap(error: unknown, sql: string, step: string): DbError {
+    const message = errorMessage(error);
+    this.logger.debug({ step, err: message, sql: sql.slice(0, 4000) }, 'sql failed');
+    return new DbError(`Database step "${step}" failed: ${message}`, { step, sql });
+  }
+}
+
+/** Opens a fresh in-memory database (tests and one-off work). */
+export function memoryDb(logger?: Logger): Promise<Db> {
+  return Db.open(':memory:', logger ? { logger } : {});
+}

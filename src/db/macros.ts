@@ -1,0 +1,56 @@
+import { EMPTY_MARKERS } from '../sources/contract.ts';
+import { literal } from './sql.ts';
+
+const FULL_WIDTH = '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ（），．－／：　';
+const HALF_WIDTH = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz(),.-/: ';
+
+/**
+ * Value-typing macros, created in the database itself so that analysts can use them in
+ * `recon query` too: `SELECT recon_date('2024年1月5日')`. Each returns NULL for an empty
+ * marker and NULL for a value it cannot read; the loader tells the two apart.
+ */
+export const VALUE_MACROS_SQL = `
+CREATE OR REPLACE MACRO recon_halfwidth(s) AS translate(s, ${literal(FULL_WIDTH)}, ${literal(HALF_WIDTH)});
+CREATE OR REPLACE MACRO recon_blank(s) AS (
+  CASE WHEN s IS NULL THEN NULL
+       WHEN trim(recon_halfwidth(s), ' ' || chr(9) || chr(10) || chr(13) || chr(160)) IN (${EMPTY_MARKERS.map(literal).join(', ')}) THEN NULL
+       ELSE trim(s, ' ' || chr(9) || chr(10) || chr(13) || chr(160) || chr(12288)) END);
+CREATE OR REPLACE MACRO recon_code(s) AS upper(regexp_replace(recon_halfwidth(recon_blank(s)), '\\s', '', 'g'));
+CREATE OR REPLACE MACRO recon_date_text(s) AS regexp_replace(recon_halfwidth(recon_blank(s)), '[ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?$', '');
+CREATE OR REPLACE MACRO recon_date_any(s) AS (
+  CASE WHEN recon_blank(s) IS NULL THEN NULL
+       -- Excel serial numbers (1927..2173) arrive as text when a sheet was saved as CSV.
+       WHEN regexp_full_match(recon_date_text(s), '\\d{5}(\\.\\d+)?')
+         THEN CAST(DATE '1899-12-30' + CAST(floor(CAST(recon_date_text(s) AS DOUBLE)) AS INTEGER) AS DATE)
+       ELSE CAST(try_strptime(recon_date_text(s), ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d', '%Y.%m.%d', '%Y年%m月%d日']) AS DATE)
+  END);
+-- A date outside 1900..2099 is a typing error in these exports, not a date.
+CREATE OR REPLACE MACRO recon_date(s) AS (
+  CASE WHEN recon_date_any(s) BETWEEN DATE '1900-01-01' AND DATE '2099-12-31' THEN recon_date_any(s) END);
+CREATE OR REPLACE MACRO recon_period(s) AS (
+  CASE WHEN regexp_full_match(recon_date_text(s), '(19|20)\\d{2}(\\d{2}|[-/.]\\d{1,2}|年\\d{1,2}月)')
+         THEN CAST(try_strptime(recon_date_text(s), ['%Y%m', '%Y-%m', '%Y/%m', '%Y.%m', '%Y年%m月']) AS DATE)
+       WHEN recon_date(s) IS NOT NULL THEN CAST(date_trunc('month', recon_date(s)) AS DATE)
+  END);
+CREATE OR REPLACE MACRO recon_money(s) AS
+  try_cast(regexp_replace(recon_halfwidth(recon_blank(s)), '[￥¥,\\s元]|^RMB', '', 'g') AS DECIMAL(18, 2));
+CREATE OR REPLACE MACRO recon_int(s) AS (
+  CASE WHEN regexp_full_match(regexp_replace(recon_halfwidth(recon_blank(s)), '[,\\s人]', '', 'g'), '-?\\d+(\\.0+)?')
+       THEN try_cast(try_cast(regexp_replace(recon_halfwidth(recon_blank(s)), '[,\\s人]', '', 'g') AS DECIMAL(18, 2)) AS INTEGER)
+  END);
+-- Registered capital as written: 50(万元人民币), 20(万美元), 500万元, 100; the amount in 万 units.
+CREATE OR REPLACE MACRO recon_capital_amount(s) AS (
+  CASE WHEN regexp_matches(recon_halfwidth(recon_blank(s)), '^\\s*[0-9.,]+')
+       THEN try_cast(replace(regexp_extract(recon_halfwidth(recon_blank(s)), '^\\s*([0-9.,]+)', 1), ',', '') AS DECIMAL(18, 4))
+         / CASE WHEN regexp_matches(recon_blank(s), '万') OR NOT regexp_matches(recon_blank(s), '元|美元|币') THEN 1 ELSE 10000 END
+  END);
+CREATE OR REPLACE MACRO recon_capital_currency(s) AS (
+  CASE WHEN recon_blank(s) IS NULL THEN NULL
+       WHEN regexp_matches(recon_blank(s), '美元') THEN '美元'
+       WHEN regexp_matches(recon_blank(s), '港元|港币') THEN '港元'
+       WHEN regexp_matches(recon_blank(s), '欧元') THEN '欧元'
+       WHEN regexp_matches(recon_blank(s), '日元') THEN '日元'
+       ELSE '人民币' END);
+-- Status and type texts are compared after folding width, separators and spaces.
+CREATE OR REPLACE MACRO recon_enum_key(s) AS regexp_replace(replace(recon_halfwidth(recon_blank(s)), '，', ','), '\\s', '', 'g');
+`;
