@@ -1,0 +1,17 @@
+import type { Kind, SourceContract } from './contract.ts';
+import { registration } from './registration.ts';
+import { taxRegistration, taxWithholding } from './tax.ts';
+import { civilOrg } from './civil.ts';
+import { siEnrollment, siPayment } from './si.ts';
+
+export * from './contract.ts';
+
+/** The six contracts, by kind. */
+export const CONTRACTS: Record<Kind, SourceContract> = {
+  registration,
+  tax_registration: taxRegistration,
+  tax_withholding: taxWithholding,
+  civil_org: civilOrg,
+  si_enrollment: siEnrollment,
+  si_payment: siPayment,
+};
