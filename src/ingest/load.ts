@@ -1,0 +1,409 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../db/database.ts';
+import { ident, literal } from '../db/sql.ts';
+import { CONTRACTS, type Kind } from '../sources/index.ts';
+import { planNormalise, tableColumns } from '../sources/normalise.ts';
+import { InputError, errorMessage } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { sniffFile, transcodeToUtf8, readHead, type Encoding, type Format } from './decode.ts';
+import { sniffDelimiter, headRows, findHeader, dateFromText, type HeaderFound } from './header.ts';
+import { xlsxToCsv } from './xlsx.ts';
+
+export interface LoadOptions {
+  runId: string;
+  /** Forces the kind instead of recognising it from the headers. */
+  kind?: Kind;
+  /** Forces the as-of date (YYYY-MM-DD). */
+  asOf?: string;
+  /** The as-of date when neither the flag, the file name nor a title row gives one. */
+  defaultAsOf: string;
+  /** Loads a snapshot even when it is far smaller than the last one. */
+  force?: boolean;
+  sheet?: string;
+  /** A snapshot with fewer rows than this share of the previous one is refused. */
+  minSnapshotRatio: number;
+  /** Where transcoded and converted copies go while loading (deleted afterwards). */
+  workDir: string;
+  logger: Logger;
+}
+
+export interface LoadedFile {
+  status: 'loaded';
+  file: string;
+  fileId: number;
+  kind: Kind;
+  asOf: string;
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  valuesFlagged: number;
+}
+export interface DuplicateFile {
+  status: 'duplicate';
+  file: string;
+  kind: Kind;
+  of: number;
+  message: string;
+}
+export interface RefusedFile {
+  status: 'refused';
+  file: string;
+  kind?: Kind;
+  reason: string;
+  message: string;
+}
+export type LoadResult = LoadedFile | DuplicateFile | RefusedFile;
+
+interface Prepared {
+  csvPath: string;
+  format: Format;
+  encoding?: Encoding;
+  delimiter: string;
+  header: HeaderFound;
+  /** Lines to skip before the first data line in `csvPath`. */
+  skip: number;
+  /** Header line (1-based) in the original file or sheet. */
+  headerLine: number;
+  sheet?: string;
+  /** True when the CSV carries the source row number in its first column (`__row`). */
+  rowColumn: boolean;
+}
+
+const CSV_REASONS: Record<string, string> = {
+  'TOO MANY COLUMNS': 'wrong column count: more fields than headers',
+  'MISSING COLUMNS': 'wrong column count: fewer fields than headers',
+  'UNQUOTED VALUE': 'unterminated or stray quote',
+  'LINE SIZE OVER MAXIMUM': 'line too long',
+  'INVALID ENCODING': 'invalid characters',
+  'INVALID UNICODE': 'invalid characters',
+};
+
+/**
+ * Loads one export file: recognises its format, encoding and kind, reads it with DuckDB's
+ * read_csv as text, types it with the kind's normalising SQL, and records every row it could
+ * not load in `rejects`. All in one transaction: a refused file leaves no rows behind.
+ */
+export async function loadFile(db: Db, file: string, options: LoadOptions): Promise<LoadResult> {
+  const fileName = path.basename(file);
+  const log = options.logger.child({ file: fileName });
+  let sniffed;
+  try {
+    sniffed = await sniffFile(file);
+  } catch (error) {
+    if (error instanceof InputError) return refuse(db, file, options, undefined, error, undefined);
+    throw error;
+  }
+  const known = await db.one<{ file_id: number; kind: Kind; loaded_at: Date }>(
+    `SELECT file_id, kind, loaded_at FROM manifest WHERE sha256 = $1 AND status = 'loaded' ORDER BY file_id LIMIT 1`,
+    [sniffed.sha256],
+    { step: 'ingest.manifest.lookup' },
+  );
+  if (known) {
+    const message = `"${fileName}" was already loaded (same content as file #${known.file_id}, ${known.kind}); skipped.`;
+    log.info({ of: known.file_id }, message);
+    return { status: 'duplicate', file, kind: known.kind, of: known.file_id, message };
+  }
+
+  fs.mkdirSync(options.workDir, { recursive: true });
+  const temps: string[] = [];
+  try {
+    let prepared: Prepared;
+    try {
+      prepared = await prepare(file, sniffed.format, sniffed.encoding, options, temps);
+    } catch (error) {
+      if (error instanceof InputError) return refuse(db, file, options, sniffed, error, options.kind);
+      throw error;
+    }
+    const kind = prepared.header.match.kind;
+    const asOf = pickAsOf(options, fileName, prepared.header.title);
+    return await loadPrepared(db, file, prepared, kind, asOf, sniffed, options, log);
+  } finally {
+    for (const t of temps) fs.rmSync(t, { force: true });
+  }
+}
+
+async function prepare(file: string, format: Format, encoding: Encoding | undefined, options: LoadOptions, temps: string[]): Promise<Prepared> {
+  const base = path.join(options.workDir, `${options.runId}-${process.pid}-${temps.length}-${path.basename(file)}`);
+  if (format === 'xlsx') {
+    const csvPath = `${base}.csv`;
+    temps.push(csvPath);
+    const sheet = await xlsxToCsv(file, csvPath, { ...(options.sheet ? { sheet: options.sheet } : {}), ...(options.kind ? { kind: options.kind } : {}) });
+    return { csvPath, format, delimiter: ',', header: sheet.header, skip: 1, headerLine: sheet.headerRow, sheet: sheet.sheet, rowColumn: true };
+  }
+  let csvPath = file;
+  if (encoding !== 'utf-8' && encoding !== 'utf-8-bom' && encoding !== undefined) {
+    csvPath = `${base}.utf8.csv`;
+    temps.push(csvPath);
+    await transcodeToUtf8(file, encoding, csvPath);
+  }
+  const head = await readHead(csvPath);
+  if (head.trim() === '') {
+    throw new InputError(`File "${file}" is empty. Export it again from the source system.`, { reason: 'empty' });
+  }
+  const delimiter = sniffDelimiter(head);
+  const header = findHeader(headRows(head, delimiter), file, options.kind);
+  return {
+    csvPath,
+    format,
+    ...(encoding ? { encoding } : {}),
+    delimiter,
+    header,
+    skip: header.index + 1,
+    headerLine: header.index + 1,
+    rowColumn: false,
+  };
+}
+
+function pickAsOf(options: LoadOptions, fileName: string, title: string): { date: string; source: string } {
+  if (options.asOf) return { date: options.asOf, source: 'flag' };
+  const fromName = dateFromText(fileName);
+  if (fromName) return { date: fromName, source: 'file_name' };
+  const fromTitle = dateFromText(title);
+  if (fromTitle) return { date: fromTitle, source: 'title' };
+  return { date: options.defaultAsOf, source: 'run' };
+}
+
+async function loadPrepared(
+  db: Db,
+  file: string,
+  p: Prepared,
+  kind: Kind,
+  asOf: { date: string; source: string },
+  sniffed: { sha256: string; size: number },
+  options: LoadOptions,
+  log: Logger,
+): Promise<LoadResult> {
+  const contract = CONTRACTS[kind];
+  const fileName = path.basename(file);
+  const width = p.header.headers.length;
+  const rawCols = Array.from({ length: width }, (_, i) => `c${i}`);
+  const columnsStruct = [...(p.rowColumn ? ['__row'] : []), ...rawCols].map((c) => `${literal(c)}: 'VARCHAR'`).join(', ');
+  const mapped: Record<string, string> = {};
+  for (const [name, index] of Object.entries(p.header.match.columns)) mapped[name] = `r.${ident(`c${index}`)}`;
+  const plan = planNormalise(contract, mapped);
+  const step = `ingest.${kind}`;
+  const started = performance.now();
+
+  // Reading and typing happen in temporary tables outside any transaction (row ids of rows
+  // added inside a transaction are not positions, and line numbers are derived from them);
+  // only the writes to the published tables are one transaction.
+  await db.run(`DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans;`);
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM read_csv($path, delim = $delim, quote = '"', escape = '"',
+       header = false, skip = $skip, columns = {${columnsStruct}}, auto_detect = false, null_padding = false,
+       store_rejects = true, rejects_table = '_csv_rejects', rejects_scan = '_csv_scans', max_line_size = 8000000)`,
+    { path: p.csvPath, delim: p.delimiter, skip: p.skip },
+    { step: `${step}.read_csv` },
+  );
+  const counts = await db.one<{ accepted: bigint; csv_rejects: bigint }>(
+    `SELECT (SELECT count(*) FROM _raw) AS accepted, (SELECT count(*) FROM _csv_rejects) AS csv_rejects`,
+  );
+  const accepted = Number(counts?.accepted ?? 0);
+  const csvRejects = Number(counts?.csv_rejects ?? 0);
+
+  // Line numbers: xlsx rows carry theirs; CSV rows are numbered in file order, stepping over
+  // the lines read_csv rejected (it reports those with their own line numbers).
+  let from = '_raw r';
+  let lineExpr: string;
+  if (p.rowColumn) {
+    lineExpr = 'CAST(r.__row AS BIGINT)';
+  } else if (csvRejects === 0) {
+    lineExpr = `(${p.skip} + 1 + r.rowid)`;
+  } else {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE _lines AS
+       SELECT l AS line, row_number() OVER (ORDER BY l) - 1 AS k
+       FROM range(${p.skip + 1}, ${p.skip + 1 + accepted + csvRejects}) t(l)
+       WHERE l NOT IN (SELECT line FROM _csv_rejects)`,
+      undefined,
+      { step: `${step}.lines` },
+    );
+    from = '_raw r JOIN _lines m ON m.k = r.rowid';
+    lineExpr = 'm.line';
+  }
+  const rawText = `concat_ws(${literal(p.delimiter)}, ${rawCols.map((c) => `coalesce(r.${ident(c)}, '')`).join(', ')})`;
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _typed AS
+     SELECT ${lineExpr} AS _line, ${plan.rejectReason} AS _reason, ${plan.rejectColumn} AS _column, ${rawText} AS _rawtext,
+            ${rawCols.map((c) => `r.${ident(c)}`).join(', ')},
+            ${plan.select.join(', ')}
+     FROM ${from}`,
+    undefined,
+    { step: `${step}.type` },
+  );
+  const tally = await db.one<{ loaded: bigint; rejected: bigint; pmin: Date | null; pmax: Date | null; periods: bigint }>(
+    `SELECT count(*) FILTER (WHERE _reason IS NULL) AS loaded, count(*) FILTER (WHERE _reason IS NOT NULL) AS rejected,
+            ${contract.monthly ? 'min(period) FILTER (WHERE _reason IS NULL)' : 'NULL'} AS pmin,
+            ${contract.monthly ? 'max(period) FILTER (WHERE _reason IS NULL)' : 'NULL'} AS pmax,
+            ${contract.monthly ? 'count(DISTINCT period) FILTER (WHERE _reason IS NULL)' : '1'} AS periods
+     FROM _typed`,
+  );
+  const rowsLoaded = Number(tally?.loaded ?? 0);
+  const rowsRejected = Number(tally?.rejected ?? 0) + csvRejects;
+  const guard = await snapshotGuard(db, kind, rowsLoaded, Number(tally?.periods ?? 1), accepted + csvRejects, fileName, options);
+  if (guard) {
+    await dropScratch(db);
+    return refuse(db, file, options, sniffed, new InputError(guard.message, { reason: guard.reason }), kind);
+  }
+
+  const result = await db.transaction(async () => {
+    const idRow = await db.one<{ id: bigint }>(`SELECT nextval('file_id_seq') AS id`);
+    const fileId = Number(idRow?.id);
+    const stored = tableColumns(contract).slice(3).map(([n]) => ident(n));
+    await db.run(
+      `INSERT INTO ${ident(kind)} SELECT $file_id, _line, CAST($as_of AS DATE), ${stored.join(', ')} FROM _typed WHERE _reason IS NULL`,
+      { file_id: fileId, as_of: asOf.date },
+      { step: `${step}.insert` },
+    );
+    await db.run(
+      `INSERT INTO rejects SELECT $run_id, $file_id, $file_name, $kind, _line, _column, _reason, _rawtext FROM _typed WHERE _reason IS NOT NULL`,
+      { run_id: options.runId, file_id: fileId, file_name: fileName, kind },
+      { step: `${step}.rejects` },
+    );
+    const reasonCase = `CASE error_type ${Object.entries(CSV_REASONS).map(([k, v]) => `WHEN ${literal(k)} THEN ${literal(v)}`).join(' ')} ELSE error_message END`;
+    // For xlsx, read_csv's line is a line of our converted CSV: the sheet row is its first field.
+    const csvLine = p.rowColumn ? `coalesce(try_cast(regexp_extract(csv_line, '^"(\\d+)"', 1) AS BIGINT), line)` : 'line';
+    await db.run(
+      `INSERT INTO rejects SELECT $run_id, $file_id, $file_name, $kind, ${csvLine}, NULL, ${reasonCase}, csv_line FROM _csv_rejects`,
+      { run_id: options.runId, file_id: fileId, file_name: fileName, kind },
+      { step: `${step}.csv_rejects` },
+    );
+    for (const issue of plan.valueIssues) {
+      const rawColumn = mapped[issue.column] as string;
+      await db.run(
+        `INSERT INTO value_issues SELECT $run_id, $file_id, $file_name, $kind, _line, $column, ${rawColumn}, $reason, $action
+         FROM _typed r WHERE _reason IS NULL AND ${issue.condition}`,
+        { run_id: options.runId, file_id: fileId, file_name: fileName, kind, column: issue.column, reason: issue.reason, action: issue.action },
+        { step: `${step}.value_issues` },
+      );
+    }
+    const flagged = await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM value_issues WHERE file_id = $1`, [fileId]);
+    await db.run(
+      `INSERT INTO manifest VALUES ($file_id, $run_id, $path, $file_name, $sha256, $size, $kind, $format, $encoding, $delimiter, $sheet,
+         $header_line, $column_map, CAST($as_of AS DATE), $as_of_source, $pmin, $pmax, $rows_read, $rows_loaded, $rows_rejected, $flagged,
+         'loaded', NULL, current_timestamp)`,
+      {
+        file_id: fileId,
+        run_id: options.runId,
+        path: path.resolve(file),
+        file_name: fileName,
+        sha256: sniffed.sha256,
+        size: sniffed.size,
+        kind,
+        format: p.format,
+        encoding: p.encoding ?? null,
+        delimiter: p.format === 'csv' ? p.delimiter : null,
+        sheet: p.sheet ?? null,
+        header_line: p.headerLine,
+        column_map: JSON.stringify(Object.fromEntries(Object.entries(p.header.match.columns).map(([k, i]) => [k, p.header.headers[i]]))),
+        as_of: asOf.date,
+        as_of_source: asOf.source,
+        pmin: tally?.pmin ? tally.pmin.toISOString().slice(0, 10) : null,
+        pmax: tally?.pmax ? tally.pmax.toISOString().slice(0, 10) : null,
+        rows_read: accepted + csvRejects,
+        rows_loaded: rowsLoaded,
+        rows_rejected: rowsRejected,
+        flagged: Number(flagged?.n ?? 0),
+      },
+      { step: `${step}.manifest` },
+    );
+    const loaded: LoadedFile = {
+      status: 'loaded',
+      file,
+      fileId,
+      kind,
+      asOf: asOf.date,
+      rowsRead: accepted + csvRejects,
+      rowsLoaded,
+      rowsRejected,
+      valuesFlagged: Number(flagged?.n ?? 0),
+    };
+    return loaded;
+  }, { step });
+  await dropScratch(db);
+
+  for (const d of p.header.match.duplicates) log.warn({ header: d }, `"${fileName}": column "${d}" repeats a column already read; the first one is used`);
+  log.info(
+    { kind, rows: result.rowsLoaded, rejected: result.rowsRejected, ms: Math.round(performance.now() - started) },
+    `loaded ${kind} "${fileName}": ${result.rowsLoaded} rows, ${result.rowsRejected} rejected`,
+  );
+  return result;
+}
+
+async function dropScratch(db: Db): Promise<void> {
+  await db.run(`DROP TABLE IF EXISTS _typed; DROP TABLE IF EXISTS _raw; DROP TABLE IF EXISTS _lines; DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans;`);
+}
+
+/**
+ * Refuses a snapshot that would silently shrink the data: no data rows, every row rejected,
+ * or far fewer rows (per month, for monthly kinds) than the current snapshot of its kind.
+ */
+async function snapshotGuard(
+  db: Db,
+  kind: Kind,
+  rowsLoaded: number,
+  periods: number,
+  rowsRead: number,
+  fileName: string,
+  options: LoadOptions,
+): Promise<RefusedFile | undefined> {
+  if (rowsRead === 0) {
+    return { status: 'refused', file: fileName, kind, reason: 'no_rows', message: `"${fileName}" has a header but no data rows. Export it again from the source system; the data already loaded stays in use.` };
+  }
+  if (rowsLoaded === 0) {
+    return { status: 'refused', file: fileName, kind, reason: 'all_rejected', message: `Every row of "${fileName}" was rejected (${rowsRead} rows; see the rejects table). Fix the export and load it again; the data already loaded stays in use.` };
+  }
+  if (options.force) return undefined;
+  const previous = await db.one<{ file_id: number; file_name: string; rows_loaded: bigint; periods: bigint | null }>(
+    `SELECT file_id, file_name, rows_loaded,
+            CASE WHEN period_min IS NULL THEN 1 ELSE date_diff('month', period_min, period_max) + 1 END AS periods
+     FROM manifest WHERE kind = $1 AND status = 'loaded' ORDER BY as_of DESC, file_id DESC LIMIT 1`,
+    [kind],
+  );
+  if (!previous) return undefined;
+  const before = Number(previous.rows_loaded) / Math.max(1, Number(previous.periods ?? 1));
+  const now = rowsLoaded / Math.max(1, periods);
+  if (now < options.minSnapshotRatio * before) {
+    const unit = CONTRACTS[kind].monthly ? ' per month' : '';
+    return {
+      status: 'refused',
+      file: fileName,
+      kind,
+      reason: 'snapshot_shrank',
+      message: `"${fileName}" has ${Math.round(now)} rows${unit}, fewer than ${Math.round(options.minSnapshotRatio * 100)}% of the ${Math.round(before)} in the current ${kind} snapshot ("${previous.file_name}", file #${previous.file_id}). It looks truncated or filtered: check the export. If it is right, load it with --force. The current snapshot stays in use.`,
+    };
+  }
+  return undefined;
+}
+
+async function refuse(
+  db: Db,
+  file: string,
+  options: LoadOptions,
+  sniffed: { sha256: string; size: number } | undefined,
+  error: InputError,
+  kind: Kind | undefined,
+): Promise<RefusedFile> {
+  const reason = String(error.details['reason'] ?? 'refused');
+  options.logger.warn({ file: path.basename(file), reason }, error.message);
+  try {
+    await db.run(
+      `INSERT INTO manifest (file_id, run_id, path, file_name, sha256, size_bytes, kind, status, message, loaded_at)
+       VALUES (nextval('file_id_seq'), $run_id, $path, $file_name, $sha256, $size, $kind, 'refused', $message, current_timestamp)`,
+      {
+        run_id: options.runId,
+        path: path.resolve(file),
+        file_name: path.basename(file),
+        sha256: sniffed?.sha256 ?? '',
+        size: sniffed?.size ?? fs.statSync(file).size,
+        kind: kind ?? null,
+        message: error.message,
+      },
+      { step: 'ingest.manifest.refused' },
+    );
+  } catch (recordError) {
+    options.logger.error({ err: errorMessage(recordError) }, 'could not record the refused file');
+  }
+  return { status: 'refused', file, ...(kind ? { kind } : {}), reason, message: error.message };
+}
