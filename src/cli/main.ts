@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { runCommand } from './run.ts';
+import { ingestCommand } from './ingest.ts';
+import { schemaCommand } from './schema.ts';
+import { EXIT, exitCodeFor } from './exit.ts';
+import { errorMessage } from '../errors.ts';
+
+/** Builds the `recon` program with every command. */
+export async function buildProgram(): Promise<Command> {
+  const program = new Command('recon')
+    .description('Reconcile agency exports with social-insurance records: find uninsured, under-declared and lapsed employers')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  const commands = [runCommand(), ingestCommand(), schemaCommand()];
+  // The generator is optional at start-up: it is a tool for fixtures and benchmarks.
+  const generator = await import('./generate.ts').catch(() => undefined);
+  if (generator) commands.push(generator.generateCommand());
+  for (const c of commands) program.addCommand(c.exitOverride());
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = await buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    process.stderr.write(`recon: ${errorMessage(error)}\n`);
+    return exitCodeFor(error);
+  }
+}
+
+process.exitCode = await main(process.argv);

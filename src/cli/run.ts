@@ -1,0 +1,52 @@
+import { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import path from 'node:path';
+import { loadPipeline } from '../pipeline/config.ts';
+import { runPipeline, type RunResult } from '../pipeline/run.ts';
+import { EXIT } from './exit.ts';
+import { formatIngestSummary } from './summary.ts';
+
+export const DEFAULT_PIPELINE = 'pipelines/nightly.yaml';
+
+/** `recon run`: the whole pipeline, staged and published. */
+export function runCommand(): Command {
+  return new Command('run')
+    .description('Run the pipeline: ingest the inbox (later: link, rules, worklists, ledgers) and publish the results')
+    .argument('[pipeline]', 'pipeline file', DEFAULT_PIPELINE)
+    .option('--inbox <dir>', 'inbox folder (overrides the pipeline file)')
+    .option('--as-of <date>', 'as-of date YYYY-MM-DD (default: the latest snapshot date)')
+    .option('--db <file>', 'database file (overrides the pipeline file)')
+    .option('--out <dir>', 'output folder (overrides the pipeline file)')
+    .option('--log-level <level>', 'terminal log level: debug, info, warn, error')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 published; 3 published with warnings (a file refused); 1 failed, nothing published;\n2 bad usage or configuration; 4 another run holds the database.\nResults: <out>/latest/run.json',
+    )
+    .action(async (pipelineFile: string, opts: { inbox?: string; asOf?: string; db?: string; out?: string; logLevel?: string }) => {
+      const pipeline = loadPipeline(pipelineFile, {
+        ...(opts.inbox ? { inbox: opts.inbox } : {}),
+        ...(opts.asOf ? { asOf: opts.asOf } : {}),
+        ...(opts.db ? { database: opts.db } : {}),
+        ...(opts.out ? { output: opts.out } : {}),
+      });
+      const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'ingest [{bar}] {value}/{total} {file}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+      let started = false;
+      const result: RunResult = await runPipeline(pipeline, {
+        ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
+        onProgress: (done, total, file) => {
+          if (!bar) return;
+          if (!started) {
+            bar.start(total, 0, { file: '' });
+            started = true;
+          }
+          bar.update(done, { file: path.basename(file) });
+          if (done === total) bar.stop();
+        },
+      }).finally(() => {
+        if (started) bar?.stop();
+      });
+      if (result.ingest) process.stdout.write(formatIngestSummary(result.ingest));
+      process.stdout.write(`run ${result.runId}: ${result.status}, as of ${result.asOf}\nresults: ${result.outputDir}\n`);
+      process.exitCode = result.status === 'warnings' ? EXIT.warnings : EXIT.ok;
+    });
+}

@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { parse } from 'yaml';
+import { KINDS } from '../sources/index.ts';
+import { ConfigError, errorMessage } from '../errors.ts';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+
+/** The pipeline file (`pipelines/*.yaml`). Relative paths are relative to the file's folder. */
+export const pipelineSchema = z
+  .object({
+    name: z.string().min(1).default('nightly').describe('A name for logs and the run record.'),
+    inbox: z.string().min(1).describe('Folder the exports are delivered to (read, never written).'),
+    database: z.string().min(1).describe('The published DuckDB database file.'),
+    output: z.string().min(1).describe('Folder for run outputs: one sub-folder per run, and `latest`.'),
+    work_dir: z.string().optional().describe('Scratch folder for transcoded copies and staging (default: beside the database).'),
+    as_of: isoDate.optional().describe('As-of date of the run (default: today).'),
+    local_params: z.string().default('local-params.yaml').describe('The local parameters file (wages, base floor/cap, rates).'),
+    kinds: z
+      .array(z.object({ glob: z.string().min(1), kind: z.enum(KINDS) }).strict())
+      .default([])
+      .describe('File name patterns that name the kind of an export, for files whose headers are ambiguous.'),
+    ingest: z
+      .object({
+        include: z.array(z.string()).default(['**/*.csv', '**/*.txt', '**/*.tsv', '**/*.xlsx', '**/*.xls']).describe('Which inbox files to read.'),
+        sheet: z.string().optional().describe('Sheet to read in workbooks (default: the first non-empty one).'),
+        min_snapshot_ratio: z.number().min(0).max(1).default(0.5).describe('Refuse a snapshot with fewer rows than this share of the previous one.'),
+      })
+      .strict()
+      .default({ include: ['**/*.csv', '**/*.txt', '**/*.tsv', '**/*.xlsx', '**/*.xls'], min_snapshot_ratio: 0.5 }),
+    duckdb: z
+      .object({
+        threads: z.number().int().min(1).optional(),
+        memory_limit: z.string().optional().describe('e.g. 8GB'),
+        temp_directory: z.string().optional().describe('Where DuckDB spills when memory is short.'),
+      })
+      .strict()
+      .default({}),
+    parameters: z.record(z.string(), z.unknown()).default({}).describe('Rule parameters (later stages).'),
+  })
+  .strict();
+
+export type PipelineFile = z.infer<typeof pipelineSchema>;
+
+/** A pipeline with every path resolved. */
+export interface Pipeline extends PipelineFile {
+  file: string;
+  inbox: string;
+  database: string;
+  output: string;
+  workDir: string;
+  localParams: string;
+}
+
+/** Flags that override the pipeline file. */
+export interface PipelineOverrides {
+  inbox?: string;
+  database?: string;
+  output?: string;
+  asOf?: string;
+}
+
+/** Reads and checks a pipeline file; every problem is reported with its field, at once. */
+export function loadPipeline(file: string, overrides: PipelineOverrides = {}): Pipeline {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Cannot read pipeline file "${file}": ${errorMessage(error)}`, { file });
+  }
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (error) {
+    throw new ConfigError(`Pipeline file "${file}" is not valid YAML: ${errorMessage(error)}`, { file });
+  }
+  const parsed = pipelineSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(top)'}: ${i.message}`);
+    throw new ConfigError(`Pipeline file "${file}" has ${problems.length} problem(s):\n${problems.join('\n')}`, { file });
+  }
+  if (overrides.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(overrides.asOf)) {
+    throw new ConfigError(`--as-of must be a date as YYYY-MM-DD, got "${overrides.asOf}"`);
+  }
+  const base = path.dirname(path.resolve(file));
+  const resolve = (p: string): string => path.resolve(base, p);
+  const cwd = (p: string): string => path.resolve(p);
+  const p = parsed.data;
+  const database = overrides.database ? cwd(overrides.database) : resolve(p.database);
+  return {
+    ...p,
+    file: path.resolve(file),
+    inbox: overrides.inbox ? cwd(overrides.inbox) : resolve(p.inbox),
+    database,
+    output: overrides.output ? cwd(overrides.output) : resolve(p.output),
+    workDir: p.work_dir ? resolve(p.work_dir) : path.join(path.dirname(database), 'work'),
+    localParams: resolve(p.local_params),
+    ...(overrides.asOf ? { as_of: overrides.asOf } : {}),
+  };
+}
+
+/** The JSON Schema of the pipeline file, for editors. */
+export function pipelineJsonSchema(): unknown {
+  return z.toJSONSchema(pipelineSchema, { io: 'input' });
+}

@@ -1,0 +1,196 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import type { Logger } from '../log.ts';
+import { createLogger } from '../log.ts';
+import { errorMessage } from '../errors.ts';
+import type { Pipeline } from './config.ts';
+import { Workspace } from './workspace.ts';
+import { newRunId, today } from './run-id.ts';
+import { listInbox, kindFromGlobs, ingestFiles, type IngestSummary } from '../ingest/stage.ts';
+import { loadReferenceTables } from '../reference/load.ts';
+import type { Db } from '../db/database.ts';
+
+export type RunStatus = 'succeeded' | 'warnings' | 'failed';
+
+export interface RunResult {
+  runId: string;
+  status: RunStatus;
+  asOf: string;
+  outputDir: string;
+  ingest?: IngestSummary;
+  warnings: string[];
+  error?: string;
+  timings: Record<string, number>;
+}
+
+export interface RunOptions {
+  /** Terminal logging level; the run's log file always gets debug. */
+  logLevel?: string;
+  /** Quiet terminal (tests). */
+  terminal?: boolean;
+  /** Called as files load, for a progress bar. */
+  onProgress?: (done: number, total: number, file: string) => void;
+  /** Logger for tests; otherwise one is made per run. */
+  logger?: Logger;
+}
+
+function duckdbSettings(p: Pipeline): Record<string, string> {
+  const s: Record<string, string> = {};
+  if (p.duckdb.threads) s['threads'] = String(p.duckdb.threads);
+  if (p.duckdb.memory_limit) s['memory_limit'] = p.duckdb.memory_limit;
+  s['temp_directory'] = p.duckdb.temp_directory ? path.resolve(path.dirname(p.file), p.duckdb.temp_directory) : path.join(p.workDir, 'spill');
+  return s;
+}
+
+/**
+ * `recon run`: the stages in order, on a staging copy of the database and into a staging
+ * output folder; both are published only when every stage passed. A failed run leaves the
+ * published database, the run folders and `latest` as they were, and keeps its own folder as
+ * `<run_id>.failed` with its log and run.json for the post-mortem.
+ */
+export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}): Promise<RunResult> {
+  const runId = newRunId();
+  const runsDir = path.join(pipeline.output, 'runs');
+  const partial = path.join(runsDir, `.${runId}.partial`);
+  fs.mkdirSync(partial, { recursive: true });
+  const logger =
+    options.logger ??
+    createLogger({ file: path.join(partial, 'run.log'), ...(options.logLevel ? { level: options.logLevel } : {}), ...(options.terminal !== undefined ? { terminal: options.terminal } : {}) });
+  const log = logger.child({ run: runId });
+  const started = new Date();
+  const timings: Record<string, number> = {};
+  const warnings: string[] = [];
+  const result: RunResult = { runId, status: 'failed', asOf: pipeline.as_of ?? today(), outputDir: partial, warnings, timings };
+  log.info({ pipeline: pipeline.file, inbox: pipeline.inbox, database: pipeline.database }, `run ${runId} started`);
+
+  let workspace: Workspace | undefined;
+  try {
+    workspace = await Workspace.open({ database: pipeline.database, runId, command: 'run', logger: log, settings: duckdbSettings(pipeline) });
+    const db = workspace.db;
+    await timed(timings, 'reference', () => loadReferenceTables(db, { localParamsFile: pipeline.localParams }));
+
+    const files = listInbox(pipeline.inbox, pipeline.ingest.include).map((file) => {
+      const kind = kindFromGlobs(file, pipeline.inbox, pipeline.kinds);
+      return kind ? { file, kind } : { file };
+    });
+    log.info({ files: files.length }, `ingest: ${files.length} file(s) in the inbox`);
+    const ingest = await timed(timings, 'ingest', () =>
+      ingestFiles(
+        db,
+        files,
+        {
+          runId,
+          defaultAsOf: pipeline.as_of ?? today(),
+          minSnapshotRatio: pipeline.ingest.min_snapshot_ratio,
+          ...(pipeline.ingest.sheet ? { sheet: pipeline.ingest.sheet } : {}),
+          workDir: pipeline.workDir,
+        },
+        log,
+        options.onProgress,
+      ),
+    );
+    result.ingest = ingest;
+    for (const r of ingest.results) if (r.status === 'refused') warnings.push(`refused ${path.basename(r.file)}: ${r.message}`);
+    result.asOf = pipeline.as_of ?? (await latestSnapshotDate(db)) ?? today();
+
+    result.status = warnings.length ? 'warnings' : 'succeeded';
+    await recordRun(db, pipeline, result, started, partial);
+    writeRunJson(partial, pipeline, result, started);
+    await workspace.publish();
+    workspace = undefined;
+    const finalDir = path.join(runsDir, runId);
+    fs.renameSync(partial, finalDir);
+    result.outputDir = finalDir;
+    pointLatest(pipeline.output, path.join('runs', runId));
+    log.info({ status: result.status, ms: Date.now() - started.getTime() }, `run ${runId} published`);
+    return result;
+  } catch (error) {
+    workspace?.abandon();
+    result.status = 'failed';
+    result.error = errorMessage(error);
+    log.error({ err: result.error }, `run ${runId} failed; nothing was published`);
+    writeRunJson(partial, pipeline, result, started);
+    const failedDir = path.join(runsDir, `${runId}.failed`);
+    fs.renameSync(partial, failedDir);
+    result.outputDir = failedDir;
+    throw Object.assign(error instanceof Error ? error : new Error(String(error)), { run: result });
+  }
+}
+
+async function timed<T>(timings: Record<string, number>, stage: string, fn: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await fn();
+  } finally {
+    timings[stage] = Math.round(performance.now() - started);
+  }
+}
+
+/** RULES.md: the as-of date defaults to the latest snapshot date. */
+async function latestSnapshotDate(db: Db): Promise<string | undefined> {
+  const row = await db.one<{ d: Date | null }>(`SELECT max(as_of) AS d FROM manifest WHERE status = 'loaded'`);
+  return row?.d ? row.d.toISOString().slice(0, 10) : undefined;
+}
+
+async function recordRun(db: Db, pipeline: Pipeline, r: RunResult, started: Date, outputDir: string): Promise<void> {
+  const ingest = r.ingest;
+  await db.run(
+    `INSERT INTO runs VALUES ($run_id, $pipeline, 'run', $started, current_timestamp, $status, CAST($as_of AS DATE), $out,
+       $loaded, $refused, $skipped, $rows_loaded, $rows_rejected, $summary)`,
+    {
+      run_id: r.runId,
+      pipeline: pipeline.file,
+      started: started.toISOString(),
+      status: r.status,
+      as_of: r.asOf,
+      out: path.join(path.dirname(outputDir), r.runId),
+      loaded: ingest?.loaded ?? 0,
+      refused: ingest?.refused ?? 0,
+      skipped: ingest?.duplicates ?? 0,
+      rows_loaded: ingest?.rowsLoaded ?? 0,
+      rows_rejected: ingest?.rowsRejected ?? 0,
+      summary: JSON.stringify({ timings: r.timings, warnings: r.warnings, byKind: ingest?.byKind }),
+    },
+    { step: 'run.record' },
+  );
+}
+
+function sha256File(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** run.json: what ran, on what, with what result; scripts read it instead of the log. */
+function writeRunJson(dir: string, pipeline: Pipeline, r: RunResult, started: Date): void {
+  const doc = {
+    run_id: r.runId,
+    status: r.status,
+    error: r.error ?? null,
+    pipeline: { file: pipeline.file, sha256: sha256File(pipeline.file) },
+    as_of: r.asOf,
+    started_at: started.toISOString(),
+    finished_at: new Date().toISOString(),
+    database: pipeline.database,
+    inputs: (r.ingest?.results ?? []).map((x) => ({
+      file: x.file,
+      status: x.status,
+      kind: x.kind ?? null,
+      ...(x.status === 'loaded'
+        ? { file_id: x.fileId, as_of: x.asOf, rows_read: x.rowsRead, rows_loaded: x.rowsLoaded, rows_rejected: x.rowsRejected, values_flagged: x.valuesFlagged }
+        : { message: x.message }),
+    })),
+    rows: r.ingest ? { loaded: r.ingest.rowsLoaded, rejected: r.ingest.rowsRejected, by_kind: r.ingest.byKind } : null,
+    timings_ms: r.timings,
+    warnings: r.warnings,
+  };
+  fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify(doc, null, 2) + '\n');
+}
+
+/** Points `<out>/latest` at a run folder with an atomic rename of a fresh symlink. */
+function pointLatest(output: string, target: string): void {
+  const link = path.join(output, 'latest');
+  const tmp = path.join(output, `.latest-${process.pid}`);
+  fs.rmSync(tmp, { force: true });
+  fs.symlinkSync(target, tmp);
+  fs.renameSync(tmp, link);
+}
