@@ -55,7 +55,7 @@ export function acquireLock(database: string, runId: string, command: string, lo
     }
     if (held && held.host === os.hostname() && alive(held.pid)) {
       throw new LockError(
-        `The database "${database}" is in use by ${held.command} run ${held.runId} (pid ${held.pid}, started ${held.startedAt}). Wait for it to finish, or stop it; the lock file is ${file}.`,
+        `The database "${database}" is in use by "recon ${held.command}" (run ${held.runId}, pid ${held.pid}, started ${held.startedAt}). Wait for it to finish, or stop it; the lock file is ${file}.`,
         { holder: held },
       );
     }
