@@ -1,4 +1,7 @@
 import {
+  DOUBLE,
+  VARCHAR,
+  DuckDBScalarFunction,
   DuckDBInstance,
   type DuckDBConnection,
   type DuckDBValue,
@@ -101,6 +104,28 @@ export class Db {
     return this.conn.createAppender(table);
   }
 
+  /**
+   * Registers a JS function over text arguments as a SQL function of this connection, for the
+   * few things SQL cannot do itself (character-level similarity of Chinese names: DuckDB's
+   * string distances count bytes). NULL arguments give NULL without calling `fn`.
+   */
+  registerTextFunction(name: string, arity: number, returns: 'VARCHAR' | 'DOUBLE', fn: (...args: string[]) => string | number | null): void {
+    this.conn.registerScalarFunction(
+      DuckDBScalarFunction.create({
+        name,
+        returnType: returns === 'VARCHAR' ? VARCHAR : DOUBLE,
+        parameterTypes: Array.from({ length: arity }, () => VARCHAR),
+        mainFunction: (_info, input, output) => {
+          const vectors = Array.from({ length: arity }, (_, i) => input.getColumnVector(i));
+          for (let row = 0; row < input.rowCount; row++) {
+            output.setItem(row, fn(...vectors.map((v) => v.getItem(row) as string)));
+          }
+          output.flush();
+        },
+      }),
+    );
+  }
+
   /** Closes the connection and the database (flushing a file database to disk). */
   close(): void {
     this.conn.closeSync();
@@ -117,11 +142,31 @@ export class Db {
         this.logger.debug({ step, ms: Math.round(performance.now() - started), rows: rows.length }, 'sql');
         return rows;
       }
-      await this.conn.run(sql, params);
+      if (params && !Array.isArray(params)) await this.runScript(sql, params);
+      else await this.conn.run(sql, params);
       this.logger.debug({ step, ms: Math.round(performance.now() - started) }, 'sql');
       return undefined;
     } catch (error) {
       throw this.wrap(error, sql, step);
+    }
+  }
+
+  /**
+   * Runs a script of several statements with named parameters: DuckDB binds parameters to one
+   * prepared statement, so each statement gets the subset of the names it uses.
+   */
+  private async runScript(sql: string, params: Record<string, DuckDBValue>): Promise<void> {
+    const statements = await this.conn.extractStatements(sql);
+    for (let i = 0; i < statements.count; i++) {
+      const prepared = await statements.prepare(i);
+      const values: Record<string, DuckDBValue> = {};
+      for (let p = 1; p <= prepared.parameterCount; p++) {
+        const name = prepared.parameterName(p);
+        if (!(name in params)) throw new Error(`no value for parameter $${name}`);
+        values[name] = params[name] as DuckDBValue;
+      }
+      if (prepared.parameterCount > 0) prepared.bind(values);
+      await prepared.run();
     }
   }
 
