@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { runCommand } from './run.ts';
 import { ingestCommand } from './ingest.ts';
 import { schemaCommand } from './schema.ts';
+import { employerCommand } from './employer.ts';
 import { EXIT, exitCodeFor } from './exit.ts';
 import { errorMessage } from '../errors.ts';
 
@@ -12,7 +13,7 @@ export async function buildProgram(): Promise<Command> {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  const commands = [runCommand(), ingestCommand(), schemaCommand()];
+  const commands = [runCommand(), ingestCommand(), employerCommand(), schemaCommand()];
   // The generator is optional at start-up: it is a tool for fixtures and benchmarks.
   const generator = await import('./generate.ts').catch(() => undefined);
   if (generator) commands.push(generator.generateCommand());

@@ -46,6 +46,11 @@ export function runCommand(): Command {
         if (started) bar?.stop();
       });
       if (result.ingest) process.stdout.write(formatIngestSummary(result.ingest));
+      if (result.link) {
+        const l = result.link;
+        const methods = Object.entries(l.byMethod).map(([m, n]) => `${m} ${n}`).join(', ');
+        process.stdout.write(`linking: ${l.records} records -> ${l.employers} employers (${l.newEmployers} new); ${methods}; ${l.review} to review\n`);
+      }
       process.stdout.write(`run ${result.runId}: ${result.status}, as of ${result.asOf}\nresults: ${result.outputDir}\n`);
       process.exitCode = result.status === 'warnings' ? EXIT.warnings : EXIT.ok;
     });

@@ -3,6 +3,7 @@ import {
   VARCHAR,
   DuckDBScalarFunction,
   DuckDBInstance,
+  listValue,
   type DuckDBConnection,
   type DuckDBValue,
   type DuckDBAppender,
@@ -180,4 +181,9 @@ export class Db {
 /** Opens a fresh in-memory database (tests and one-off work). */
 export function memoryDb(logger?: Logger): Promise<Db> {
   return Db.open(':memory:', logger ? { logger } : {});
+}
+
+/** A list of text values as one parameter (`col IN (SELECT unnest($1::VARCHAR[]))`). */
+export function textList(values: readonly string[]): DuckDBValue {
+  return listValue([...values]);
 }

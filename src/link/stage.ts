@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { Db } from '../db/database.ts';
+import { ConfigError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { literal } from '../db/sql.ts';
 import { CODE_MACROS_SQL } from './codes-sql.ts';
@@ -18,6 +20,27 @@ export interface LinkParams {
 }
 
 export const DEFAULT_LINK_PARAMS: LinkParams = { autoAccept: 0.94, reviewMin: 0.85, margin: 0.02, conflictBelow: 0.6 };
+
+const linkParamsSchema = z
+  .object({
+    auto_accept: z.number().min(0).max(1).default(DEFAULT_LINK_PARAMS.autoAccept),
+    review_min: z.number().min(0).max(1).default(DEFAULT_LINK_PARAMS.reviewMin),
+    margin: z.number().min(0).max(1).default(DEFAULT_LINK_PARAMS.margin),
+    conflict_below: z.number().min(0).max(1).default(DEFAULT_LINK_PARAMS.conflictBelow),
+  })
+  .strict()
+  .refine((p) => p.review_min <= p.auto_accept, { message: 'review_min must not exceed auto_accept' });
+
+/** The linking thresholds from a pipeline's `parameters.link` (defaults for what is absent). */
+export function linkParams(parameters: Record<string, unknown>): LinkParams {
+  const parsed = linkParamsSchema.safeParse(parameters['link'] ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `parameters.link.${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Bad linking parameters: ${problems}`);
+  }
+  const p = parsed.data;
+  return { autoAccept: p.auto_accept, reviewMin: p.review_min, margin: p.margin, conflictBelow: p.conflict_below };
+}
 
 export interface LinkSummary {
   records: number;

@@ -9,6 +9,7 @@ import { Workspace } from './workspace.ts';
 import { newRunId, today } from './run-id.ts';
 import { listInbox, kindFromGlobs, ingestFiles, type IngestSummary } from '../ingest/stage.ts';
 import { loadReferenceTables } from '../reference/load.ts';
+import { linkEmployers, linkParams, type LinkSummary } from '../link/stage.ts';
 import type { Db } from '../db/database.ts';
 
 export type RunStatus = 'succeeded' | 'warnings' | 'failed';
@@ -19,6 +20,7 @@ export interface RunResult {
   asOf: string;
   outputDir: string;
   ingest?: IngestSummary;
+  link?: LinkSummary;
   warnings: string[];
   error?: string;
   timings: Record<string, number>;
@@ -93,6 +95,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
     result.ingest = ingest;
     for (const r of ingest.results) if (r.status === 'refused') warnings.push(`refused ${path.basename(r.file)}: ${r.message}`);
     result.asOf = pipeline.as_of ?? (await latestSnapshotDate(db)) ?? today();
+    result.link = await timed(timings, 'link', () => linkEmployers(db, runId, log, linkParams(pipeline.parameters)));
 
     result.status = warnings.length ? 'warnings' : 'succeeded';
     await recordRun(db, pipeline, result, started, partial);
@@ -150,7 +153,7 @@ async function recordRun(db: Db, pipeline: Pipeline, r: RunResult, started: Date
       skipped: ingest?.duplicates ?? 0,
       rows_loaded: ingest?.rowsLoaded ?? 0,
       rows_rejected: ingest?.rowsRejected ?? 0,
-      summary: JSON.stringify({ timings: r.timings, warnings: r.warnings, byKind: ingest?.byKind }),
+      summary: JSON.stringify({ timings: r.timings, warnings: r.warnings, byKind: ingest?.byKind, link: r.link }),
     },
     { step: 'run.record' },
   );
@@ -180,6 +183,7 @@ function writeRunJson(dir: string, pipeline: Pipeline, r: RunResult, started: Da
         : { message: x.message }),
     })),
     rows: r.ingest ? { loaded: r.ingest.rowsLoaded, rejected: r.ingest.rowsRejected, by_kind: r.ingest.byKind } : null,
+    link: r.link ?? null,
     timings_ms: r.timings,
     warnings: r.warnings,
   };
