@@ -14,6 +14,11 @@ export interface Sniffed {
   size: number;
   /** For text files: the encoding, decided over the whole file. */
   encoding?: Encoding;
+  /**
+   * For ASCII-compatible text: the empty lines (1-based, quoted newlines not counted, as
+   * read_csv counts them). read_csv skips them, so they place its rows on the right lines.
+   */
+  blankLines?: number[];
 }
 
 /**
@@ -27,9 +32,11 @@ export async function sniffFile(file: string): Promise<Sniffed> {
   let utf8 = true;
   let replacement = false;
   let carry: Buffer = Buffer.alloc(0);
+  const blanks = new BlankLines();
   for await (const piece of fs.createReadStream(file, { highWaterMark: CHUNK })) {
     const chunk = piece as Buffer;
     hash.update(chunk);
+    blanks.push(chunk);
     size += chunk.length;
     if (!head) head = chunk.subarray(0, 8);
     if (!utf8) continue;
@@ -55,12 +62,53 @@ export async function sniffFile(file: string): Promise<Sniffed> {
       );
     }
     const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-    return { format, sha256, size, encoding: bom ? 'utf-8-bom' : 'utf-8' };
+    return { format, sha256, size, encoding: bom ? 'utf-8-bom' : 'utf-8', blankLines: blanks.lines };
   }
-  return { format, sha256, size, encoding: 'gb18030' };
+  // GB18030 never uses 0x0A or 0x22 inside a multi-byte character: the same scan holds.
+  return { format, sha256, size, encoding: 'gb18030', blankLines: blanks.lines };
 }
 
 const REPLACEMENT = Buffer.from([0xef, 0xbf, 0xbd]);
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+
+/** Finds the empty lines of a text streamed in chunks, stepping over quoted fields. */
+class BlankLines {
+  readonly lines: number[] = [];
+  private line = 1;
+  private empty = true;
+  private quoted = false;
+
+  push(chunk: Buffer): void {
+    let i = 0;
+    let nextQuote = chunk.indexOf(QUOTE);
+    while (i < chunk.length) {
+      if (this.quoted) {
+        if (nextQuote < 0) return;
+        this.quoted = false;
+        i = nextQuote + 1;
+        nextQuote = chunk.indexOf(QUOTE, i);
+        continue;
+      }
+      const lf = chunk.indexOf(LF, i);
+      if (nextQuote >= 0 && (lf < 0 || nextQuote < lf)) {
+        this.empty = false;
+        this.quoted = true;
+        i = nextQuote + 1;
+        nextQuote = chunk.indexOf(QUOTE, i);
+        continue;
+      }
+      const end = lf < 0 ? chunk.length : lf;
+      if (end - i > 1 || (end - i === 1 && chunk[i] !== CR)) this.empty = false;
+      if (lf < 0) return;
+      if (this.empty) this.lines.push(this.line);
+      this.line++;
+      this.empty = true;
+      i = lf + 1;
+    }
+  }
+}
 
 /** How many leading bytes of `data` end on a UTF-8 character boundary. */
 function completeUtf8Length(data: Buffer): number {
@@ -113,7 +161,7 @@ export async function transcodeToUtf8(file: string, encoding: Encoding, target: 
     }
     out.write(decoder.decode());
   } catch (error) {
-    out.destroy();
+    await abandonOutput(out);
     if (error instanceof TypeError) {
       throw new InputError(
         `File "${file}" is neither valid UTF-8 nor valid GBK/GB18030 text (it may mix encodings, or not be text at all). Open it in Excel or WPS and save it again as "CSV UTF-8", or export it again from the source system.`,
@@ -123,6 +171,15 @@ export async function transcodeToUtf8(file: string, encoding: Encoding, target: 
     throw error;
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+/**
+ * Closes an output left half-written by a failure (the caller deletes the file). Not
+ * `destroy()`: a write still in flight then fails with an 'error' event nobody listens to,
+ * which kills the process.
+ */
+export async function abandonOutput(out: fs.WriteStream): Promise<void> {
+  await new Promise<void>((resolve) => out.end(() => resolve()));
 }
 
 /** Reads the first `bytes` of a text file as a string (for sniffing delimiters and headers). */

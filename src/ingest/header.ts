@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { CsvError, parse } from 'csv-parse/sync';
 import { candidateKinds, closestKinds, describeColumn, type KindMatch } from '../sources/match.ts';
 import { CONTRACTS, type Kind } from '../sources/index.ts';
 import { matchContract } from '../sources/match.ts';
@@ -44,8 +44,23 @@ function completeLines(head: string): string[] {
 
 /** Parses the first rows of a text head with the delimiter (lenient: titles have one field). */
 export function headRows(head: string, delimiter: string, rows = MAX_TITLE_ROWS + 1): string[][] {
-  const text = completeLines(head).slice(0, rows).join('\n');
-  return parse(text, { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false }) as string[][];
+  const lines = completeLines(head).slice(0, rows);
+  const options = { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false };
+  try {
+    return parse(lines.join('\n'), options) as string[][];
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    // A data row near the top with an unterminated quote must not stop us finding the header
+    // (read_csv rejects that row later): read line by line, a broken line split as it stands.
+    return lines.map((line) => {
+      try {
+        return (parse(line, options) as string[][])[0] ?? [];
+      } catch (lineError) {
+        if (!(lineError instanceof CsvError)) throw lineError;
+        return line.split(delimiter);
+      }
+    });
+  }
 }
 
 export interface HeaderFound {

@@ -57,6 +57,8 @@ export type LoadResult = LoadedFile | DuplicateFile | RefusedFile;
 
 interface Prepared {
   csvPath: string;
+  /** Empty lines of the text (read_csv skips them), when known. */
+  blankLines: number[];
   format: Format;
   encoding?: Encoding;
   delimiter: string;
@@ -110,7 +112,7 @@ export async function loadFile(db: Db, file: string, options: LoadOptions): Prom
   try {
     let prepared: Prepared;
     try {
-      prepared = await prepare(file, sniffed.format, sniffed.encoding, options, temps);
+      prepared = await prepare(file, sniffed.format, sniffed.encoding, sniffed.blankLines ?? [], options, temps);
     } catch (error) {
       if (error instanceof InputError) return refuse(db, file, options, sniffed, error, options.kind);
       throw error;
@@ -123,13 +125,20 @@ export async function loadFile(db: Db, file: string, options: LoadOptions): Prom
   }
 }
 
-async function prepare(file: string, format: Format, encoding: Encoding | undefined, options: LoadOptions, temps: string[]): Promise<Prepared> {
+async function prepare(
+  file: string,
+  format: Format,
+  encoding: Encoding | undefined,
+  blankLines: number[],
+  options: LoadOptions,
+  temps: string[],
+): Promise<Prepared> {
   const base = path.join(options.workDir, `${options.runId}-${process.pid}-${temps.length}-${path.basename(file)}`);
   if (format === 'xlsx') {
     const csvPath = `${base}.csv`;
     temps.push(csvPath);
     const sheet = await xlsxToCsv(file, csvPath, { ...(options.sheet ? { sheet: options.sheet } : {}), ...(options.kind ? { kind: options.kind } : {}) });
-    return { csvPath, format, delimiter: ',', header: sheet.header, skip: 1, headerLine: sheet.headerRow, sheet: sheet.sheet, rowColumn: true };
+    return { csvPath, blankLines: [], format, delimiter: ',', header: sheet.header, skip: 1, headerLine: sheet.headerRow, sheet: sheet.sheet, rowColumn: true };
   }
   let csvPath = file;
   if (encoding !== 'utf-8' && encoding !== 'utf-8-bom' && encoding !== undefined) {
@@ -145,6 +154,7 @@ async function prepare(file: string, format: Format, encoding: Encoding | undefi
   const header = findHeader(headRows(head, delimiter), file, options.kind);
   return {
     csvPath,
+    blankLines,
     format,
     ...(encoding ? { encoding } : {}),
     delimiter,
@@ -197,25 +207,33 @@ async function loadPrepared(
     { step: `${step}.read_csv` },
   );
   const counts = await db.one<{ accepted: bigint; csv_rejects: bigint }>(
-    `SELECT (SELECT count(*) FROM _raw) AS accepted, (SELECT count(*) FROM _csv_rejects) AS csv_rejects`,
+    // read_csv reports one error per missing column: a line short of two fields appears twice.
+    `SELECT (SELECT count(*) FROM _raw) AS accepted, (SELECT count(DISTINCT line) FROM _csv_rejects) AS csv_rejects`,
   );
   const accepted = Number(counts?.accepted ?? 0);
   const csvRejects = Number(counts?.csv_rejects ?? 0);
 
   // Line numbers: xlsx rows carry theirs; CSV rows are numbered in file order, stepping over
-  // the lines read_csv rejected (it reports those with their own line numbers).
+  // the lines read_csv rejected (it reports those with their own line numbers) and the empty
+  // lines it skipped.
   let from = '_raw r';
   let lineExpr: string;
+  const blanks = p.blankLines.filter((l) => l > p.skip);
   if (p.rowColumn) {
     lineExpr = 'CAST(r.__row AS BIGINT)';
-  } else if (csvRejects === 0) {
+  } else if (csvRejects === 0 && blanks.length === 0) {
     lineExpr = `(${p.skip} + 1 + r.rowid)`;
   } else {
     await db.run(
+      `CREATE OR REPLACE TEMP TABLE _blank_lines AS SELECT CAST(unnest(string_split($blanks, ',')) AS BIGINT) AS line WHERE $blanks <> ''`,
+      { blanks: blanks.join(',') },
+      { step: `${step}.blank_lines` },
+    );
+    await db.run(
       `CREATE OR REPLACE TEMP TABLE _lines AS
        SELECT l AS line, row_number() OVER (ORDER BY l) - 1 AS k
-       FROM range(${p.skip + 1}, ${p.skip + 1 + accepted + csvRejects}) t(l)
-       WHERE l NOT IN (SELECT line FROM _csv_rejects)`,
+       FROM range(${p.skip + 1}, ${p.skip + 1 + accepted + csvRejects + blanks.length}) t(l)
+       WHERE l NOT IN (SELECT line FROM _csv_rejects) AND l NOT IN (SELECT line FROM _blank_lines)`,
       undefined,
       { step: `${step}.lines` },
     );
@@ -263,9 +281,12 @@ async function loadPrepared(
     );
     const reasonCase = `CASE error_type ${Object.entries(CSV_REASONS).map(([k, v]) => `WHEN ${literal(k)} THEN ${literal(v)}`).join(' ')} ELSE error_message END`;
     // For xlsx, read_csv's line is a line of our converted CSV: the sheet row is its first field.
-    const csvLine = p.rowColumn ? `coalesce(try_cast(regexp_extract(csv_line, '^"(\\d+)"', 1) AS BIGINT), line)` : 'line';
+    // With CRLF line ends csv_line starts with the previous line's \n: keep the line as written.
+    const lineText = `trim(csv_line, chr(13) || chr(10))`;
+    const csvLine = p.rowColumn ? `coalesce(try_cast(regexp_extract(${lineText}, '^"(\\d+)"', 1) AS BIGINT), line)` : 'line';
     await db.run(
-      `INSERT INTO rejects SELECT $run_id, $file_id, $file_name, $kind, ${csvLine}, NULL, ${reasonCase}, csv_line FROM _csv_rejects`,
+      `INSERT INTO rejects SELECT $run_id, $file_id, $file_name, $kind, ${csvLine}, NULL, ${reasonCase}, ${lineText}
+       FROM (SELECT DISTINCT ON (line) * FROM _csv_rejects ORDER BY line, byte_position)`,
       { run_id: options.runId, file_id: fileId, file_name: fileName, kind },
       { step: `${step}.csv_rejects` },
     );
@@ -332,7 +353,7 @@ async function loadPrepared(
 }
 
 async function dropScratch(db: Db): Promise<void> {
-  await db.run(`DROP TABLE IF EXISTS _typed; DROP TABLE IF EXISTS _raw; DROP TABLE IF EXISTS _lines; DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans;`);
+  await db.run(`DROP TABLE IF EXISTS _typed; DROP TABLE IF EXISTS _raw; DROP TABLE IF EXISTS _lines; DROP TABLE IF EXISTS _blank_lines; DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans;`);
 }
 
 /**

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import ExcelJS from 'exceljs';
 import { InputError, errorMessage } from '../errors.ts';
 import { findHeader, MAX_TITLE_ROWS, type HeaderFound } from './header.ts';
+import { abandonOutput } from './decode.ts';
 import type { Kind } from '../sources/index.ts';
 
 export interface SheetAsCsv {
@@ -68,7 +69,8 @@ export async function xlsxToCsv(file: string, target: string, options: { sheet?:
       let rows = 0;
       for await (const row of worksheet) {
         if (!wanted) continue;
-        const values = (row.values as unknown[]).slice(1).map(cellText);
+        // row.values is sparse (no entry for an empty cell): Array.from visits the holes too.
+        const values = Array.from((row.values as unknown[]).slice(1), cellText);
         if (values.every((v) => v.trim() === '')) continue;
         if (!header) {
           pending.push({ number: row.number, cells: values });
@@ -98,7 +100,7 @@ export async function xlsxToCsv(file: string, target: string, options: { sheet?:
       if (wanted && header) result = { sheet: name, header, headerRow, rows, width };
     }
   } catch (error) {
-    out.destroy();
+    await abandonOutput(out);
     if (error instanceof InputError) throw error;
     throw new InputError(
       `Cannot read workbook "${file}": ${errorMessage(error)}. The file may be damaged, truncated or password-protected: open it in Excel or WPS, save it again as .xlsx without a password, and retry.`,
