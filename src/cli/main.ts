@@ -3,26 +3,24 @@ import { runCommand } from './run.ts';
 import { ingestCommand } from './ingest.ts';
 import { schemaCommand } from './schema.ts';
 import { employerCommand } from './employer.ts';
+import { generateCommand } from './generate.ts';
 import { EXIT, exitCodeFor } from './exit.ts';
 import { errorMessage } from '../errors.ts';
 
 /** Builds the `recon` program with every command. */
-export async function buildProgram(): Promise<Command> {
+export function buildProgram(): Command {
   const program = new Command('recon')
     .description('Reconcile agency exports with social-insurance records: find uninsured, under-declared and lapsed employers')
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  const commands = [runCommand(), ingestCommand(), employerCommand(), schemaCommand()];
-  // The generator is optional at start-up: it is a tool for fixtures and benchmarks.
-  const generator = await import('./generate.ts').catch(() => undefined);
-  if (generator) commands.push(generator.generateCommand());
+  const commands = [runCommand(), ingestCommand(), employerCommand(), generateCommand(), schemaCommand()];
   for (const c of commands) program.addCommand(c.exitOverride());
   return program;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const program = await buildProgram();
+  const program = buildProgram();
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

@@ -52,6 +52,14 @@ CREATE TABLE IF NOT EXISTS manifest (
   message VARCHAR,
   loaded_at TIMESTAMP NOT NULL
 );
+-- A file (or, for monthly kinds, one month of it) replaced by a later delivery of the same records.
+CREATE TABLE IF NOT EXISTS supersessions (
+  kind VARCHAR NOT NULL,
+  file_id INTEGER NOT NULL,
+  period DATE,
+  by_file_id INTEGER NOT NULL,
+  run_id VARCHAR NOT NULL
+);
 CREATE TABLE IF NOT EXISTS rejects (
   run_id VARCHAR NOT NULL,
   file_id INTEGER NOT NULL,
@@ -76,29 +84,20 @@ CREATE TABLE IF NOT EXISTS value_issues (
 `;
 
 /**
- * Views over history. Snapshot kinds: the latest file (by as-of date, then load order) is
- * current; older snapshots stay in the table. Monthly kinds: for each period the latest file
- * holding that period wins, so a re-delivered month replaces the earlier one.
+ * Views over history: the rows of every loaded file that no later delivery of the same records
+ * replaced (see `supersessions`). Two parts of one export (enterprises and individual
+ * businesses in two files) are both current; a re-delivery replaces what it re-delivers, for
+ * monthly kinds month by month.
  */
 function currentViews(): string {
   return KINDS.map((kind) => {
     const table = ident(kind);
     const view = ident(`${kind}_current`);
-    if (CONTRACTS[kind].monthly) {
-      return `CREATE OR REPLACE VIEW ${view} AS
-        WITH files AS (
-          SELECT file_id, row_number() OVER (ORDER BY as_of, file_id) AS seq
-          FROM manifest WHERE kind = ${literal(kind)} AND status = 'loaded'),
-        winners AS (
-          SELECT t.period, arg_max(t.file_id, f.seq) AS file_id
-          FROM (SELECT DISTINCT period, file_id FROM ${table}) t JOIN files f USING (file_id)
-          GROUP BY t.period)
-        SELECT t.* FROM ${table} t JOIN winners w ON t.period = w.period AND t.file_id = w.file_id;`;
-    }
+    const periodMatch = CONTRACTS[kind].monthly ? 's.period = t.period' : 's.period IS NULL';
     return `CREATE OR REPLACE VIEW ${view} AS
       SELECT t.* FROM ${table} t
-      WHERE t.file_id = (SELECT file_id FROM manifest WHERE kind = ${literal(kind)} AND status = 'loaded'
-                         ORDER BY as_of DESC, file_id DESC LIMIT 1);`;
+      WHERE t.file_id IN (SELECT file_id FROM manifest WHERE kind = ${literal(kind)} AND status = 'loaded')
+        AND NOT EXISTS (SELECT 1 FROM supersessions s WHERE s.kind = ${literal(kind)} AND s.file_id = t.file_id AND ${periodMatch});`;
   }).join('\n');
 }
 

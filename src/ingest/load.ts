@@ -259,7 +259,9 @@ async function loadPrepared(
   );
   const rowsLoaded = Number(tally?.loaded ?? 0);
   const rowsRejected = Number(tally?.rejected ?? 0) + csvRejects;
-  const guard = await snapshotGuard(db, kind, rowsLoaded, Number(tally?.periods ?? 1), accepted + csvRejects, fileName, options);
+  const replaced = await findReplaced(db, kind, asOf.date);
+  const newMonths = CONTRACTS[kind].monthly ? await compareNewMonths(db, kind) : undefined;
+  const guard = snapshotGuard(kind, rowsLoaded, accepted + csvRejects, replaced, newMonths, fileName, options);
   if (guard) {
     await dropScratch(db);
     return refuse(db, file, options, sniffed, new InputError(guard.message, { reason: guard.reason }), kind);
@@ -274,6 +276,7 @@ async function loadPrepared(
       { file_id: fileId, as_of: asOf.date },
       { step: `${step}.insert` },
     );
+    await recordSupersessions(db, kind, fileId, replaced, options.runId);
     await db.run(
       `INSERT INTO rejects SELECT $run_id, $file_id, $file_name, $kind, _line, _column, _reason, _rawtext FROM _typed WHERE _reason IS NOT NULL`,
       { run_id: options.runId, file_id: fileId, file_name: fileName, kind },
@@ -356,19 +359,110 @@ async function dropScratch(db: Db): Promise<void> {
   await db.run(`DROP TABLE IF EXISTS _typed; DROP TABLE IF EXISTS _raw; DROP TABLE IF EXISTS _lines; DROP TABLE IF EXISTS _blank_lines; DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans;`);
 }
 
+/** A slice of current data (a file, or one month of a monthly file) that the new file delivers again. */
+interface Replaced {
+  fileId: number;
+  fileName: string;
+  period: string | null;
+  /** The slice is newer than the new file: the new file is history, not a replacement. */
+  newer: boolean;
+  oldRows: number;
+  newRows: number;
+}
+
 /**
- * Refuses a snapshot that would silently shrink the data: no data rows, every row rejected,
- * or far fewer rows (per month, for monthly kinds) than the current snapshot of its kind.
+ * Which current slices the file in `_typed` delivers again: those where at least half of the
+ * new file's keys (per month, for monthly kinds) are already there. A file with other keys is
+ * another part of the export (enterprises and individual businesses in two files) and
+ * replaces nothing.
  */
-async function snapshotGuard(
-  db: Db,
+async function findReplaced(db: Db, kind: Kind, asOf: string): Promise<Replaced[]> {
+  const contract = CONTRACTS[kind];
+  const key = ident(contract.key);
+  const period = contract.monthly ? 'period' : 'CAST(NULL AS DATE)';
+  const rows = await db.all<{ file_id: number; file_name: string; period: Date | null; newer: boolean; shared: bigint; new_keys: bigint; old_rows: bigint; new_rows: bigint }>(
+    `WITH nk AS (SELECT ${period} AS period, ${key} AS key, count(*) AS n FROM _typed WHERE _reason IS NULL GROUP BY ALL),
+     nk_n AS (SELECT period, count(*) AS new_keys, sum(n) AS new_rows FROM nk GROUP BY period),
+     cur AS (SELECT file_id, ${period} AS period, ${key} AS key, count(*) AS n FROM ${ident(`${kind}_current`)} GROUP BY ALL)
+     SELECT c.file_id, m.file_name, c.period, m.as_of > CAST($as_of AS DATE) AS newer,
+            count(nk.key) AS shared, any_value(x.new_keys) AS new_keys, sum(c.n) AS old_rows, any_value(x.new_rows) AS new_rows
+     FROM cur c JOIN manifest m USING (file_id)
+     JOIN nk_n x ON x.period IS NOT DISTINCT FROM c.period
+     LEFT JOIN nk ON nk.key = c.key AND nk.period IS NOT DISTINCT FROM c.period
+     GROUP BY c.file_id, m.file_name, c.period, m.as_of
+     HAVING count(nk.key) >= 0.5 * any_value(x.new_keys)`,
+    { as_of: asOf },
+    { step: `ingest.${kind}.overlap` },
+  );
+  return rows.map((r) => ({
+    fileId: r.file_id,
+    fileName: r.file_name,
+    period: r.period ? r.period.toISOString().slice(0, 10) : null,
+    newer: r.newer,
+    oldRows: Number(r.old_rows),
+    newRows: Number(r.new_rows),
+  }));
+}
+
+/** The new months of a monthly file against the latest earlier month of the same units. */
+interface NewMonths {
+  previous: string;
+  previousRows: number;
+  rowsPerMonth: number;
+  months: number;
+}
+
+/**
+ * For the months a monthly file adds (not re-delivers): when most of its units were in the
+ * latest earlier month, it is the same ledger going on, and a month with far fewer rows than
+ * that one looks truncated. A file of other units (another district's ledger) is not compared.
+ */
+async function compareNewMonths(db: Db, kind: Kind): Promise<NewMonths | undefined> {
+  const key = ident(CONTRACTS[kind].key);
+  const current = ident(`${kind}_current`);
+  const row = await db.one<{ previous: Date | null; previous_rows: bigint | null; rows_per_month: number | null; months: bigint; new_keys: bigint; shared: bigint }>(
+    `WITH nk AS (SELECT period, ${key} AS key FROM _typed WHERE _reason IS NULL AND period NOT IN (SELECT DISTINCT period FROM ${current})),
+     prev AS (SELECT max(period) AS p FROM ${current} WHERE period < (SELECT min(period) FROM nk)),
+     pk AS (SELECT DISTINCT ${key} AS key FROM ${current} WHERE period = (SELECT p FROM prev))
+     SELECT (SELECT p FROM prev) AS previous,
+            (SELECT count(*) FROM ${current} WHERE period = (SELECT p FROM prev)) AS previous_rows,
+            (SELECT count(*) FROM nk) / nullif((SELECT count(DISTINCT period) FROM nk), 0) AS rows_per_month,
+            (SELECT count(DISTINCT period) FROM nk) AS months,
+            (SELECT count(DISTINCT key) FROM nk) AS new_keys,
+            (SELECT count(DISTINCT nk.key) FROM nk JOIN pk USING (key)) AS shared`,
+    undefined,
+    { step: `ingest.${kind}.new_months` },
+  );
+  if (!row?.previous || Number(row.shared) < 0.5 * Number(row.new_keys)) return undefined;
+  return {
+    previous: row.previous.toISOString().slice(0, 7),
+    previousRows: Number(row.previous_rows ?? 0),
+    rowsPerMonth: Math.round(Number(row.rows_per_month ?? 0)),
+    months: Number(row.months),
+  };
+}
+
+/** Marks what the new file replaces; a new file older than what it overlaps is marked replaced itself. */
+async function recordSupersessions(db: Db, kind: Kind, fileId: number, replaced: Replaced[], runId: string): Promise<void> {
+  for (const r of replaced) {
+    const [old, by] = r.newer ? [fileId, r.fileId] : [r.fileId, fileId];
+    await db.run(`INSERT INTO supersessions VALUES ($1, $2, CAST($3 AS DATE), $4, $5)`, [kind, old, r.period, by, runId], { step: `ingest.${kind}.supersede` });
+  }
+}
+
+/**
+ * Refuses a delivery that would silently shrink the data: no data rows, every row rejected,
+ * or far fewer rows (month by month, for monthly kinds) than the data it replaces.
+ */
+function snapshotGuard(
   kind: Kind,
   rowsLoaded: number,
-  periods: number,
   rowsRead: number,
+  replaced: Replaced[],
+  newMonths: NewMonths | undefined,
   fileName: string,
   options: LoadOptions,
-): Promise<RefusedFile | undefined> {
+): RefusedFile | undefined {
   if (rowsRead === 0) {
     return { status: 'refused', file: fileName, kind, reason: 'no_rows', message: `"${fileName}" has a header but no data rows. Export it again from the source system; the data already loaded stays in use.` };
   }
@@ -376,23 +470,28 @@ async function snapshotGuard(
     return { status: 'refused', file: fileName, kind, reason: 'all_rejected', message: `Every row of "${fileName}" was rejected (${rowsRead} rows; see the rejects table). Fix the export and load it again; the data already loaded stays in use.` };
   }
   if (options.force) return undefined;
-  const previous = await db.one<{ file_id: number; file_name: string; rows_loaded: bigint; periods: bigint | null }>(
-    `SELECT file_id, file_name, rows_loaded,
-            CASE WHEN period_min IS NULL THEN 1 ELSE date_diff('month', period_min, period_max) + 1 END AS periods
-     FROM manifest WHERE kind = $1 AND status = 'loaded' ORDER BY as_of DESC, file_id DESC LIMIT 1`,
-    [kind],
-  );
-  if (!previous) return undefined;
-  const before = Number(previous.rows_loaded) / Math.max(1, Number(previous.periods ?? 1));
-  const now = rowsLoaded / Math.max(1, periods);
-  if (now < options.minSnapshotRatio * before) {
-    const unit = CONTRACTS[kind].monthly ? ' per month' : '';
+  const current = replaced.filter((r) => !r.newer);
+  const before = current.reduce((n, r) => n + r.oldRows, 0);
+  // For monthly kinds the new rows are counted in the months it replaces only.
+  const now = CONTRACTS[kind].monthly ? current.reduce((n, r) => n + r.newRows, 0) : rowsLoaded;
+  if (current.length > 0 && now < options.minSnapshotRatio * before) {
+    const unit = CONTRACTS[kind].monthly ? ` in the ${current.length} month(s) it delivers again` : '';
+    const names = [...new Set(current.map((r) => `"${r.fileName}" (file #${r.fileId})`))].join(', ');
     return {
       status: 'refused',
       file: fileName,
       kind,
       reason: 'snapshot_shrank',
-      message: `"${fileName}" has ${Math.round(now)} rows${unit}, fewer than ${Math.round(options.minSnapshotRatio * 100)}% of the ${Math.round(before)} in the current ${kind} snapshot ("${previous.file_name}", file #${previous.file_id}). It looks truncated or filtered: check the export. If it is right, load it with --force. The current snapshot stays in use.`,
+      message: `"${fileName}" has ${now} rows${unit}, fewer than ${Math.round(options.minSnapshotRatio * 100)}% of the ${before} in the current ${kind} data it would replace (${names}). It looks truncated or filtered: check the export. If it is right, load it with --force. The current data stays in use.`,
+    };
+  }
+  if (newMonths && newMonths.rowsPerMonth < options.minSnapshotRatio * newMonths.previousRows) {
+    return {
+      status: 'refused',
+      file: fileName,
+      kind,
+      reason: 'snapshot_shrank',
+      message: `"${fileName}" has ${newMonths.rowsPerMonth} rows per month in its ${newMonths.months} new month(s), fewer than ${Math.round(options.minSnapshotRatio * 100)}% of the ${newMonths.previousRows} of the same units in ${newMonths.previous}. It looks truncated or filtered: check the export. If it is right, load it with --force. The current data stays in use.`,
     };
   }
   return undefined;

@@ -13,6 +13,7 @@ export const civilOrg: SourceContract = {
   label: '社会组织登记信息',
   agency: '民政',
   monthly: false,
+  key: 'uscc',
   columns: [
     { name: 'uscc', label: '统一社会信用代码', type: 'code', required: true, aliases: ['统一社会信用代码'] },
     { name: 'name', label: '社会组织名称', type: 'text', required: true, aliases: ['社会组织名称', '名称'] },

@@ -45,6 +45,8 @@ export interface SourceContract {
   agency: string;
   /** Monthly kinds hold a `period` column; a later file wins for the months it holds. */
   monthly: boolean;
+  /** The column that names the record (USCC, taxpayer id, unit id): how a re-delivery is told from a second part of an export. */
+  key: string;
   columns: ColumnSpec[];
 }
 

@@ -26,6 +26,7 @@ export const registration: SourceContract = {
   label: '市场主体登记信息',
   agency: '市场监管',
   monthly: false,
+  key: 'uscc',
   columns: [
     { name: 'uscc', label: '统一社会信用代码', type: 'code', required: true, aliases: ['统一社会信用代码', '信用代码', 'UNISCID', 'uscc'] },
     { name: 'name', label: '企业名称', type: 'text', required: true, aliases: ['企业名称', '名称', '市场主体名称', '主体名称', 'ENTNAME'] },

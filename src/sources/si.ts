@@ -39,6 +39,7 @@ export const siEnrollment: SourceContract = {
   label: '社保单位参保登记',
   agency: '社保',
   monthly: false,
+  key: 'unit_id',
   columns: [
     { name: 'unit_id', label: '单位编号', type: 'code', required: true, aliases: ['单位编号', '社保登记证编码', '单位社保编号', 'aab001'] },
     { name: 'uscc', label: '统一社会信用代码', type: 'code', aliases: ['统一社会信用代码', 'aab998'] },
@@ -58,6 +59,7 @@ export const siPayment: SourceContract = {
   label: '社保费征收明细',
   agency: '社保',
   monthly: true,
+  key: 'unit_id',
   columns: [
     { name: 'unit_id', label: '单位编号', type: 'code', required: true, aliases: ['单位编号', '单位社保编号'] },
     { name: 'period', label: '费款所属期', type: 'period', required: true, aliases: ['费款所属期', '所属期', '缴费年月'] },

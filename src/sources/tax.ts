@@ -15,6 +15,7 @@ export const taxRegistration: SourceContract = {
   label: '税务登记信息',
   agency: '税务',
   monthly: false,
+  key: 'taxpayer_id',
   columns: [
     { name: 'taxpayer_id', label: '纳税人识别号', type: 'code', required: true, aliases: ['纳税人识别号', '社会信用代码(纳税人识别号)', 'NSRSBH'] },
     { name: 'name', label: '纳税人名称', type: 'text', required: true, aliases: ['纳税人名称', 'NSRMC'] },
@@ -32,6 +33,7 @@ export const taxWithholding: SourceContract = {
   label: '个税扣缴申报',
   agency: '税务',
   monthly: true,
+  key: 'taxpayer_id',
   columns: [
     { name: 'taxpayer_id', label: '扣缴义务人纳税人识别号', type: 'code', required: true, aliases: ['扣缴义务人纳税人识别号', '扣缴单位纳税人识别号', '纳税人识别号'] },
     { name: 'name', label: '扣缴义务人名称', type: 'text', aliases: ['扣缴义务人名称', '扣缴单位名称'] },

@@ -13,6 +13,23 @@ function ledger(months: string[], units: number, amount: number): string {
   return ['单位编号,费款所属期,险种,缴费基数合计,应缴金额,实缴金额', ...body].join('\n') + '\n';
 }
 
+describe('parts of one export', () => {
+  it('two files of one kind with different records are both current; a re-delivery of one replaces only it', async () => {
+    const dir = tempDir();
+    const enterprises = ['统一社会信用代码,企业名称,成立日期,登记状态', ...Array.from({ length: 6 }, (_, i) => `91110108MA01${String(i).padStart(5, '0')}X,甲${i}有限公司,2020-01-01,存续`)].join('\n');
+    const individuals = ['统一社会信用代码,企业名称,成立日期,登记状态', ...Array.from({ length: 3 }, (_, i) => `92110108MA02${String(i).padStart(5, '0')}X,乙${i}便利店,2020-01-01,存续`)].join('\n');
+    await withDb(async (db) => {
+      expect(await load(db, writeText(dir, '企业_20261031.csv', enterprises))).toMatchObject({ status: 'loaded', rowsLoaded: 6 });
+      expect(await load(db, writeText(dir, '个体户_20261031.csv', individuals))).toMatchObject({ status: 'loaded', rowsLoaded: 3 });
+      expect(await rows(db, 'SELECT count(*) AS n FROM registration_current')).toEqual([{ n: 9 }]);
+      // November: the enterprises again, one of them renamed; the individual businesses stay as they were.
+      expect(await load(db, writeText(dir, '企业_20261130.csv', enterprises.replace('甲0有限公司', '甲零有限公司')))).toMatchObject({ status: 'loaded' });
+      expect(await rows(db, `SELECT count(*) AS n, count(*) FILTER (WHERE name = '甲零有限公司') AS renamed FROM registration_current`)).toEqual([{ n: 9, renamed: 1 }]);
+      expect(await rows(db, `SELECT file_id, by_file_id FROM supersessions`)).toEqual([{ file_id: 1, by_file_id: 3 }]);
+    });
+  });
+});
+
 describe('snapshot guard', () => {
   it('refuses a snapshot with fewer than half the rows of the current one; old rows stay current; force loads it', async () => {
     const dir = tempDir();
@@ -24,7 +41,7 @@ describe('snapshot guard', () => {
       expect(refused).toMatchObject({ status: 'refused', kind: 'registration', reason: 'snapshot_shrank' });
       const message = refused.status === 'refused' ? refused.message : '';
       expect(message).toContain('"市场主体_20261031.csv" has 4 rows');
-      expect(message).toContain('10 in the current registration snapshot ("市场主体_20260930.csv"');
+      expect(message).toContain('10 in the current registration data it would replace ("市场主体_20260930.csv"');
       expect(message).toContain('check the export');
       expect(message).toContain('--force');
       expect(await rows(db, 'SELECT count(*) AS n, min(name) AS name FROM registration_current')).toEqual([{ n: 10, name: '北京第0科技有限公司' }]);
@@ -58,7 +75,7 @@ describe('snapshot guard', () => {
       // one month of 1 row against 3 a month
       const refused = await load(db, writeText(dir, '征收明细_202411.csv', ledger(['202411'], 1, 800)));
       expect(refused).toMatchObject({ status: 'refused', reason: 'snapshot_shrank' });
-      expect(refused.status === 'refused' && refused.message).toContain('has 1 rows per month');
+      expect(refused.status === 'refused' && refused.message).toContain('has 1 rows per month in its 1 new month(s), fewer than 50% of the 3 of the same units in 2024-10');
       expect(await rows(db, 'SELECT count(*) AS n FROM si_payment_current WHERE period = DATE \'2024-11-01\'')).toEqual([{ n: 0 }]);
     });
   });
