@@ -4,6 +4,7 @@ import { ingestCommand } from './ingest.ts';
 import { schemaCommand } from './schema.ts';
 import { employerCommand } from './employer.ts';
 import { generateCommand } from './generate.ts';
+import { evaluateCommand } from './evaluate.ts';
 import { EXIT, exitCodeFor } from './exit.ts';
 import { errorMessage } from '../errors.ts';
 
@@ -14,7 +15,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  const commands = [runCommand(), ingestCommand(), employerCommand(), generateCommand(), schemaCommand()];
+  const commands = [runCommand(), ingestCommand(), employerCommand(), generateCommand(), evaluateCommand(), schemaCommand()];
   for (const c of commands) program.addCommand(c.exitOverride());
   return program;
 }

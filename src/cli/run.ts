@@ -51,6 +51,11 @@ export function runCommand(): Command {
         const methods = Object.entries(l.byMethod).map(([m, n]) => `${m} ${n}`).join(', ');
         process.stdout.write(`linking: ${l.records} records -> ${l.employers} employers (${l.newEmployers} new); ${methods}; ${l.review} to review\n`);
       }
+      if (result.rules) {
+        const r = result.rules;
+        const per = Object.entries(r.byRule).map(([id, x]) => `${id} ${x.found}`).join(', ');
+        process.stdout.write(`rules (closed month ${r.month.slice(0, 7)}): ${r.findings} findings; ${per}\ncases: ${r.cases.opened} new, ${r.cases.resolved} resolved, ${r.cases.reopened} reopened\n`);
+      }
       process.stdout.write(`run ${result.runId}: ${result.status}, as of ${result.asOf}\nresults: ${result.outputDir}\n`);
       process.exitCode = result.status === 'warnings' ? EXIT.warnings : EXIT.ok;
     });

@@ -66,13 +66,17 @@ export function traditionalClass(): string {
   return `[${TRAD_CHARS.join('')}]`;
 }
 
-/** Brackets of every kind become ( and ); spaces and punctuation go; case is folded. */
+/** Markers some systems append to a name that are not part of it: 某某店（个体工商户）. */
+const MARKERS = /\((个体工商户|个体户|个体)\)/g;
+
+/** Brackets of every kind become ( and ); spaces, punctuation and type markers go; case is folded. */
 function basic(name: string): string {
   return name
     .normalize('NFKC')
     .replace(/[【〔［\[｛{〈《<]/g, '(')
     .replace(/[】〕］\]｝}〉》>]/g, ')')
     .replace(/[\s\u3000·・•,，.。、\-—–_'"“”‘’:：;；!！?？/\\&＋+*#@]/g, '')
+    .replace(MARKERS, '')
     .toUpperCase();
 }
 
@@ -84,6 +88,23 @@ export function normaliseName(name: string): string {
 /** Converts traditional characters to simplified (names already through the basic SQL step). */
 export function simplify(name: string): string {
   return basic(toSimplified(name));
+}
+
+/**
+ * A regex matching the administrative-division names a name may start with (苏州市, 苏州,
+ * 相城区, 相城, ...), built from the division table: stripped, they leave the part of a name
+ * that a clerk in another agency types the same way.
+ */
+export function regionPrefixPattern(divisionNames: string[]): string {
+  const names = new Set<string>();
+  for (const full of divisionNames) {
+    if (!full || full.includes('辖')) continue;
+    names.add(full);
+    const short = full.replace(/(特别行政区|自治区|自治州|自治县|地区|新区|省|市|区|县|旗|盟)$/, '');
+    if ([...short].length >= 2) names.add(short);
+  }
+  const sorted = [...names].sort((a, b) => b.length - a.length || a.localeCompare(b));
+  return `^(?:${sorted.map((n) => n.replace(/[.*+?^\${}()|[\]\\]/g, '\\$&')).join('|')})+`;
 }
 
 /** Splits a normalised name into its core and its legal-form suffix. */
@@ -104,9 +125,9 @@ export function splitSuffix(normalised: string): { core: string; suffix: string 
 export function nameMacrosSql(): string {
   const suffixes = LEGAL_SUFFIXES.map((s) => s.replace(/[()]/g, (c) => `\\${c}`));
   return `
-CREATE OR REPLACE MACRO recon_name_basic(s) AS upper(regexp_replace(
+CREATE OR REPLACE MACRO recon_name_basic(s) AS upper(regexp_replace(regexp_replace(
   regexp_replace(regexp_replace(recon_halfwidth(s), '[【〔［\\[｛{〈《<]', '(', 'g'), '[】〕］\\]｝}〉》>]', ')', 'g'),
-  '[\\s·・•,，.。、\\-—–_''"“”‘’:：;；!！?？/\\\\&＋+*#@]', '', 'g'));
+  '[\\s·・•,，.。、\\-—–_''"“”‘’:：;；!！?？/\\\\&＋+*#@]', '', 'g'), '\\((个体工商户|个体户|个体)\\)', '', 'g'));
 CREATE OR REPLACE MACRO recon_name_suffix(n) AS regexp_extract(n, ${literal(`.(${suffixes.join('|')})$`)}, 1);
 CREATE OR REPLACE MACRO recon_name_core(n) AS (CASE WHEN recon_name_suffix(n) = '' THEN n ELSE left(n, length(n) - length(recon_name_suffix(n))) END);
 `;

@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { literal } from '../db/sql.ts';
 import { CODE_MACROS_SQL } from './codes-sql.ts';
-import { nameMacrosSql, simplify, traditionalClass } from './names.ts';
+import { nameMacrosSql, regionPrefixPattern, simplify, traditionalClass } from './names.ts';
 import { jaroWinkler } from './similarity.ts';
 
 /** Thresholds of the name steps; the pipeline file can change them under `parameters.link`. */
@@ -181,6 +181,24 @@ export async function linkEmployers(db: Db, runId: string, logger: Logger, param
      FROM _exact e JOIN _unlinked u USING (source, record_key) WHERE len(e.clusters) > 1;`,
     { run: runId },
     step('names.exact'),
+  );
+  // A record with no district at all (a taxpayer registered under an ID number): its name
+  // without the region prefix, when exactly one employer in the city has that name.
+  const divisions = await db.all<{ name: string }>(`SELECT DISTINCT name FROM ref_division WHERE level IN ('province', 'city', 'district')`);
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _anchor_keys AS
+     SELECT DISTINCT cluster, regexp_replace(name_norm, $prefix, '') AS name_key FROM _anchor_names;
+     CREATE OR REPLACE TEMP TABLE _city AS
+     SELECT u.source, u.record_key, list(DISTINCT a.cluster) AS clusters
+     FROM _unlinked u JOIN _anchor_keys a ON a.name_key = regexp_replace(u.name_norm, $prefix, '')
+     WHERE coalesce(u.district_code, u.region) IS NULL AND length(a.name_key) >= 2
+     GROUP BY ALL;
+     INSERT INTO _links
+     SELECT source, record_key, clusters[1], 'name_city', 0.97,
+            'same name without its region prefix, the only one in the city (the record has no district)'
+     FROM _city WHERE len(clusters) = 1;`,
+    { prefix: regionPrefixPattern(divisions.map((d) => d.name)) },
+    step('names.city'),
   );
   // Similar names, blocked on (district, first two characters of the core) or (district,
   // last two): a typo on one end still meets its twin on the other.

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parse } from 'yaml';
 import { KINDS } from '../sources/index.ts';
 import { ConfigError, errorMessage } from '../errors.ts';
+import { rulesConfigSchema } from '../rules/config.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 
@@ -37,7 +38,8 @@ export const pipelineSchema = z
       })
       .strict()
       .default({}),
-    parameters: z.record(z.string(), z.unknown()).default({}).describe('Rule parameters (later stages).'),
+    rules: rulesConfigSchema.default(rulesConfigSchema.parse({})).describe('Which rules run, with which parameters; your own SQL rules.'),
+    parameters: z.record(z.string(), z.unknown()).default({}).describe('Stage parameters, e.g. link: { auto_accept: 0.94 }.'),
   })
   .strict();
 

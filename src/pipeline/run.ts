@@ -10,6 +10,8 @@ import { newRunId, today } from './run-id.ts';
 import { listInbox, kindFromGlobs, ingestFiles, type IngestSummary } from '../ingest/stage.ts';
 import { loadReferenceTables } from '../reference/load.ts';
 import { linkEmployers, linkParams, type LinkSummary } from '../link/stage.ts';
+import { runRules, type RulesSummary } from '../rules/runner.ts';
+import { writeFindingsCsv } from '../publish/findings-csv.ts';
 import type { Db } from '../db/database.ts';
 
 export type RunStatus = 'succeeded' | 'warnings' | 'failed';
@@ -21,6 +23,7 @@ export interface RunResult {
   outputDir: string;
   ingest?: IngestSummary;
   link?: LinkSummary;
+  rules?: RulesSummary;
   warnings: string[];
   error?: string;
   timings: Record<string, number>;
@@ -96,6 +99,9 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
     for (const r of ingest.results) if (r.status === 'refused') warnings.push(`refused ${path.basename(r.file)}: ${r.message}`);
     result.asOf = pipeline.as_of ?? (await latestSnapshotDate(db)) ?? today();
     result.link = await timed(timings, 'link', () => linkEmployers(db, runId, log, linkParams(pipeline.parameters)));
+    const asOf = result.asOf;
+    result.rules = await timed(timings, 'rules', () => runRules(db, { runId, asOf, config: pipeline.rules, pipelineDir: path.dirname(pipeline.file) }, log));
+    await timed(timings, 'publish', () => writeFindingsCsv(db, runId, partial));
 
     result.status = warnings.length ? 'warnings' : 'succeeded';
     await recordRun(db, pipeline, result, started, partial);
@@ -184,6 +190,16 @@ function writeRunJson(dir: string, pipeline: Pipeline, r: RunResult, started: Da
     })),
     rows: r.ingest ? { loaded: r.ingest.rowsLoaded, rejected: r.ingest.rowsRejected, by_kind: r.ingest.byKind } : null,
     link: r.link ?? null,
+    rules: r.rules
+      ? {
+          as_of: r.rules.asOf,
+          closed_month: r.rules.month.slice(0, 7),
+          versions: r.rules.rules,
+          findings_per_rule: Object.fromEntries(Object.entries(r.rules.byRule).map(([id, x]) => [id, x.found])),
+          exempted: r.rules.exemptions,
+          cases: r.rules.cases,
+        }
+      : null,
     timings_ms: r.timings,
     warnings: r.warnings,
   };

@@ -4,6 +4,7 @@ import { withDb, tempDir, writeText, load, rows } from '../helpers.ts';
 import { linkEmployers } from '../../src/link/stage.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Db } from '../../src/db/database.ts';
+import { loadReferenceTables } from '../../src/reference/load.ts';
 
 // Built with makeUscc: valid GB 32100 codes in 西湖区 (330106) and 拱墅区 (330105).
 const A = '91330106MA27XY0A18';
@@ -11,6 +12,7 @@ const B = '91330106MA27XY1B6E';
 const C = '91330105MA27XY2C04';
 
 async function setup(db: Db, dir: string, extra = ''): Promise<void> {
+  await loadReferenceTables(db, { localParamsFile: path.resolve('pipelines/local-params.yaml') });
   const { makeUscc } = await import('../../src/link/codes.ts');
   const C2 = makeUscc('9', '1', '330106', 'MA27XY3D');
   const E = makeUscc('9', '1', '330106', 'MA27XY4E');
