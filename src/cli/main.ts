@@ -5,6 +5,7 @@ import { schemaCommand } from './schema.ts';
 import { employerCommand } from './employer.ts';
 import { generateCommand } from './generate.ts';
 import { evaluateCommand } from './evaluate.ts';
+import { rulesCommand } from './rules.ts';
 import { EXIT, exitCodeFor } from './exit.ts';
 import { errorMessage } from '../errors.ts';
 
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  const commands = [runCommand(), ingestCommand(), employerCommand(), generateCommand(), evaluateCommand(), schemaCommand()];
+  const commands = [runCommand(), ingestCommand(), employerCommand(), rulesCommand(), generateCommand(), evaluateCommand(), schemaCommand()];
   for (const c of commands) program.addCommand(c.exitOverride());
   return program;
 }

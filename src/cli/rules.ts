@@ -1,0 +1,48 @@
+import { Command } from 'commander';
+import path from 'node:path';
+import fs from 'node:fs';
+import { loadPipeline } from '../pipeline/config.ts';
+import { resolveRules } from '../rules/runner.ts';
+import { DEFAULT_RULES_CONFIG } from '../rules/config.ts';
+import { ConfigError } from '../errors.ts';
+import { DEFAULT_PIPELINE } from './run.ts';
+
+function rulesOf(pipelineFile: string): ReturnType<typeof resolveRules> {
+  if (!fs.existsSync(pipelineFile)) return resolveRules(DEFAULT_RULES_CONFIG, '.');
+  const pipeline = loadPipeline(pipelineFile);
+  return resolveRules(pipeline.rules, path.dirname(pipeline.file));
+}
+
+/** `recon rules`: the rule catalog with its parameters; `recon rules explain <id>`: one rule in full. */
+export function rulesCommand(): Command {
+  const command = new Command('rules')
+    .description('List the rules the pipeline runs, with their parameters in force')
+    .option('--pipeline <file>', 'pipeline file (its overrides, disabled and custom rules)', DEFAULT_PIPELINE)
+    .action((opts: { pipeline: string }) => {
+      for (const { rule, values, custom } of rulesOf(opts.pipeline)) {
+        const params = Object.entries(values).map(([n, v]) => `${n}=${v}`).join(', ');
+        process.stdout.write(`${rule.id.padEnd(24)} ${rule.title}${custom ? ' (custom)' : ''}  v${rule.version}${params ? `  [${params}]` : ''}\n`);
+      }
+    });
+  command
+    .command('explain')
+    .description("Print one rule's definition, parameters, amount formula and SQL")
+    .argument('<id>', 'rule id, e.g. under_enrolled')
+    .option('--pipeline <file>', 'pipeline file', DEFAULT_PIPELINE)
+    .action((id: string, opts: { pipeline: string }) => {
+      const rules = rulesOf(opts.pipeline);
+      const found = rules.find((r) => r.rule.id === id);
+      if (!found) throw new ConfigError(`No rule "${id}". Rules: ${rules.map((r) => r.rule.id).join(', ')}`);
+      const { rule, values } = found;
+      let out = `${rule.id} — ${rule.title} (version ${rule.version})\n\n${rule.description}\n\n`;
+      out += `Parameters (in force; change them under rules.params.${rule.id} in the pipeline file):\n`;
+      for (const [name, spec] of Object.entries(rule.params)) {
+        out += `  ${name} = ${values[name]} (default ${spec.default}): ${spec.description}\n`;
+      }
+      if (Object.keys(rule.params).length === 0) out += '  (none)\n';
+      out += `\nExempt when closed, revoked or moved out: ${rule.exemptWhenClosed ? 'yes' : 'no'}\nAmount: ${rule.amountFormula}\n`;
+      out += `Reads: ${rule.requires.join(', ') || '(declared by the SQL)'}\n\nSQL:\n${rule.sql}\n`;
+      process.stdout.write(out);
+    });
+  return command;
+}
