@@ -6,6 +6,7 @@ import { employerCommand } from './employer.ts';
 import { generateCommand } from './generate.ts';
 import { evaluateCommand } from './evaluate.ts';
 import { rulesCommand } from './rules.ts';
+import { benchCommand } from './bench.ts';
 import { EXIT, exitCodeFor } from './exit.ts';
 import { errorMessage } from '../errors.ts';
 
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  const commands = [runCommand(), ingestCommand(), employerCommand(), rulesCommand(), generateCommand(), evaluateCommand(), schemaCommand()];
+  const commands = [runCommand(), ingestCommand(), employerCommand(), rulesCommand(), generateCommand(), evaluateCommand(), benchCommand(), schemaCommand()];
   for (const c of commands) program.addCommand(c.exitOverride());
   return program;
 }
