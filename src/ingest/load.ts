@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Db } from '../db/database.ts';
 import { ident, literal } from '../db/sql.ts';
 import { CONTRACTS, type Kind } from '../sources/index.ts';
-import { planNormalise, tableColumns } from '../sources/normalise.ts';
+import { blankColumn, planNormalise, tableColumns } from '../sources/normalise.ts';
 import { InputError, errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { sniffFile, transcodeToUtf8, readHead, type Encoding, type Format } from './decode.ts';
@@ -241,12 +241,19 @@ async function loadPrepared(
     lineExpr = 'm.line';
   }
   const rawText = `concat_ws(${literal(p.delimiter)}, ${rawCols.map((c) => `coalesce(r.${ident(c)}, '')`).join(', ')})`;
+  // Layers (blank, fast parse, type, judge), so each value is blanked and parsed once. The
+  // table keeps only what is stored, judged or reported: raw text only for rejected rows, the
+  // blanked text only of columns whose values may be reported.
+  const stored = tableColumns(contract).slice(3).map(([n]) => ident(n));
+  const reported = plan.valueIssues.map((v) => blankColumn(v.column));
   await db.run(
     `CREATE OR REPLACE TEMP TABLE _typed AS
-     SELECT ${lineExpr} AS _line, ${plan.rejectReason} AS _reason, ${plan.rejectColumn} AS _column, ${rawText} AS _rawtext,
-            ${rawCols.map((c) => `r.${ident(c)}`).join(', ')},
-            ${plan.select.join(', ')}
-     FROM ${from}`,
+     SELECT _line, _reason, _column, CASE WHEN _reason IS NOT NULL THEN _rawtext END AS _rawtext, ${[...stored, ...reported].join(', ')}
+     FROM (SELECT *, ${plan.rejectReason} AS _reason, ${plan.rejectColumn} AS _column
+           FROM (SELECT *, ${plan.select.join(', ')}
+                 FROM (SELECT *${plan.fast.map((f) => `, ${f}`).join('')}
+                       FROM (SELECT ${lineExpr} AS _line, ${rawText} AS _rawtext${plan.blank.map((b) => `, ${b}`).join('')}
+                             FROM ${from}))))`,
     undefined,
     { step: `${step}.type` },
   );
@@ -270,7 +277,6 @@ async function loadPrepared(
   const result = await db.transaction(async () => {
     const idRow = await db.one<{ id: bigint }>(`SELECT nextval('file_id_seq') AS id`);
     const fileId = Number(idRow?.id);
-    const stored = tableColumns(contract).slice(3).map(([n]) => ident(n));
     await db.run(
       `INSERT INTO ${ident(kind)} SELECT $file_id, _line, CAST($as_of AS DATE), ${stored.join(', ')} FROM _typed WHERE _reason IS NULL`,
       { file_id: fileId, as_of: asOf.date },
@@ -294,9 +300,8 @@ async function loadPrepared(
       { step: `${step}.csv_rejects` },
     );
     for (const issue of plan.valueIssues) {
-      const rawColumn = mapped[issue.column] as string;
       await db.run(
-        `INSERT INTO value_issues SELECT $run_id, $file_id, $file_name, $kind, _line, $column, ${rawColumn}, $reason, $action
+        `INSERT INTO value_issues SELECT $run_id, $file_id, $file_name, $kind, _line, $column, ${blankColumn(issue.column)}, $reason, $action
          FROM _typed r WHERE _reason IS NULL AND ${issue.condition}`,
         { run_id: options.runId, file_id: fileId, file_name: fileName, kind, column: issue.column, reason: issue.reason, action: issue.action },
         { step: `${step}.value_issues` },
