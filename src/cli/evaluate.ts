@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { loadPipeline } from '../pipeline/config.ts';
 import { Db } from '../db/database.ts';
-import { evaluate, formatEvaluation } from '../generator/evaluate.ts';
+import path from 'node:path';
+import { evaluate, formatEvaluation, type Score } from '../generator/evaluate.ts';
+import { evaluateMatrix } from '../generator/matrix.ts';
 import { EXIT } from './exit.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
 
@@ -14,15 +16,27 @@ export function evaluateCommand(): Command {
     .option('--db <file>', 'database file (overrides the pipeline file)')
     .option('--min <score>', 'exit 1 when any precision or recall is below this', '0')
     .option('--json', 'print JSON')
-    .action(async (opts: { truth: string; pipeline: string; db?: string; min: string; json?: boolean }) => {
+    .option('--sizes <list>', 'instead: generate inboxes of these sizes (e.g. 300,3000), run the pipeline on each and score it')
+    .option('--seeds <list>', 'with --sizes: generator seeds', '1,2')
+    .action(async (opts: { truth: string; pipeline: string; db?: string; min: string; json?: boolean; sizes?: string; seeds: string }) => {
+      const min = Number(opts.min);
+      const failing = (scores: Score[]): boolean => scores.some((s) => s.precision < min || s.recall < min);
+      if (opts.sizes) {
+        const sizes = opts.sizes.split(',').map(Number);
+        const seeds = opts.seeds.split(',').map(Number);
+        const cells = await evaluateMatrix(sizes, seeds, path.resolve('pipelines/local-params.yaml'), (cell) => {
+          if (!opts.json) process.stdout.write(`\n== ${cell.employers} employers, seed ${cell.seed} (${Math.round(cell.ms / 1000)} s)\n${formatEvaluation(cell.evaluation)}`);
+        });
+        if (opts.json) process.stdout.write(JSON.stringify(cells, null, 2) + '\n');
+        if (cells.some((c) => failing([c.evaluation.links.code, c.evaluation.links.name, ...Object.values(c.evaluation.rules)]))) process.exitCode = EXIT.failed;
+        return;
+      }
       const pipeline = loadPipeline(opts.pipeline, opts.db ? { database: opts.db } : {});
       const db = await Db.open(pipeline.database, { readOnly: true });
       try {
         const result = await evaluate(db, opts.truth);
         process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : formatEvaluation(result));
-        const min = Number(opts.min);
-        const scores = [result.links.code, result.links.name, ...Object.values(result.rules)];
-        if (scores.some((s) => s.precision < min || s.recall < min)) process.exitCode = EXIT.failed;
+        if (failing([result.links.code, result.links.name, ...Object.values(result.rules)])) process.exitCode = EXIT.failed;
       } finally {
         db.close();
       }

@@ -269,5 +269,5 @@ class FileOutput {
 }
 
 function sheetName(file: PlannedFile): string {
-  return { registration: '登记信息', tax_registration: '税务登记', tax_withholding: '扣缴申报', civil_org: 'Sheet1', si_enrollment: '参保登记', si_payment: '征收明细' }[file.kind];
+  return { registration: '登记信息', tax_registration: '税务登记', tax_withholding: '扣缴申报', civil_org: 'Sheet1', si_enrollment: '参保登记', si_payment: '征收明细', grid_roster: '网格员名册' }[file.kind];
 }

@@ -48,6 +48,7 @@ const KEEP: Record<Kind, string[]> = {
   tax_registration: ['registered_on'],
   tax_withholding: ['name'],
   civil_org: ['established_on', 'employees', 'district_code', 'org_type'],
+  grid_roster: ['community', 'phone'],
   si_enrollment: ['uscc', 'insured_count', 'district_code', 'enrolled_on', 'industry_code'],
   si_payment: ['insured_count'],
 };
@@ -294,6 +295,9 @@ export function recordsFor(file: PlannedFile, e: Employer): KindRecord[] {
           };
         });
     }
+    case 'grid_roster':
+      // The roster is written per street by the inbox writer, not per employer.
+      return [];
   }
 }
 
@@ -344,5 +348,7 @@ export function badRowPlan(kind: Kind): { reason: 'missing' | 'bad_date' | 'bad_
         { reason: 'missing', column: 'unit_id' },
         { reason: 'too_many_columns', column: '' },
       ];
+    case 'grid_roster':
+      return [];
   }
 }

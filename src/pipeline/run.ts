@@ -12,6 +12,7 @@ import { loadReferenceTables } from '../reference/load.ts';
 import { linkEmployers, linkParams, type LinkSummary } from '../link/stage.ts';
 import { runRules, type RulesSummary } from '../rules/runner.ts';
 import { writeFindingsCsv } from '../publish/findings-csv.ts';
+import { writeDataQualityCsv } from '../publish/data-quality-csv.ts';
 import type { Db } from '../db/database.ts';
 
 export type RunStatus = 'succeeded' | 'warnings' | 'failed';
@@ -101,7 +102,10 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
     result.link = await timed(timings, 'link', () => linkEmployers(db, runId, log, linkParams(pipeline.parameters)));
     const asOf = result.asOf;
     result.rules = await timed(timings, 'rules', () => runRules(db, { runId, asOf, config: pipeline.rules, pipelineDir: path.dirname(pipeline.file) }, log));
-    await timed(timings, 'publish', () => writeFindingsCsv(db, runId, partial));
+    await timed(timings, 'publish', async () => {
+      await writeFindingsCsv(db, runId, partial);
+      await writeDataQualityCsv(db, runId, partial);
+    });
 
     result.status = warnings.length ? 'warnings' : 'succeeded';
     await recordRun(db, pipeline, result, started, partial);

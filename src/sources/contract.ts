@@ -10,6 +10,7 @@ export const KINDS = [
   'civil_org',
   'si_enrollment',
   'si_payment',
+  'grid_roster',
 ] as const;
 export type Kind = (typeof KINDS)[number];
 

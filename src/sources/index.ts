@@ -3,6 +3,7 @@ import { registration } from './registration.ts';
 import { taxRegistration, taxWithholding } from './tax.ts';
 import { civilOrg } from './civil.ts';
 import { siEnrollment, siPayment } from './si.ts';
+import { gridRoster } from './grid.ts';
 
 export * from './contract.ts';
 
@@ -14,4 +15,5 @@ export const CONTRACTS: Record<Kind, SourceContract> = {
   civil_org: civilOrg,
   si_enrollment: siEnrollment,
   si_payment: siPayment,
+  grid_roster: gridRoster,
 };
