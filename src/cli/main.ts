@@ -7,6 +7,7 @@ import { generateCommand } from './generate.ts';
 import { evaluateCommand } from './evaluate.ts';
 import { rulesCommand } from './rules.ts';
 import { benchCommand } from './bench.ts';
+import { queryCommand } from './query.ts';
 import { EXIT, exitCodeFor } from './exit.ts';
 import { errorMessage } from '../errors.ts';
 
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  const commands = [runCommand(), ingestCommand(), employerCommand(), rulesCommand(), generateCommand(), evaluateCommand(), benchCommand(), schemaCommand()];
+  const commands = [runCommand(), ingestCommand(), queryCommand(), employerCommand(), rulesCommand(), generateCommand(), evaluateCommand(), benchCommand(), schemaCommand()];
   for (const c of commands) program.addCommand(c.exitOverride());
   return program;
 }

@@ -1,4 +1,5 @@
 import {
+  StatementType,
   DOUBLE,
   VARCHAR,
   DuckDBScalarFunction,
@@ -81,6 +82,34 @@ export class Db {
   async one<T = Row>(sql: string, params?: Params, options: RunOptions = {}): Promise<T | undefined> {
     const rows = await this.all<T>(sql, params, options);
     return rows[0];
+  }
+
+  /** The kind of each statement in `sql` (SELECT, INSERT, COPY, ATTACH, ...), without running any. */
+  async statementKinds(sql: string): Promise<string[]> {
+    try {
+      const statements = await this.conn.extractStatements(sql);
+      const kinds: string[] = [];
+      for (let i = 0; i < statements.count; i++) {
+        const prepared = await statements.prepare(i);
+        kinds.push(StatementType[prepared.statementType] ?? 'UNKNOWN');
+      }
+      return kinds;
+    } catch (error) {
+      throw this.wrap(error, sql, 'query.parse');
+    }
+  }
+
+  /** Streams a query's rows as JSON-safe objects, a chunk (about 2,048 rows) at a time. */
+  async *streamJson(sql: string, params?: Params, options: RunOptions = {}): AsyncGenerator<{ columns: string[]; rows: Array<Record<string, unknown>> }> {
+    const step = options.step ?? 'stream';
+    let result;
+    try {
+      result = await this.conn.stream(sql, params);
+    } catch (error) {
+      throw this.wrap(error, sql, step);
+    }
+    const columns = result.columnNames();
+    for await (const rows of result.yieldRowObjectJson()) yield { columns, rows };
   }
 
   /** Runs `fn` in a transaction: committed when it returns, rolled back when it throws. */

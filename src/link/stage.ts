@@ -183,21 +183,47 @@ export async function linkEmployers(db: Db, runId: string, logger: Logger, param
     step('names.exact'),
   );
   // A record with no district at all (a taxpayer registered under an ID number): its name
-  // without the region prefix, when exactly one employer in the city has that name.
-  const divisions = await db.all<{ name: string }>(`SELECT DISTINCT name FROM ref_division WHERE level IN ('province', 'city', 'district')`);
+  // without the region prefix, when exactly one employer in the city has that name, or else
+  // exactly one in the district its own prefix names (常熟市汇优建材经营部 beside 张家港市汇优建材经营部).
+  // The prefixes are the divisions of the anchors' cities only: a trade name such as 安远 or 顺昌
+  // is also a county somewhere in China, and stripping it would merge 安远烟酒店 with 顺昌烟酒店.
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _region_names AS
+     WITH own AS (
+       SELECT DISTINCT d.city_code, d.province_code FROM ref_division d
+       WHERE d.level IN ('city', 'district') AND d.gb_code IN (SELECT DISTINCT district FROM _anchor_names))
+     SELECT DISTINCT d.code, d.level, d.name FROM ref_division d
+     WHERE (d.level = 'province' AND d.code IN (SELECT province_code FROM own))
+        OR (d.level IN ('city', 'district') AND d.city_code IN (SELECT city_code FROM own));`,
+    undefined,
+    step('names.city.regions'),
+  );
+  const divisions = await db.all<{ name: string }>(`SELECT DISTINCT name FROM _region_names`);
   await db.run(
     `CREATE OR REPLACE TEMP TABLE _anchor_keys AS
-     SELECT DISTINCT cluster, regexp_replace(name_norm, $prefix, '') AS name_key FROM _anchor_names;
+     SELECT DISTINCT cluster, district, regexp_replace(name_norm, $prefix, '') AS name_key FROM _anchor_names;
+     CREATE OR REPLACE TEMP TABLE _district_names AS
+     SELECT code, name FROM _region_names WHERE level = 'district'
+     UNION
+     SELECT code, regexp_replace(name, '(自治县|新区|市|区|县|旗)$', '') FROM _region_names
+     WHERE level = 'district' AND length(regexp_replace(name, '(自治县|新区|市|区|县|旗)$', '')) >= 2;
      CREATE OR REPLACE TEMP TABLE _city AS
-     SELECT u.source, u.record_key, list(DISTINCT a.cluster) AS clusters
+     SELECT u.source, u.record_key, list(DISTINCT a.cluster) AS clusters,
+            list(DISTINCT a.cluster) FILTER (WHERE n.code IS NOT NULL) AS in_named_district
      FROM _unlinked u JOIN _anchor_keys a ON a.name_key = regexp_replace(u.name_norm, $prefix, '')
+     LEFT JOIN _district_names n ON n.code = a.district AND contains(regexp_extract(u.name_norm, $prefix), n.name)
      WHERE coalesce(u.district_code, u.region) IS NULL AND length(a.name_key) >= 2
      GROUP BY ALL;
      INSERT INTO _links
      SELECT source, record_key, clusters[1], 'name_city', 0.97,
             'same name without its region prefix, the only one in the city (the record has no district)'
-     FROM _city WHERE len(clusters) = 1;`,
-    { prefix: regionPrefixPattern(divisions.map((d) => d.name)) },
+     FROM _city WHERE len(clusters) = 1;
+     INSERT INTO _links
+     SELECT source, record_key, in_named_district[1], 'name_city', 0.97,
+            'same name without its region prefix, the only one in the district its prefix names (the record has no district)'
+     FROM _city WHERE len(clusters) > 1 AND len(in_named_district) = 1;`,
+    // No anchor in a known division: nothing to strip (a pattern that matches nothing).
+    { prefix: divisions.length ? regionPrefixPattern(divisions.map((d) => d.name)) : '^[^\\s\\S]' },
     step('names.city'),
   );
   // Similar names, blocked on (district, first two characters of the core) or (district,

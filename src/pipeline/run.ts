@@ -140,9 +140,17 @@ async function timed<T>(timings: Record<string, number>, stage: string, fn: () =
   }
 }
 
-/** RULES.md: the as-of date defaults to the latest snapshot date. */
+/**
+ * RULES.md: the as-of date defaults to the latest snapshot date. Read as the latest date every
+ * source has a snapshot for: when only the registry has come in for November, the payment and
+ * withholding ledgers still end in October, and reasoning about November would turn every
+ * employer into a non-declarer.
+ */
 async function latestSnapshotDate(db: Db): Promise<string | undefined> {
-  const row = await db.one<{ d: Date | null }>(`SELECT max(as_of) AS d FROM manifest WHERE status = 'loaded'`);
+  const row = await db.one<{ d: Date | null }>(
+    `SELECT min(latest) AS d FROM (
+       SELECT kind, max(as_of) AS latest FROM manifest WHERE status = 'loaded' AND kind <> 'grid_roster' GROUP BY kind)`,
+  );
   return row?.d ? row.d.toISOString().slice(0, 10) : undefined;
 }
 

@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import { Command, Option } from 'commander';
+import { loadPipeline } from '../pipeline/config.ts';
+import { Db } from '../db/database.ts';
+import { EXPORT_FORMATS, exportQuery, type ExportFormat } from '../publish/exports.ts';
+import { ConfigError } from '../errors.ts';
+import { DEFAULT_PIPELINE } from './run.ts';
+
+/** Statement kinds an ad-hoc query may be: reading only. */
+const ALLOWED = new Set(['SELECT', 'EXPLAIN']);
+
+/**
+ * `recon query`: ad-hoc SQL on the published database, read-only. It opens the published file
+ * (a nightly run works on its own staging copy, so this works while one runs) with DuckDB's
+ * read-only access mode, and accepts one SELECT only: DELETE, COPY ... TO, ATTACH, SET, PRAGMA,
+ * INSTALL and the like are refused before anything runs.
+ */
+export function queryCommand(): Command {
+  return new Command('query')
+    .description('Run one SELECT on the published database (read-only) and print or export the result')
+    .argument('[sql]', 'the SELECT statement')
+    .option('-f, --file <file>', 'read the SELECT from a .sql file')
+    .addOption(new Option('--format <format>', 'output format').choices([...EXPORT_FORMATS]).default('table'))
+    .option('-o, --out <file>', 'write to a file instead of the terminal (required for parquet, arrow, xlsx)')
+    .option('--pipeline <file>', 'pipeline file giving the database', DEFAULT_PIPELINE)
+    .option('--db <file>', 'database file (overrides the pipeline file)')
+    .addHelpText('after', '\nExamples:\n  recon query "SELECT rule_id, count(*) FROM findings_latest GROUP BY ALL"\n  recon query -f my.sql --format xlsx -o 结果.xlsx\nTables: recon tables')
+    .action(async (sqlArg: string | undefined, opts: { file?: string; format: ExportFormat; out?: string; pipeline: string; db?: string }) => {
+      const sql = (opts.file ? fs.readFileSync(opts.file, 'utf8') : (sqlArg ?? '')).trim().replace(/;\s*$/, '');
+      if (!sql) throw new ConfigError('Give a SELECT statement, or -f FILE.');
+      const pipeline = loadPipeline(opts.pipeline, opts.db ? { database: opts.db } : {});
+      if (!fs.existsSync(pipeline.database)) throw new ConfigError(`No database at ${pipeline.database}: run "recon run" first.`);
+      const db = await Db.open(pipeline.database, { readOnly: true });
+      try {
+        const kinds = await db.statementKinds(sql);
+        if (kinds.length !== 1) throw new ConfigError(`recon query runs exactly one statement; got ${kinds.length}.`);
+        const kind = kinds[0] as string;
+        if (!ALLOWED.has(kind)) {
+          throw new ConfigError(`recon query only reads: ${kind} statements are refused. Use SELECT (and write results with --format/--out).`);
+        }
+        const n = await exportQuery(db, sql, opts.format, opts.out);
+        if (opts.out) process.stderr.write(`${n} rows written to ${opts.out}\n`);
+      } finally {
+        db.close();
+      }
+    });
+}
