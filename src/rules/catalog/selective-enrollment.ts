@@ -6,7 +6,7 @@ export const selectiveEnrollment: RuleDefinition = {
   title: '选择性参保',
   description:
     'Enrolled in pension (110) but not enrolled (no row, or a row not active) in at least one other mandatory type: 210, 310, 410, and 510 where the local parameters say maternity is separate. High when 410 (work injury) is missing in a high-risk industry, else medium.',
-  version: 1,
+  version: 2,
   params: {},
   requires: ['employer_facts.enrolled', 'employer_facts.active_types', 'employer_facts.industry_code', 'ref_industry.work_injury_high_risk'],
   exemptWhenClosed: true,
@@ -18,8 +18,11 @@ WITH f AS (
                      lambda t: NOT list_contains(f.active_types, t)) AS missing,
          coalesce(i.work_injury_high_risk, false) AS high_risk
   FROM employer_facts f
-  LEFT JOIN ref_industry i ON i.level = 'division'
-    AND i.code = regexp_extract(upper(f.industry_code), '^[A-T]?(\\d{2})', 1))
+  -- The division of C2614, E47 or 4710; or the section when the code is only its letter
+  -- (行业门类代码): section B is all mining, so all of it is high-risk.
+  LEFT JOIN ref_industry i
+    ON i.code = CASE WHEN regexp_full_match(upper(f.industry_code), '[A-T]') THEN upper(f.industry_code)
+                     ELSE regexp_extract(upper(f.industry_code), '^[A-T]?(\\d{2})', 1) END)
 SELECT employer_id,
        CASE WHEN list_contains(missing, '410') AND high_risk THEN 'high' ELSE 'medium' END AS severity,
        CAST(NULL AS DECIMAL(18, 2)) AS amount,

@@ -6,7 +6,7 @@ export const uninsured: RuleDefinition = {
   title: '未参保',
   description:
     'Active employer (enterprise, farmer cooperative, social organisation, or individual business with headcount evidence H >= 1), established at least 30 days before the as-of date, not registered with SI (no enrollment row of any type that is active or suspended). High when H >= 1, else medium: a visit decides.',
-  version: 1,
+  version: 2,
   params: {
     min_age_days: { default: 30, description: 'days since establishment before registration is due (社会保险法: 30 days)', min: 0, integer: true },
     max_months: { default: 24, description: 'months of contributions counted in the estimate, at most', min: 1, integer: true },
@@ -29,7 +29,9 @@ SELECT employer_id,
          || '，未办理社会保险登记' AS evidence_text
 FROM employer_facts
 WHERE active
-  AND (kind IN ('enterprise', 'farmer_coop', 'social_org') OR (kind = 'individual_business' AND h >= 1))
+  -- An individual business without headcount evidence (h NULL) is let through so that the
+  -- runner counts it as exempt (RULES.md "Not findings") instead of it silently vanishing.
+  AND (kind IN ('enterprise', 'farmer_coop', 'social_org') OR (kind = 'individual_business' AND (h >= 1 OR h IS NULL)))
   AND established_on <= CAST($as_of AS DATE) - to_days(CAST($p_min_age_days AS INTEGER))
   AND NOT registered_si`,
 };
