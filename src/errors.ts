@@ -32,6 +32,11 @@ export class DbError extends ReconError {
   override readonly name = 'DbError';
 }
 
+/** A run built everything but failed a check before publishing: nothing was published. */
+export class AuditError extends ReconError {
+  override readonly name = 'AuditError';
+}
+
 /** Another process holds the database's write lock. */
 export class LockError extends ReconError {
   override readonly name = 'LockError';

@@ -8,6 +8,8 @@ import { evaluateCommand } from './evaluate.ts';
 import { rulesCommand } from './rules.ts';
 import { benchCommand } from './bench.ts';
 import { queryCommand } from './query.ts';
+import { tablesCommand } from './tables.ts';
+import { runsCommand, retryCommand } from './runs.ts';
 import { EXIT, exitCodeFor } from './exit.ts';
 import { errorMessage } from '../errors.ts';
 
@@ -18,7 +20,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  const commands = [runCommand(), ingestCommand(), queryCommand(), employerCommand(), rulesCommand(), generateCommand(), evaluateCommand(), benchCommand(), schemaCommand()];
+  const commands = [runCommand(), ingestCommand(), runsCommand(), retryCommand(), queryCommand(), tablesCommand(), employerCommand(), rulesCommand(), generateCommand(), evaluateCommand(), benchCommand(), schemaCommand()];
   for (const c of commands) program.addCommand(c.exitOverride());
   return program;
 }

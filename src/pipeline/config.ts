@@ -30,6 +30,15 @@ export const pipelineSchema = z
       })
       .strict()
       .default({ include: ['**/*.csv', '**/*.txt', '**/*.tsv', '**/*.xlsx', '**/*.xls'], min_snapshot_ratio: 0.5 }),
+    audit: z
+      .object({
+        rejects_warn: z.number().min(0).max(1).default(0.01).describe('A file with more than this share of its rows rejected makes the run end with warnings (exit 3).'),
+        rejects_fail: z.number().min(0).max(1).default(0.2).describe('A file with more than this share rejected fails the run: nothing is published (exit 1).'),
+        max_employer_drop: z.number().min(0).max(1).default(0.5).describe('Fail when the number of employers falls by more than this share against the last published run.'),
+      })
+      .strict()
+      .default({ rejects_warn: 0.01, rejects_fail: 0.2, max_employer_drop: 0.5 })
+      .describe('Checks a run must pass before it is published.'),
     duckdb: z
       .object({
         threads: z.number().int().min(1).optional(),

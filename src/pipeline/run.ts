@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Logger } from '../log.ts';
 import { createLogger } from '../log.ts';
-import { errorMessage } from '../errors.ts';
+import { AuditError, errorMessage } from '../errors.ts';
 import type { Pipeline } from './config.ts';
 import { Workspace } from './workspace.ts';
 import { newRunId, today } from './run-id.ts';
@@ -107,6 +107,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
       await writeDataQualityCsv(db, runId, partial);
     });
 
+    await timed(timings, 'audit', () => audit(db, pipeline, result));
     result.status = warnings.length ? 'warnings' : 'succeeded';
     await recordRun(db, pipeline, result, started, partial);
     writeRunJson(partial, pipeline, result, started);
@@ -128,6 +129,35 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
     fs.renameSync(partial, failedDir);
     result.outputDir = failedDir;
     throw Object.assign(error instanceof Error ? error : new Error(String(error)), { run: result });
+  }
+}
+
+/**
+ * The checks between building and publishing: rejects per file under the pipeline's warn/fail
+ * thresholds, and no collapse in the number of employers against the last published run (a
+ * half-delivered inbox must not empty the worklists).
+ */
+async function audit(db: Db, pipeline: Pipeline, r: RunResult): Promise<void> {
+  const problems: string[] = [];
+  for (const x of r.ingest?.results ?? []) {
+    if (x.status !== 'loaded' || x.rowsRead === 0) continue;
+    const share = x.rowsRejected / x.rowsRead;
+    const name = path.basename(x.file);
+    const pct = `${(share * 100).toFixed(1)}%`;
+    if (share > pipeline.audit.rejects_fail) problems.push(`${name}: ${pct} of its rows were rejected (fail threshold ${pipeline.audit.rejects_fail * 100}%)`);
+    else if (share > pipeline.audit.rejects_warn) r.warnings.push(`${name}: ${pct} of its rows were rejected (warn threshold ${pipeline.audit.rejects_warn * 100}%); see rejects`);
+  }
+  const previous = await db.one<{ employers: number | null }>(
+    `SELECT CAST(json_extract(summary, '$.link.employers') AS INTEGER) AS employers FROM runs
+     WHERE command = 'run' AND status IN ('succeeded', 'warnings') ORDER BY started_at DESC LIMIT 1`,
+  );
+  const before = previous?.employers ?? 0;
+  const now = r.link?.employers ?? 0;
+  if (before > 0 && now < (1 - pipeline.audit.max_employer_drop) * before) {
+    problems.push(`employers fell from ${before} to ${now} against the last published run (more than ${pipeline.audit.max_employer_drop * 100}%): an export is probably missing or cut`);
+  }
+  if (problems.length) {
+    throw new AuditError(`The run failed its checks and published nothing:\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix the inputs (or the thresholds under audit: in the pipeline file) and run again.`, { problems });
   }
 }
 

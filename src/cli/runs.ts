@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { loadPipeline } from '../pipeline/config.ts';
+import { runPipeline } from '../pipeline/run.ts';
+import { formatTable } from '../publish/exports.ts';
+import { ConfigError } from '../errors.ts';
+import { EXIT } from './exit.ts';
+import { DEFAULT_PIPELINE } from './run.ts';
+
+interface RunJson {
+  run_id: string;
+  status: string;
+  error: string | null;
+  as_of: string;
+  started_at: string;
+  finished_at: string;
+  pipeline: { file: string };
+  rows: { loaded: number; rejected: number } | null;
+  rules: { findings_per_rule: Record<string, number> } | null;
+  warnings: string[];
+}
+
+/** Every run folder's run.json, newest first: published, and failed ones (which the database never saw). */
+export function readRuns(output: string): Array<RunJson & { folder: string }> {
+  const dir = path.join(output, 'runs');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((name) => !name.startsWith('.') && fs.existsSync(path.join(dir, name, 'run.json')))
+    .map((name) => ({ ...(JSON.parse(fs.readFileSync(path.join(dir, name, 'run.json'), 'utf8')) as RunJson), folder: path.join(dir, name) }))
+    .sort((a, b) => b.run_id.localeCompare(a.run_id));
+}
+
+/** `recon runs`: past runs with their status and counts. */
+export function runsCommand(): Command {
+  return new Command('runs')
+    .description('List past runs (published and failed) with status and counts, newest first')
+    .option('--pipeline <file>', 'pipeline file giving the output folder', DEFAULT_PIPELINE)
+    .option('--out <dir>', 'output folder (overrides the pipeline file)')
+    .option('-n, --limit <n>', 'how many', '20')
+    .action((opts: { pipeline: string; out?: string; limit: string }) => {
+      const pipeline = loadPipeline(opts.pipeline, opts.out ? { output: opts.out } : {});
+      const runs = readRuns(pipeline.output).slice(0, Number(opts.limit));
+      const rows = runs.map((r) => ({
+        run: r.run_id,
+        status: r.status,
+        as_of: r.as_of,
+        started: r.started_at.slice(0, 19).replace('T', ' '),
+        seconds: String(Math.round((Date.parse(r.finished_at) - Date.parse(r.started_at)) / 1000)),
+        rows: String(r.rows?.loaded ?? ''),
+        rejected: String(r.rows?.rejected ?? ''),
+        findings: r.rules ? String(Object.values(r.rules.findings_per_rule).reduce((a, b) => a + b, 0)) : '',
+        note: (r.error ?? r.warnings[0] ?? '').slice(0, 60),
+      }));
+      process.stdout.write(rows.length ? formatTable(Object.keys(rows[0] as object), rows) : 'No runs yet.\n');
+    });
+}
+
+/** `recon retry`: runs the pipeline again after a failed run, with the same pipeline file and as-of date. */
+export function retryCommand(): Command {
+  return new Command('retry')
+    .description("Re-run the latest failed run (or the one named): same pipeline file and as-of date, on the inbox's files")
+    .argument('[run]', 'run id of a failed run (default: the latest run, if it failed)')
+    .option('--pipeline <file>', 'pipeline file giving the output folder', DEFAULT_PIPELINE)
+    .action(async (runId: string | undefined, opts: { pipeline: string }) => {
+      const pipeline = loadPipeline(opts.pipeline);
+      const runs = readRuns(pipeline.output);
+      const target = runId ? runs.find((r) => r.run_id === runId) : runs[0];
+      if (!target) throw new ConfigError(runId ? `No run ${runId} under ${pipeline.output}/runs.` : 'No runs yet.');
+      if (target.status !== 'failed') {
+        process.stdout.write(`Run ${target.run_id} did not fail (${target.status}); nothing to retry.\n`);
+        return;
+      }
+      const again = loadPipeline(target.pipeline.file, { asOf: target.as_of });
+      process.stderr.write(`Retrying ${target.run_id} (failed: ${target.error ?? 'unknown'}) as of ${target.as_of}\n`);
+      const result = await runPipeline(again);
+      process.stdout.write(`run ${result.runId}: ${result.status}\nresults: ${result.outputDir}\n`);
+      process.exitCode = result.status === 'warnings' ? EXIT.warnings : EXIT.ok;
+    });
+}
