@@ -1,0 +1,318 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import ExcelJS from 'exceljs';
+import { textList, type Db } from '../db/database.ts';
+import type { Logger } from '../log.ts';
+import { InputError, errorMessage } from '../errors.ts';
+import { cellText } from '../ingest/xlsx.ts';
+import { today } from '../pipeline/run-id.ts';
+import { CASES_SCHEMA_SQL } from './cases.ts';
+import {
+  PROTECTED_COLUMNS,
+  RESULT_VALUES,
+  EXEMPTING_RESULTS,
+  CHECK_DATE_MIN,
+  CASE_ID_SEPARATOR,
+  CHECKSUM_COLUMN,
+  rowChecksum,
+  type ResultValue,
+} from '../publish/worklists-layout.ts';
+
+/** Tables of worklist feedback: every row read from a returned worklist, and every file read. */
+export const FEEDBACK_SCHEMA_SQL = `
+${CASES_SCHEMA_SQL}
+CREATE TABLE IF NOT EXISTS feedback_files (
+  sha256 VARCHAR PRIMARY KEY,
+  file VARCHAR NOT NULL,
+  run_id VARCHAR NOT NULL,
+  received_at TIMESTAMP NOT NULL,
+  rows_read INTEGER NOT NULL,
+  rows_applied INTEGER NOT NULL,
+  rows_rejected INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feedback (
+  case_id VARCHAR,
+  run_id VARCHAR NOT NULL,
+  file VARCHAR NOT NULL,
+  file_sha256 VARCHAR NOT NULL,
+  sheet VARCHAR NOT NULL,
+  "row" INTEGER NOT NULL,
+  result VARCHAR,
+  checked_on DATE,
+  checker VARCHAR,
+  remarks VARCHAR,
+  received_at TIMESTAMP NOT NULL,
+  status VARCHAR NOT NULL,
+  reason_code VARCHAR,
+  reason VARCHAR
+);
+`;
+
+export interface FeedbackOptions {
+  runId: string;
+  logger: Logger;
+  /** The run's as-of date; a 核查日期 later than max(as-of, today) + `dateSlackDays` is refused. */
+  asOf?: string;
+  /** Days of slack on that bound (clocks and time zones of phones). Default 7. */
+  dateSlackDays?: number;
+  /** The time the files are received (tests pin it). Default: now. */
+  now?: Date;
+}
+
+export type RejectionCode = 'checksum' | 'missing_case_id' | 'unknown_case' | 'not_open' | 'missing_result' | 'invalid_result' | 'missing_date' | 'invalid_date';
+
+export interface FeedbackRejection {
+  file: string;
+  sheet: string;
+  row: number;
+  caseId: string | null;
+  code: RejectionCode;
+  reason: string;
+}
+
+export interface FeedbackSummary {
+  /** Files read (new ones). */
+  files: number;
+  /** Files skipped because the same content was read before. */
+  skippedFiles: number;
+  /** Rows with something filled in. */
+  rows: number;
+  /** Rows applied to every case they list. */
+  appliedRows: number;
+  /** Rows with at least one rejection (see `rejections`). */
+  rejectedRows: number;
+  /** Cases made exempt (无雇工, 已注销或迁出, 查无此单位). */
+  exempted: number;
+  /** Cases recorded and kept open (已参保, 已督促, 限期整改, 其他). */
+  keptOpen: number;
+  rejections: FeedbackRejection[];
+}
+
+const OPEN_STATES = new Set(['new', 'open', 'reopened']);
+
+interface ReadRow {
+  sheet: string;
+  row: number;
+  caseIds: string[];
+  result: string;
+  checkedOn: string | null;
+  checker: string | null;
+  remarks: string | null;
+  /** A problem of the whole row (checksum, result, date), if any. */
+  problem?: { code: RejectionCode; reason: string };
+}
+
+/** Parses a 核查日期 cell: a Date, an Excel serial number, or text such as 2026-11-05, 2026/11/5, 2026年11月5日. */
+export function parseCheckDate(value: unknown): string | null {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString().slice(0, 10);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value < 1) return null;
+    return new Date(Date.UTC(1899, 11, 30) + Math.floor(value) * 86_400_000).toISOString().slice(0, 10);
+  }
+  const text = cellText(value).trim();
+  const m = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$/.exec(text);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
+  return date.toISOString().slice(0, 10);
+}
+
+function addDays(isoDate: string, days: number): string {
+  const d = new Date(`${isoDate}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+const blank = (text: string): string | null => (text.trim() === '' ? null : text.trim());
+
+/** Reads the worklist sheets of a returned file (any sheet whose first row has the worklist headers). */
+async function readWorklistFile(file: string, latestDate: string): Promise<ReadRow[]> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'ignore' });
+  const out: ReadRow[] = [];
+  let worklistSheets = 0;
+  for await (const worksheet of reader) {
+    const sheet = (worksheet as unknown as { name?: string }).name ?? '';
+    let columns: Map<string, number> | undefined;
+    for await (const row of worksheet) {
+      const values = row.values as unknown[];
+      if (!columns) {
+        if (row.number !== 1) break;
+        const found = new Map<string, number>();
+        values.forEach((v, i) => found.set(cellText(v).trim(), i));
+        if (!found.has('案件编号') || !found.has('核查结果') || !found.has(CHECKSUM_COLUMN)) break;
+        columns = found;
+        worklistSheets++;
+        continue;
+      }
+      const cols = columns;
+      const get = (name: string): unknown => values[cols.get(name) ?? -1];
+      const caseText = cellText(get('案件编号')).trim();
+      const result = cellText(get('核查结果')).trim();
+      const dateValue = get('核查日期');
+      const checker = blank(cellText(get('核查人')));
+      const remarks = blank(cellText(get('备注')));
+      const dateText = cellText(dateValue).trim();
+      // A row nobody filled in is not feedback.
+      if (result === '' && dateText === '' && checker === null && remarks === null) continue;
+      const checkedOn = parseCheckDate(dateValue);
+      const r: ReadRow = {
+        sheet,
+        row: row.number,
+        caseIds: caseText.split(CASE_ID_SEPARATOR).map((s) => s.trim()).filter((s) => s !== ''),
+        result,
+        checkedOn,
+        checker,
+        remarks,
+      };
+      const protectedValues = Object.fromEntries(PROTECTED_COLUMNS.map((c) => [c, get(c)])) as Record<(typeof PROTECTED_COLUMNS)[number], unknown>;
+      if (r.caseIds.length === 0) r.problem = { code: 'missing_case_id', reason: '案件编号为空' };
+      else if (rowChecksum(protectedValues) !== cellText(get(CHECKSUM_COLUMN)).trim()) {
+        r.problem = { code: 'checksum', reason: '受保护的单元格被改动（校验码不符），请使用原清单重新填写' };
+      } else if (result === '') r.problem = { code: 'missing_result', reason: '未选择核查结果' };
+      else if (!(RESULT_VALUES as readonly string[]).includes(result)) r.problem = { code: 'invalid_result', reason: `核查结果“${result}”不在下拉列表中（${RESULT_VALUES.join('、')}）` };
+      else if (dateText === '') r.problem = { code: 'missing_date', reason: '未填写核查日期' };
+      else if (checkedOn === null) r.problem = { code: 'invalid_date', reason: `核查日期“${dateText}”不是日期` };
+      else if (checkedOn < CHECK_DATE_MIN || checkedOn > latestDate) r.problem = { code: 'invalid_date', reason: `核查日期 ${checkedOn} 不在 ${CHECK_DATE_MIN} 至 ${latestDate} 之间` };
+      out.push(r);
+    }
+  }
+  if (worklistSheets === 0) throw new InputError(`"${file}" is not a worklist: no sheet has the headers 案件编号, 核查结果 and ${CHECKSUM_COLUMN} in its first row. Hand back the file the pipeline wrote.`);
+  return out;
+}
+
+interface Decision {
+  caseId: string | null;
+  row: ReadRow;
+  status: 'applied' | 'rejected';
+  code: RejectionCode | null;
+  reason: string | null;
+}
+
+/**
+ * Applies returned worklists to the cases. Each filled row is checked (checksum of the
+ * protected cells, case ids, 核查结果, 核查日期) and recorded in `feedback`, applied or
+ * rejected with its reason. 无雇工 / 已注销或迁出 / 查无此单位 make the case exempt with the
+ * evidence of its latest finding, so the rules leave it out until its facts change; the other
+ * results keep it open. A file whose content was read before is skipped.
+ */
+export async function applyFeedback(db: Db, files: string[], options: FeedbackOptions): Promise<FeedbackSummary> {
+  await db.run(FEEDBACK_SCHEMA_SQL, undefined, { step: 'feedback.schema' });
+  const now = options.now ?? new Date();
+  const todayIso = today(now);
+  const base = options.asOf && options.asOf > todayIso ? options.asOf : todayIso;
+  const latestDate = addDays(base, options.dateSlackDays ?? 7);
+  const receivedAt = now.toISOString().replace('T', ' ').replace('Z', '');
+  const summary: FeedbackSummary = { files: 0, skippedFiles: 0, rows: 0, appliedRows: 0, rejectedRows: 0, exempted: 0, keptOpen: 0, rejections: [] };
+
+  for (const file of files) {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch (error) {
+      throw new InputError(`Cannot read returned worklist "${file}": ${errorMessage(error)}`, { file });
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const seen = await db.one<{ file: string; run_id: string }>(`SELECT file, run_id FROM feedback_files WHERE sha256 = $1`, [sha256], { step: 'feedback.seen' });
+    if (seen) {
+      summary.skippedFiles++;
+      options.logger.info({ file, first: seen.file, run: seen.run_id }, `feedback: ${path.basename(file)} skipped: the same file was read before (run ${seen.run_id})`);
+      continue;
+    }
+    const rows = await readWorklistFile(file, latestDate);
+    const ids = [...new Set(rows.flatMap((r) => r.caseIds))];
+    const states = new Map(
+      (await db.all<{ case_id: string; state: string }>(`SELECT case_id, state FROM cases WHERE case_id IN (SELECT unnest($1::VARCHAR[]))`, [textList(ids)], { step: 'feedback.cases' })).map(
+        (c) => [c.case_id, c.state] as const,
+      ),
+    );
+    const decisions: Decision[] = [];
+    for (const r of rows) {
+      if (r.problem) {
+        for (const caseId of r.caseIds.length ? r.caseIds : [null]) decisions.push({ caseId, row: r, status: 'rejected', code: r.problem.code, reason: r.problem.reason });
+        continue;
+      }
+      for (const caseId of r.caseIds) {
+        const state = states.get(caseId);
+        if (state === undefined) decisions.push({ caseId, row: r, status: 'rejected', code: 'unknown_case', reason: `没有案件编号 ${caseId}` });
+        else if (!OPEN_STATES.has(state)) decisions.push({ caseId, row: r, status: 'rejected', code: 'not_open', reason: `案件 ${caseId} 已不在核查中（当前状态：${state}）` });
+        else {
+          decisions.push({ caseId, row: r, status: 'applied', code: null, reason: null });
+          // A later row of this file for the same case sees the state this row leaves.
+          if (EXEMPTING_RESULTS.includes(r.result as ResultValue)) states.set(caseId, 'exempt');
+        }
+      }
+    }
+    const rejectedRows = new Set(decisions.filter((d) => d.status === 'rejected').map((d) => d.row));
+    const exempt = decisions.filter((d) => d.status === 'applied' && EXEMPTING_RESULTS.includes(d.row.result as ResultValue));
+    const name = path.basename(file);
+    await db.transaction(async () => {
+      // One JSON document per record: NULLs stay NULLs, whatever characters the cells hold.
+      const records = decisions.map((d) =>
+        JSON.stringify({
+          case_id: d.caseId,
+          sheet: d.row.sheet,
+          row: d.row.row,
+          result: blank(d.row.result),
+          checked_on: d.row.checkedOn,
+          checker: d.row.checker,
+          remarks: d.row.remarks,
+          status: d.status,
+          reason_code: d.code,
+          reason: d.reason,
+        }),
+      );
+      if (records.length) await db.run(
+        `INSERT INTO feedback
+         SELECT j->>'case_id', $run, $file, $sha, j->>'sheet', CAST(j->>'row' AS INTEGER), j->>'result', CAST(j->>'checked_on' AS DATE),
+                j->>'checker', j->>'remarks', CAST($received AS TIMESTAMP), j->>'status', j->>'reason_code', j->>'reason'
+         FROM (SELECT CAST(unnest($records) AS JSON) AS j)`,
+        { run: options.runId, file, sha: sha256, received: receivedAt, records: textList(records) },
+        { step: 'feedback.record' },
+      );
+      if (exempt.length) {
+        // The exemption holds while the rule finds the same evidence (rules/runner.ts
+        // 'verified_exempt_by_grid_worker'): keep the evidence of the case's latest finding.
+        await db.run(
+          `CREATE OR REPLACE TEMP TABLE _fb_exempt AS
+           SELECT unnest($ids) AS case_id, unnest($reasons) AS reason;
+           CREATE OR REPLACE TEMP TABLE _fb_evidence AS
+           SELECT f.case_id, arg_max(CAST(f.evidence AS VARCHAR), f.run_id) AS evidence
+           FROM findings f WHERE f.case_id IN (SELECT case_id FROM _fb_exempt) GROUP BY f.case_id;
+           INSERT INTO case_events
+           SELECT c.case_id, $run, c.state, 'exempt', x.reason, current_timestamp
+           FROM cases c JOIN _fb_exempt x USING (case_id) WHERE c.state IN ('new', 'open', 'reopened');
+           UPDATE cases c SET state = 'exempt', state_run = $run, exempt_evidence = v.evidence
+           FROM _fb_exempt x LEFT JOIN _fb_evidence v USING (case_id)
+           WHERE c.case_id = x.case_id AND c.state IN ('new', 'open', 'reopened');
+           DROP TABLE _fb_exempt; DROP TABLE _fb_evidence;`,
+          {
+            run: options.runId,
+            ids: textList(exempt.map((d) => d.caseId as string)),
+            reasons: textList(exempt.map((d) => `网格员核查：${d.row.result}（${d.row.checker ?? '未署名'}，${d.row.checkedOn}，${name} ${d.row.sheet}!${d.row.row}）`)),
+          },
+          { step: 'feedback.exempt' },
+        );
+      }
+      await db.run(`INSERT INTO feedback_files VALUES ($1, $2, $3, CAST($4 AS TIMESTAMP), $5, $6, $7)`, [sha256, file, options.runId, receivedAt, rows.length, rows.length - rejectedRows.size, rejectedRows.size], {
+        step: 'feedback.file',
+      });
+    }, { step: 'feedback.apply' });
+
+    summary.files++;
+    summary.rows += rows.length;
+    summary.rejectedRows += rejectedRows.size;
+    summary.appliedRows += rows.length - rejectedRows.size;
+    summary.exempted += exempt.length;
+    summary.keptOpen += decisions.filter((d) => d.status === 'applied').length - exempt.length;
+    for (const d of decisions) {
+      if (d.status === 'rejected') summary.rejections.push({ file, sheet: d.row.sheet, row: d.row.row, caseId: d.caseId, code: d.code as RejectionCode, reason: d.reason ?? '' });
+    }
+    options.logger.info(
+      { file, rows: rows.length, rejected: rejectedRows.size, exempted: exempt.length },
+      `feedback: ${name}: ${rows.length} row(s), ${rejectedRows.size} rejected, ${exempt.length} case(s) exempt`,
+    );
+  }
+  return summary;
+}

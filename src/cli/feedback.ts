@@ -1,0 +1,62 @@
+import { Command } from 'commander';
+import path from 'node:path';
+import fs from 'node:fs';
+import { loadPipeline } from '../pipeline/config.ts';
+import { Workspace } from '../pipeline/workspace.ts';
+import { newRunId } from '../pipeline/run-id.ts';
+import { applyFeedback, type FeedbackSummary } from '../cases/feedback.ts';
+import { createLogger } from '../log.ts';
+import { ConfigError } from '../errors.ts';
+import { EXIT } from './exit.ts';
+import { DEFAULT_PIPELINE } from './run.ts';
+
+const MAX_LISTED = 200;
+
+/** A plain-text report of what the returned worklists changed and which rows were refused. */
+export function formatFeedbackSummary(s: FeedbackSummary): string {
+  const lines = [
+    `files read: ${s.files}${s.skippedFiles ? ` (skipped, read before: ${s.skippedFiles})` : ''}`,
+    `rows filled in: ${s.rows}; applied: ${s.appliedRows}; rejected: ${s.rejectedRows}`,
+    `cases exempt: ${s.exempted}; cases recorded and kept open: ${s.keptOpen}`,
+  ];
+  for (const r of s.rejections.slice(0, MAX_LISTED)) {
+    lines.push(`REJECTED  ${path.basename(r.file)} ${r.sheet}!${r.row}${r.caseId ? ` ${r.caseId}` : ''}: ${r.reason}`);
+  }
+  if (s.rejections.length > MAX_LISTED) lines.push(`... and ${s.rejections.length - MAX_LISTED} more (table feedback, status 'rejected')`);
+  return lines.join('\n') + '\n';
+}
+
+/** `recon feedback FILE...`: reads worklists handed back by grid workers into the published database. */
+export function feedbackCommand(): Command {
+  return new Command('feedback')
+    .description('Read worklists handed back by grid workers and update the cases (a file read before is skipped)')
+    .argument('<files...>', 'returned worklist workbooks (.xlsx)')
+    .option('--as-of <date>', 'as-of date for the check of 核查日期, YYYY-MM-DD (default: today)')
+    .option('--pipeline <file>', 'pipeline file giving the database', DEFAULT_PIPELINE)
+    .option('--db <file>', 'database file (overrides the pipeline file)')
+    .addHelpText('after', '\nExit codes: 0 all rows applied; 3 some rows rejected (listed); 1 failed; 2 bad usage; 4 database locked.')
+    .action(async (files: string[], opts: { asOf?: string; pipeline: string; db?: string }) => {
+      if (opts.asOf && !/^\d{4}-\d{2}-\d{2}$/.test(opts.asOf)) throw new ConfigError(`--as-of must be a date as YYYY-MM-DD, got "${opts.asOf}"`);
+      for (const f of files) if (!fs.existsSync(f)) throw new ConfigError(`No such file: ${f}`);
+      const pipeline = loadPipeline(opts.pipeline, opts.db ? { database: opts.db } : {});
+      const logger = createLogger();
+      const runId = newRunId();
+      const workspace = await Workspace.open({ database: pipeline.database, runId, command: 'feedback', logger });
+      try {
+        const summary = await applyFeedback(workspace.db, files, { runId, logger, ...(opts.asOf ? { asOf: opts.asOf } : {}) });
+        await workspace.db.run(
+          `INSERT INTO runs (run_id, pipeline, command, started_at, finished_at, status, files_loaded, files_skipped, summary)
+           VALUES ($1, $2, 'feedback', current_timestamp, current_timestamp, $3, $4, $5, $6)`,
+          [runId, pipeline.file, summary.rejectedRows ? 'warnings' : 'succeeded', summary.files, summary.skippedFiles, JSON.stringify({ ...summary, rejections: summary.rejections.length })],
+          { step: 'feedback.run' },
+        );
+        await workspace.publish();
+        process.stdout.write(formatFeedbackSummary(summary));
+        process.stdout.write(`database: ${path.relative(process.cwd(), pipeline.database) || pipeline.database}\n`);
+        process.exitCode = summary.rejectedRows ? EXIT.warnings : EXIT.ok;
+      } catch (error) {
+        workspace.abandon();
+        throw error;
+      }
+    });
+}

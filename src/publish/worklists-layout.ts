@@ -1,0 +1,56 @@
+import { createHmac } from 'node:crypto';
+import { cellText } from '../ingest/xlsx.ts';
+
+/**
+ * The layout of a worklist sheet, shared by the writer (`worklists.ts`) and the reader of
+ * returned files (`cases/feedback.ts`): the columns, the result list and the row checksum.
+ * Changing a header or the checksum makes files already in grid workers' hands unreadable.
+ */
+
+/** Columns the pipeline fills and locks, in sheet order. */
+export const PROTECTED_COLUMNS = ['序号', '案件编号', '单位名称', '统一社会信用代码', '法定代表人', '联系电话', '地址', '问题类型', '问题说明', '估算金额', '优先级'] as const;
+/** Columns the grid worker fills in (unlocked). */
+export const FILL_IN_COLUMNS = ['核查结果', '核查日期', '核查人', '备注'] as const;
+/** The hidden checksum column, last. */
+export const CHECKSUM_COLUMN = '校验码';
+export const WORKLIST_COLUMNS = [...PROTECTED_COLUMNS, ...FILL_IN_COLUMNS, CHECKSUM_COLUMN] as const;
+export type WorklistColumn = (typeof WORKLIST_COLUMNS)[number];
+
+/** The 核查结果 dropdown, in the order grid workers see it. */
+export const RESULT_VALUES = ['已参保', '已督促', '限期整改', '无雇工', '已注销或迁出', '查无此单位', '其他'] as const;
+export type ResultValue = (typeof RESULT_VALUES)[number];
+/** Results that make a case exempt until its facts change (RULES.md "Not findings"). */
+export const EXEMPTING_RESULTS: readonly ResultValue[] = ['无雇工', '已注销或迁出', '查无此单位'];
+
+/** Bounds of the 核查日期 validation (inclusive). */
+export const CHECK_DATE_MIN = '2020-01-01';
+export const CHECK_DATE_MAX = '2099-12-31';
+
+/** Separator of the case ids in 案件编号. */
+export const CASE_ID_SEPARATOR = '、';
+
+/** Data sheet names: 清单, 清单2, 清单3, ... */
+export function listSheetName(index: number): string {
+  return index === 1 ? '清单' : `清单${index}`;
+}
+
+// Not a secret: the key only makes the checksum specific to worklists. It detects cells edited
+// by hand in a returned file (accidentally or not), not a forger who reads this code.
+const CHECKSUM_KEY = 'recon/worklist/v1';
+
+/** The canonical text of a protected cell, as written and as read back from any spreadsheet program. */
+export function canonicalCell(column: WorklistColumn, value: unknown): string {
+  const text = cellText(value).replace(/\r\n?/g, '\n');
+  if (text.trim() === '') return '';
+  if (column === '估算金额' || column === '序号') {
+    const n = Number(text.replace(/,/g, ''));
+    return Number.isFinite(n) ? (column === '序号' ? String(n) : n.toFixed(2)) : text;
+  }
+  return text;
+}
+
+/** The 校验码 of a row: a short HMAC-SHA256 over its protected cells. */
+export function rowChecksum(values: Readonly<Record<(typeof PROTECTED_COLUMNS)[number], unknown>>): string {
+  const canonical = PROTECTED_COLUMNS.map((c) => canonicalCell(c, values[c]));
+  return createHmac('sha256', CHECKSUM_KEY).update(JSON.stringify(canonical)).digest('hex').slice(0, 16);
+}

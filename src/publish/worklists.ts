@@ -1,0 +1,428 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import type { Db } from '../db/database.ts';
+import type { Logger } from '../log.ts';
+import { BUILTIN_RULES } from '../rules/catalog/index.ts';
+import { validateUscc } from '../link/codes.ts';
+import {
+  WORKLIST_COLUMNS,
+  PROTECTED_COLUMNS,
+  FILL_IN_COLUMNS,
+  RESULT_VALUES,
+  CHECK_DATE_MIN,
+  CHECK_DATE_MAX,
+  CASE_ID_SEPARATOR,
+  listSheetName,
+  rowChecksum,
+  type WorklistColumn,
+} from './worklists-layout.ts';
+import { addOrderedSheet, safeText, displayWidth, headerFooterText, safeFileName, type StreamSheet } from './xlsx-stream.ts';
+
+/** Excel's row limit (header included). */
+export const EXCEL_MAX_ROWS = 1_048_576;
+
+export interface WorklistOptions {
+  runId: string;
+  /** The run's as-of date, YYYY-MM-DD, shown in the 说明 sheet and the page header. */
+  asOf: string;
+  /** The run's output folder; workbooks go to `<dir>/worklists/<区县>/<街道>.xlsx`. */
+  dir: string;
+  logger: Logger;
+  /** Rows per sheet, header included, before a sheet is continued in 清单2, 清单3, ... (tests use a small one). */
+  maxRowsPerSheet?: number;
+  /** Titles of rules outside the built-in catalog (custom rules), by rule id. */
+  ruleTitles?: Record<string, string>;
+}
+
+export interface WorklistSummary {
+  /** Workbooks written. */
+  workbooks: number;
+  /** Worklist rows: one per employer with open cases. */
+  rows: number;
+  /** Open cases listed (a row lists all cases of its employer). */
+  cases: number;
+  /** Rows in the 未分街道 / 未分网格 workbooks, which somebody must still assign. */
+  unassignedRows: number;
+  /** Whether workbooks are per grid (a grid roster was loaded) or per street. */
+  per: 'grid' | 'street';
+}
+
+const NO_STREET = '未分街道';
+const NO_GRID = '未分网格';
+const NO_DISTRICT = '未知区县';
+const CHUNK = 5000;
+const SEVERITY_LABEL: Record<number, string> = { 3: '高', 2: '中', 1: '低' };
+
+interface PlanRow {
+  file_idx: number;
+  district: string;
+  street: string | null;
+  grid: string | null;
+  workers: string | null;
+  rows: bigint;
+  cases: bigint;
+  high: bigint;
+  amount: number | null;
+}
+
+interface EmployerRow {
+  seq: bigint;
+  case_ids: string;
+  rule_ids: string;
+  evidence: string;
+  amount: number | null;
+  sev_rank: number;
+  name: string | null;
+  uscc: string | null;
+  legal_rep: string | null;
+  phone: string | null;
+  address: string | null;
+}
+
+async function relationExists(db: Db, name: string): Promise<boolean> {
+  const row = await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = $1`, [name]);
+  return Number(row?.n ?? 0) > 0;
+}
+
+/**
+ * Builds `_wl_rows` (one row per employer with open cases of this run, with its file and its
+ * rank in that file) and returns the workbook plan, one entry per file.
+ */
+async function planWorklists(db: Db, runId: string): Promise<{ plan: PlanRow[]; perGrid: boolean }> {
+  const hasFacts = await relationExists(db, 'employer_facts');
+  const perGrid = (await relationExists(db, 'grid_roster_current')) && Number((await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM grid_roster_current`))?.n ?? 0) > 0;
+  const facts = hasFacts ? 'LEFT JOIN employer_facts fa USING (employer_id)' : 'LEFT JOIN (SELECT NULL::VARCHAR AS employer_id, NULL::VARCHAR AS phone, NULL::VARCHAR AS address) fa USING (employer_id)';
+  // A worklist row is one employer with all its open findings (RULES.md "Worklists and ledgers");
+  // the evidence and amount come from this run's findings, so a row never shows stale numbers.
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _wl_emp AS
+     WITH open_cases AS (
+       SELECT c.case_id, c.employer_id, c.rule_id, f.amount, coalesce(f.evidence_text, '') AS evidence_text,
+              CASE f.severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END AS sev_rank
+       FROM cases c JOIN findings f ON f.case_id = c.case_id AND f.run_id = $run
+       WHERE c.state IN ('new', 'open', 'reopened'))
+     SELECT o.employer_id,
+            string_agg(o.case_id, $sep ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) AS case_ids,
+            string_agg(o.rule_id, ',' ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) AS rule_ids,
+            string_agg(o.evidence_text, chr(31) ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) AS evidence,
+            CAST(sum(o.amount) AS DOUBLE) AS amount, max(o.sev_rank) AS sev_rank, count(*) AS n_cases,
+            any_value(e.name) AS name, any_value(e.uscc) AS uscc, any_value(e.legal_rep) AS legal_rep,
+            any_value(nullif(trim(e.street), '')) AS street, any_value(e.district_code) AS district_code,
+            any_value(fa.phone) AS phone, any_value(fa.address) AS address,
+            coalesce(any_value(d.name), CASE WHEN any_value(e.district_code) IS NOT NULL THEN '区县' || any_value(e.district_code) END, $no_district) AS district
+     FROM open_cases o JOIN employers e USING (employer_id) ${facts}
+     LEFT JOIN ref_division d ON d.level = 'district' AND d.code = e.district_code
+     GROUP BY o.employer_id`,
+    { run: runId, sep: CASE_ID_SEPARATOR, no_district: NO_DISTRICT },
+    { step: 'worklists.rows' },
+  );
+  if (perGrid) {
+    // An employer goes to the grid of its street whose community its address names (the longest
+    // such name, so 新华村 wins over 新华), else to the street's only grid, else to 未分网格.
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE _wl_roster AS
+       SELECT DISTINCT trim(street) AS street, nullif(trim(community), '') AS community, trim(grid) AS grid,
+              nullif(trim(worker), '') AS worker, nullif(trim(phone), '') AS phone, district_code
+       FROM grid_roster_current WHERE nullif(trim(street), '') IS NOT NULL AND nullif(trim(grid), '') IS NOT NULL;
+       CREATE OR REPLACE TEMP TABLE _wl_grid AS
+       WITH candidates AS (
+         SELECT e.employer_id, r.grid, r.community, r.community IS NOT NULL AND contains(coalesce(e.address, ''), r.community) AS named
+         FROM _wl_emp e JOIN _wl_roster r ON r.street = e.street
+           AND (r.district_code IS NULL OR e.district_code IS NULL OR r.district_code = e.district_code)),
+       by_community AS (
+         SELECT employer_id, grid FROM candidates WHERE named
+         QUALIFY row_number() OVER (PARTITION BY employer_id ORDER BY length(community) DESC, grid) = 1),
+       only_grid AS (
+         SELECT employer_id, min(grid) AS grid FROM candidates GROUP BY employer_id HAVING count(DISTINCT grid) = 1)
+       SELECT employer_id, coalesce(b.grid, o.grid) AS grid
+       FROM (SELECT DISTINCT employer_id FROM candidates) LEFT JOIN by_community b USING (employer_id) LEFT JOIN only_grid o USING (employer_id);`,
+      undefined,
+      { step: 'worklists.grids' },
+    );
+  } else {
+    await db.run(`CREATE OR REPLACE TEMP TABLE _wl_grid (employer_id VARCHAR, grid VARCHAR)`);
+  }
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _wl_rows AS
+     WITH placed AS (
+       SELECT e.*, g.grid,
+              CASE WHEN e.street IS NULL THEN $no_street
+                   WHEN $per_grid THEN e.street || '_' || coalesce(g.grid, $no_grid)
+                   ELSE e.street END AS file_base
+       FROM _wl_emp e LEFT JOIN _wl_grid g USING (employer_id))
+     SELECT dense_rank() OVER (ORDER BY district, file_base) AS file_idx,
+            row_number() OVER (PARTITION BY district, file_base ORDER BY sev_rank DESC, amount DESC NULLS LAST, name, employer_id) AS seq,
+            *
+     FROM placed`,
+    { no_street: NO_STREET, no_grid: NO_GRID, per_grid: perGrid },
+    { step: 'worklists.place' },
+  );
+  const plan = await db.all<PlanRow>(
+    `SELECT w.file_idx, any_value(w.district) AS district, any_value(w.street) AS street, any_value(w.grid) AS grid,
+            ${perGrid ? `(SELECT string_agg(DISTINCT r.worker || coalesce('（' || r.phone || '）', ''), '、') FROM _wl_roster r WHERE r.street = any_value(w.street) AND r.grid = any_value(w.grid) AND r.worker IS NOT NULL)` : 'NULL'} AS workers,
+            count(*) AS rows, sum(w.n_cases) AS cases, count(*) FILTER (WHERE w.sev_rank = 3) AS high, CAST(sum(w.amount) AS DOUBLE) AS amount
+     FROM _wl_rows w GROUP BY w.file_idx ORDER BY w.file_idx`,
+    undefined,
+    { step: 'worklists.plan' },
+  );
+  return { plan, perGrid };
+}
+
+/** Titles of the rules, Chinese, by id. */
+function ruleTitles(extra: Record<string, string> = {}): Map<string, string> {
+  return new Map([...BUILTIN_RULES.map((r) => [r.id, r.title] as const), ...Object.entries(extra)]);
+}
+
+/** The cells of one worklist row (protected part), from an employer row. */
+function rowValues(r: EmployerRow, titles: Map<string, string>): Record<(typeof PROTECTED_COLUMNS)[number], string | number | null> {
+  const ruleIds = r.rule_ids.split(',');
+  const evidence = r.evidence.split('\u001f');
+  const ruleNames = ruleIds.map((id) => titles.get(id) ?? id);
+  const lines = ruleIds.length === 1 ? evidence : evidence.map((e, i) => `【${ruleNames[i] ?? ''}】${e}`);
+  const uscc = r.uscc !== null && validateUscc(r.uscc).ok ? r.uscc : null;
+  return {
+    序号: Number(r.seq),
+    案件编号: safeText(r.case_ids),
+    单位名称: safeText(r.name),
+    统一社会信用代码: uscc,
+    法定代表人: safeText(r.legal_rep),
+    联系电话: safeText(r.phone),
+    地址: safeText(r.address),
+    问题类型: safeText([...new Set(ruleNames)].join('、')),
+    问题说明: safeText(lines.filter((l) => l.trim() !== '').join('\n')),
+    估算金额: r.amount === null ? null : Math.round(r.amount * 100) / 100,
+    优先级: SEVERITY_LABEL[r.sev_rank] ?? '低',
+  };
+}
+
+const BORDER: Partial<ExcelJS.Borders> = {
+  top: { style: 'thin', color: { argb: 'FFBFBFBF' } },
+  left: { style: 'thin', color: { argb: 'FFBFBFBF' } },
+  bottom: { style: 'thin', color: { argb: 'FFBFBFBF' } },
+  right: { style: 'thin', color: { argb: 'FFBFBFBF' } },
+};
+const FILL_IN_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF2CC' } };
+const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9E1F2' } };
+
+/** Column widths in Excel units from the header and a sample of rows (CJK counts 2), within sensible bounds. */
+function columnWidths(sample: Array<Record<string, string | number | null>>): Record<WorklistColumn, number> {
+  const fixed: Partial<Record<WorklistColumn, number>> = { 问题说明: 60, 核查结果: 14, 核查日期: 13, 核查人: 10, 备注: 30, 校验码: 18, 估算金额: 14, 优先级: 8 };
+  const max: Partial<Record<WorklistColumn, number>> = { 单位名称: 44, 地址: 44, 问题类型: 30, 案件编号: 34, 法定代表人: 12, 联系电话: 16 };
+  const widths = {} as Record<WorklistColumn, number>;
+  for (const column of WORKLIST_COLUMNS) {
+    const f = fixed[column];
+    if (f !== undefined) {
+      widths[column] = f;
+      continue;
+    }
+    let w = displayWidth(column);
+    for (const row of sample) {
+      const v = row[column];
+      if (v !== null && v !== undefined) w = Math.max(w, ...String(v).split('\n').map(displayWidth));
+    }
+    widths[column] = Math.min(w + 2, max[column] ?? 40);
+  }
+  return widths;
+}
+
+/** The 说明 sheet: what to do, the as-of date and the counts. */
+async function writeInstructions(wb: ExcelJS.stream.xlsx.WorkbookWriter, p: PlanRow, asOf: string, runId: string, sheets: number): Promise<void> {
+  const ws = addOrderedSheet(wb, '说明', { pageSetup: { paperSize: 9, orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
+  ws.columns = [{ width: 16 }, { width: 90 }];
+  const area = p.grid ? `${p.district} ${p.street ?? ''} ${p.grid}` : `${p.district} ${p.street ?? NO_STREET}`;
+  const lines: Array<[string, string]> = [
+    ['社保扩面征缴 网格核查清单', ''],
+    ['范围', area],
+    ...(p.workers ? ([['网格员', p.workers]] as Array<[string, string]>) : []),
+    ['数据截止日期', asOf],
+    ['批次号', runId],
+    ['单位数', String(Number(p.rows))],
+    ['案件数', String(Number(p.cases))],
+    ['其中高优先级单位', String(Number(p.high))],
+    ['估算金额合计（元）', (p.amount ?? 0).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })],
+    ['', ''],
+    ['怎么做', ''],
+    ['1', `打开“${listSheetName(1)}”${sheets > 1 ? `（至“${listSheetName(sheets)}”）` : ''}工作表，按序号从高优先级开始，逐户上门核实。`],
+    ['2', `在“核查结果”列的下拉框中选择一项：${RESULT_VALUES.join('、')}。`],
+    ['3', '在“核查日期”填写上门日期（如 2026-11-05），“核查人”填写姓名，“备注”填写需要说明的情况（如实际用工人数、整改期限、迁往何处）。'],
+    ['4', '选“无雇工”“已注销或迁出”“查无此单位”的，请在备注中写明依据；数据变化后系统会重新列出。'],
+    ['5', '不要修改其他单元格，不要增删行列、改工作表名或另存为其他格式；被改动的行会被系统拒收。'],
+    ['6', '填写完毕后将本文件原样交回（文件名可不改）。'],
+  ];
+  for (const [i, [a, b]] of lines.entries()) {
+    const row = ws.addRow([a, b]);
+    row.getCell(1).font = { bold: true, size: i === 0 ? 14 : 11 };
+    row.getCell(2).alignment = { wrapText: true, vertical: 'top' };
+    row.commit();
+  }
+  await ws.protect('', { selectLockedCells: true, selectUnlockedCells: true, formatColumns: true, formatRows: true });
+  ws.commit();
+}
+
+interface SheetState {
+  ws: StreamSheet;
+  rows: number;
+}
+
+function openListSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, index: number, widths: Record<WorklistColumn, number>, header: string): SheetState {
+  const ws = addOrderedSheet(wb, listSheetName(index), {
+    views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
+    pageSetup: {
+      paperSize: 9,
+      orientation: 'landscape',
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      printTitlesRow: '1:1',
+      showGridLines: true,
+      margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+    },
+  });
+  const fillIn = new Set<string>(FILL_IN_COLUMNS);
+  ws.columns = WORKLIST_COLUMNS.map((c) => {
+    // No cell borders: exceljs serialises every cell's style to find its xf, and borders
+    // double that cost; printed gridlines (showGridLines) draw the table instead.
+    const style: Partial<ExcelJS.Style> = { alignment: { vertical: 'top', wrapText: c === '问题说明' || c === '地址' || c === '备注' || c === '问题类型' } };
+    if (fillIn.has(c)) Object.assign(style, { protection: { locked: false }, fill: FILL_IN_FILL });
+    else style.protection = { locked: true };
+    if (c === '估算金额') style.numFmt = '#,##0.00';
+    if (c === '核查日期') style.numFmt = 'yyyy-mm-dd';
+    return { key: c, width: widths[c], style, hidden: c === '校验码' };
+  });
+  const headerRow = ws.addRow([...WORKLIST_COLUMNS]);
+  headerRow.eachCell((cell) => {
+    cell.style = {
+      font: { bold: true },
+      alignment: { vertical: 'middle', horizontal: 'center', wrapText: true },
+      border: BORDER,
+      fill: fillIn.has(String(cell.value)) ? FILL_IN_FILL : HEADER_FILL,
+      protection: { locked: true },
+    };
+  });
+  headerRow.commit();
+  ws.headerFooter = { oddHeader: `&L${headerFooterText(header)}&R社保扩面征缴核查清单`, oddFooter: '&C第 &P 页 / 共 &N 页' };
+  return { ws, rows: 0 };
+}
+
+async function closeListSheet(s: SheetState): Promise<void> {
+  const last = s.rows + 1;
+  const col = (name: WorklistColumn): string => String.fromCharCode(65 + WORKLIST_COLUMNS.indexOf(name));
+  if (s.rows > 0) {
+    s.ws.dataValidations.add(`${col('核查结果')}2:${col('核查结果')}${last}`, {
+      type: 'list',
+      allowBlank: true,
+      formulae: [`"${RESULT_VALUES.join(',')}"`],
+      showErrorMessage: true,
+      errorStyle: 'stop',
+      errorTitle: '核查结果',
+      error: `请从下拉列表中选择：${RESULT_VALUES.join('、')}`,
+      showInputMessage: true,
+      promptTitle: '核查结果',
+      prompt: '请选择核查结果',
+    });
+    s.ws.dataValidations.add(`${col('核查日期')}2:${col('核查日期')}${last}`, {
+      type: 'date',
+      operator: 'between',
+      allowBlank: true,
+      formulae: [new Date(`${CHECK_DATE_MIN}T00:00:00Z`), new Date(`${CHECK_DATE_MAX}T00:00:00Z`)],
+      showErrorMessage: true,
+      errorStyle: 'stop',
+      errorTitle: '核查日期',
+      error: `请填写 ${CHECK_DATE_MIN} 至 ${CHECK_DATE_MAX} 之间的日期，如 2026-11-05`,
+    });
+  }
+  // Filters stay usable (autoFilter allowed); sorting is not offered: Excel refuses to sort
+  // locked cells anyway, and the rows come in priority order.
+  s.ws.autoFilter = `A1:${col('备注')}${last}`;
+  await s.ws.protect('', {
+    selectLockedCells: true,
+    selectUnlockedCells: true,
+    autoFilter: true,
+    formatColumns: true,
+    formatRows: true,
+    sort: false,
+    insertRows: false,
+    deleteRows: false,
+    insertColumns: false,
+    deleteColumns: false,
+  });
+  s.ws.commit();
+}
+
+async function writeWorkbook(
+  db: Db,
+  file: string,
+  p: PlanRow,
+  options: { asOf: string; runId: string; maxData: number; titles: Map<string, string> },
+): Promise<number> {
+  const total = Number(p.rows);
+  const sheets = Math.max(1, Math.ceil(total / options.maxData));
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: true });
+  wb.creator = 'recon';
+  await writeInstructions(wb, p, options.asOf, options.runId, sheets);
+  const header = p.grid ? `${p.district} ${p.street ?? ''} ${p.grid}` : `${p.district} ${p.street ?? NO_STREET}`;
+  let sheet: SheetState | undefined;
+  let index = 0;
+  let widths: Record<WorklistColumn, number> | undefined;
+  for (let from = 1; from <= total; from += CHUNK) {
+    const chunk = await db.all<EmployerRow>(
+      `SELECT seq, case_ids, rule_ids, evidence, amount, sev_rank, name, uscc, legal_rep, phone, address
+       FROM _wl_rows WHERE file_idx = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
+      [p.file_idx, from, from + CHUNK - 1],
+      { step: 'worklists.chunk' },
+    );
+    const values = chunk.map((r) => rowValues(r, options.titles));
+    widths ??= columnWidths(values);
+    for (const v of values) {
+      if (!sheet || sheet.rows >= options.maxData) {
+        if (sheet) await closeListSheet(sheet);
+        sheet = openListSheet(wb, ++index, widths, header);
+      }
+      const row = sheet.ws.addRow([...PROTECTED_COLUMNS.map((c) => v[c]), null, null, null, null, rowChecksum(v)]);
+      // Empty fill-in cells are written too, so each carries the unlocked style itself.
+      for (let c = PROTECTED_COLUMNS.length + 1; c <= PROTECTED_COLUMNS.length + FILL_IN_COLUMNS.length; c++) row.getCell(c);
+      row.commit();
+      sheet.rows++;
+    }
+  }
+  sheet ??= openListSheet(wb, 1, widths ?? columnWidths([]), header);
+  await closeListSheet(sheet);
+  await wb.commit();
+  return index || 1;
+}
+
+/**
+ * Writes the worklists of a run: one workbook per street (or per grid when a grid roster is
+ * loaded) under `<dir>/worklists/<区县>/`, one row per employer with all its open cases,
+ * highest priority first, with the columns grid workers fill in and a checksum per row that
+ * `applyFeedback` checks when the file comes back.
+ */
+export async function writeWorklists(db: Db, options: WorklistOptions): Promise<WorklistSummary> {
+  const started = performance.now();
+  const maxRows = options.maxRowsPerSheet ?? EXCEL_MAX_ROWS;
+  if (!Number.isInteger(maxRows) || maxRows < 2 || maxRows > EXCEL_MAX_ROWS) {
+    throw new RangeError(`maxRowsPerSheet must be a whole number from 2 to ${EXCEL_MAX_ROWS}, got ${maxRows}`);
+  }
+  const { plan, perGrid } = await planWorklists(db, options.runId);
+  const titles = ruleTitles(options.ruleTitles);
+  const root = path.join(options.dir, 'worklists');
+  const summary: WorklistSummary = { workbooks: 0, rows: 0, cases: 0, unassignedRows: 0, per: perGrid ? 'grid' : 'street' };
+  for (const p of plan) {
+    const base = p.street === null ? NO_STREET : perGrid ? `${p.street}_${p.grid ?? NO_GRID}` : p.street;
+    const folder = path.join(root, safeFileName(p.district));
+    fs.mkdirSync(folder, { recursive: true });
+    const file = path.join(folder, `${safeFileName(base)}.xlsx`);
+    await writeWorkbook(db, file, p, { asOf: options.asOf, runId: options.runId, maxData: maxRows - 1, titles });
+    summary.workbooks++;
+    summary.rows += Number(p.rows);
+    summary.cases += Number(p.cases);
+    if (p.street === null || (perGrid && p.grid === null)) summary.unassignedRows += Number(p.rows);
+  }
+  await db.run(`DROP TABLE IF EXISTS _wl_rows; DROP TABLE IF EXISTS _wl_emp; DROP TABLE IF EXISTS _wl_grid; DROP TABLE IF EXISTS _wl_roster;`);
+  options.logger.info(
+    { ...summary, ms: Math.round(performance.now() - started) },
+    `worklists: ${summary.workbooks} workbook(s), ${summary.rows} employer(s), ${summary.cases} case(s)${summary.unassignedRows ? `, ${summary.unassignedRows} not assigned to a ${perGrid ? 'grid' : 'street'}` : ''}`,
+  );
+  return summary;
+}

@@ -1,0 +1,137 @@
+import ExcelJS from 'exceljs';
+
+/**
+ * Helpers for workbooks written with exceljs's streaming writer: a typed view of the parts
+ * its .d.ts leaves out, the OOXML element-order fix, safe cell text and column widths.
+ */
+
+/** A worksheet of the streaming writer (exceljs types it as a plain Worksheet). */
+export interface StreamSheet {
+  columns: Array<Partial<ExcelJS.Column>>;
+  addRow(values: unknown[]): ExcelJS.Row;
+  protect(password: string, options: Partial<ExcelJS.WorksheetProtection>): Promise<void>;
+  commit(): void;
+  autoFilter: string | null;
+  headerFooter: Partial<ExcelJS.HeaderFooter>;
+  pageSetup: Partial<ExcelJS.PageSetup>;
+  /** `dataValidations.add` works on the streaming writer but is missing from exceljs's .d.ts. */
+  dataValidations: { add(range: string, validation: ExcelJS.DataValidation): void };
+}
+
+interface OrderHooks {
+  _writeAutoFilter(): void;
+  _writeSheetProtection(): void;
+}
+
+/**
+ * CT_Worksheet's element order, as far as exceljs writes elements. The streaming writer emits
+ * autoFilter (and hyperlinks, dataValidations) before sheetProtection, which Excel may refuse
+ * (exceljs PR #2685); `addOrderedSheet` moves sheetProtection before autoFilter.
+ */
+export const WORKSHEET_ELEMENT_ORDER = [
+  'sheetPr',
+  'dimension',
+  'sheetViews',
+  'sheetFormatPr',
+  'cols',
+  'sheetData',
+  'sheetCalcPr',
+  'sheetProtection',
+  'protectedRanges',
+  'scenarios',
+  'autoFilter',
+  'sortState',
+  'dataConsolidate',
+  'customSheetViews',
+  'mergeCells',
+  'phoneticPr',
+  'conditionalFormatting',
+  'dataValidations',
+  'hyperlinks',
+  'printOptions',
+  'pageMargins',
+  'pageSetup',
+  'headerFooter',
+  'rowBreaks',
+  'colBreaks',
+  'customProperties',
+  'cellWatches',
+  'ignoredErrors',
+  'smartTags',
+  'drawing',
+  'legacyDrawing',
+  'legacyDrawingHF',
+  'picture',
+  'oleObjects',
+  'controls',
+  'webPublishItems',
+  'tableParts',
+  'extLst',
+] as const;
+
+/**
+ * Adds a sheet to a streaming workbook whose XML comes out in schema order: sheetProtection is
+ * written where exceljs writes autoFilter (right after sheetData), and not again later. Sheets
+ * must not carry hyperlinks (exceljs writes those before dataValidations too).
+ */
+export function addOrderedSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, name: string, options: Partial<ExcelJS.AddWorksheetOptions>): StreamSheet {
+  const sheet = workbook.addWorksheet(name, options) as unknown as StreamSheet & OrderHooks;
+  if (typeof sheet._writeAutoFilter !== 'function' || typeof sheet._writeSheetProtection !== 'function') {
+    throw new Error('exceljs changed its streaming worksheet writer (_writeAutoFilter/_writeSheetProtection are gone): check the element-order fix in src/publish/xlsx-stream.ts');
+  }
+  const writeProtection = sheet._writeSheetProtection.bind(sheet);
+  const writeAutoFilter = sheet._writeAutoFilter.bind(sheet);
+  sheet._writeAutoFilter = () => {
+    writeProtection();
+    writeAutoFilter();
+  };
+  sheet._writeSheetProtection = () => undefined;
+  return sheet;
+}
+
+const ID18 = /(?<![0-9A-Za-z])[1-8]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])/g;
+const ID15 = /(?<![0-9A-Za-z])[1-8]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![0-9A-Za-z])/g;
+
+/** Masks resident ID numbers (18-digit, and the old 15-digit form) inside a text: 320502********1234. */
+export function maskIdNumbers(text: string): string {
+  const mask = (id: string): string => id.slice(0, 6) + '*'.repeat(id.length - 10) + id.slice(-4);
+  return text.replace(ID18, mask).replace(ID15, mask);
+}
+
+/**
+ * A value from an export as cell text: always a primitive string (never an object exceljs
+ * would read as a formula or hyperlink), line breaks as \n, ID numbers masked. exceljs writes a
+ * string as a string cell whatever it starts with (=, +, -, @), so it is never a formula.
+ */
+export function safeText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') text = String(value);
+  else if (value instanceof Date) text = value.toISOString().slice(0, 10);
+  else text = JSON.stringify(value) ?? '';
+  text = text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '');
+  text = maskIdNumbers(text);
+  return text === '' ? null : text;
+}
+
+/** Display width of a text in Excel's character units: CJK and full-width characters count 2. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    width += (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) || cp >= 0x20000 ? 2 : 1;
+  }
+  return width;
+}
+
+/** Escapes `&` for an Excel header/footer string, where `&` starts a code (&P, &N). */
+export function headerFooterText(text: string): string {
+  return text.replaceAll('&', '&&');
+}
+
+/** A file name from a street, grid or district name: no path separators or characters Windows refuses. */
+export function safeFileName(name: string): string {
+  const cleaned = name.replace(/[\\/:*?"<>|\u0000-\u001F]/g, '_').replace(/^\.+/, '_').trim();
+  return cleaned === '' ? '_' : cleaned.slice(0, 100);
+}

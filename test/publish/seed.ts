@@ -1,0 +1,59 @@
+import type { Db } from '../../src/db/database.ts';
+import { RULES_SCHEMA_SQL } from '../../src/rules/runner.ts';
+
+/** A finding of a synthetic employer. */
+export interface SeedFinding {
+  rule: string;
+  severity: 'high' | 'medium' | 'low';
+  amount: number | null;
+  text: string;
+  state?: string;
+}
+
+export interface SeedEmployer {
+  id: string;
+  name: string;
+  uscc?: string | null;
+  district?: string | null;
+  street?: string | null;
+  legalRep?: string | null;
+  phone?: string | null;
+  address?: string | null;
+  findings: SeedFinding[];
+}
+
+/**
+ * Builds the tables `writeWorklists` reads (employers, employer_facts, ref_division, cases,
+ * findings) from a few employers, as if run `runId` had found them. Returns their case ids in order.
+ */
+export async function seedWorklistDb(db: Db, employers: SeedEmployer[], runId = 'run-1'): Promise<string[]> {
+  await db.run(RULES_SCHEMA_SQL);
+  await db.run(
+    `CREATE TABLE IF NOT EXISTS employers (employer_id VARCHAR, uscc VARCHAR, name VARCHAR, district_code VARCHAR, street VARCHAR, legal_rep VARCHAR);
+     CREATE TABLE IF NOT EXISTS employer_facts (employer_id VARCHAR, phone VARCHAR, address VARCHAR);
+     CREATE OR REPLACE TABLE ref_division AS SELECT * FROM (VALUES ('320508', '姑苏区', 'district'), ('320505', '虎丘区', 'district')) t(code, name, level);`,
+  );
+  const ids: string[] = [];
+  let n = (await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM cases`))?.n ?? 0n;
+  for (const e of employers) {
+    await db.run(`INSERT INTO employers VALUES ($1, $2, $3, $4, $5, $6)`, [e.id, e.uscc ?? null, e.name, e.district ?? '320508', e.street === undefined ? '沧浪街道' : e.street, e.legalRep ?? null]);
+    await db.run(`INSERT INTO employer_facts VALUES ($1, $2, $3)`, [e.id, e.phone ?? null, e.address ?? null]);
+    for (const f of e.findings) {
+      n++;
+      const caseId = `C${String(n).padStart(8, '0')}`;
+      ids.push(caseId);
+      await db.run(`INSERT INTO cases (case_id, employer_id, rule_id, state, opened_run, state_run, last_found_run) VALUES ($1, $2, $3, $4, $5, $5, $5)`, [
+        caseId,
+        e.id,
+        f.rule,
+        f.state ?? 'new',
+        runId,
+      ]);
+      await db.run(
+        `INSERT INTO findings VALUES ($1, $2, $3, 1, $4, $5, CAST($6 AS DECIMAL(18, 2)), 'x', CAST($7 AS JSON), $8, DATE '2026-10-31', DATE '2026-09-01')`,
+        [runId, caseId, f.rule, e.id, f.severity, f.amount, JSON.stringify({ n: Number(n) }), f.text],
+      );
+    }
+  }
+  return ids;
+}
