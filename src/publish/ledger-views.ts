@@ -1,0 +1,430 @@
+import type { Db } from '../db/database.ts';
+import { ident, literal } from '../db/sql.ts';
+import { BUILTIN_RULES } from '../rules/catalog/index.ts';
+import { KINDS } from '../sources/index.ts';
+
+/** A rule as the ledgers show it: id and Chinese title. */
+export interface LedgerRule {
+  id: string;
+  title: string;
+  /** Whether the rule estimates an amount (its formula is not 无...). */
+  hasAmount: boolean;
+}
+
+/** The built-in rules, in the order of RULES.md. */
+export const LEDGER_RULES: LedgerRule[] = BUILTIN_RULES.map((r) => ({ id: r.id, title: r.title, hasAmount: !r.amountFormula.startsWith('无') }));
+
+/** Arrears classes of RULES.md, in the order the ledgers show them. */
+export const ARREARS_CLASSES = [
+  { id: 'closed', title: '已注销/吊销（核销）' },
+  { id: 'dormant', title: '停业/无用工（缴费计划）' },
+  { id: 'operating', title: '正常经营（依法追缴）' },
+] as const;
+
+/**
+ * Column meanings of every ledger view, Chinese and English: the 台账 documentation an analyst
+ * reads beside the SQL (and the header text of the workbook).
+ */
+export const LEDGER_COLUMNS: Record<string, Record<string, string>> = {
+  ledger_selected: {
+    run_id: '报告运行 / the run the ledger views report on (SET VARIABLE ledger_run to choose another)',
+    as_of: '核查日D / as-of date of that run',
+    month: '已结算月份M / closed month M (first day)',
+    facts_current: '事实表属于该运行 / whether employer_facts belongs to that run (only the latest rules run has facts)',
+    min_age_days: '成立满天数 / days after establishment before SI registration is due (uninsured.min_age_days)',
+  },
+  ledger_employer: {
+    employer_id: '单位ID / employer id',
+    district_code: '区县代码 / district code ("" when unknown)',
+    district_name: '区县 / district name',
+    active: '在业 / registration active (employer_facts.active)',
+    should_enroll: '应参保 / should be enrolled: active AND (enrolled in 110, OR the uninsured rule population: kind enterprise, farmer cooperative, social organisation, or individual business with H >= 1, established on or before D - min_age_days)',
+    enrolled: '已参保 / active AND enrolled in 110 (pension) with status active',
+    due_m: '当月应缴 / amount due for M, all types',
+    paid_m: '当月实缴 / amount paid for M, all types',
+    paid_in_full: '足额缴费 / enrolled AND amount due for M > 0 AND paid >= due',
+  },
+  ledger_district: {
+    district_code: '区县代码 / district code (NULL on the 合计 total row)',
+    district_name: '区县 / district (合计 = total)',
+    active_employers: '在业单位数 / active employers',
+    should_enroll: '应参保单位数 / should-be-enrolled employers (see ledger_employer.should_enroll)',
+    enrolled: '已参保单位数 / enrolled employers (active, 110 active); always a subset of should_enroll',
+    coverage_rate: '参保率 / coverage rate = enrolled / should_enroll',
+    paid_in_full: '足额缴费单位数 / enrolled employers that paid in full for M',
+    payment_rate: '缴费率 / payment rate = paid_in_full / enrolled',
+    due_m: '当月应缴金额 / amount due for M (every employer of the district, every type)',
+    paid_m: '当月实缴金额 / amount paid for M',
+    collection_rate: '征缴率 / collection rate = paid_m / due_m',
+    findings: '问题总数 / findings of the run',
+    findings_amount: '涉及金额合计 / total estimated amount of the findings (yuan)',
+    '<rule>_n': '各规则问题数 / findings of the rule',
+    '<rule>_amount': '各规则金额 / estimated amount of the rule (yuan)',
+    cases_opened: '本次新增案件 / cases opened this run',
+    cases_resolved: '本次销号案件 / cases resolved this run',
+    cases_reopened: '本次重新打开 / cases reopened this run',
+    cases_exempt: '本次核实豁免 / cases marked exempt this run',
+    cases_open: '在办案件 / cases open after this run (new, open, reopened)',
+    'arrears_<class>_n': '欠费单位数（按类别）/ employers owing, per class closed / dormant / operating',
+    'arrears_<class>_amount': '欠费金额（按类别）/ arrears, per class',
+    'arrears_<class>_late_fee': '滞纳金（按类别）/ late fees, per class',
+    arrears_amount: '欠费合计 / arrears, all classes',
+    arrears_late_fee: '滞纳金合计 / late fees, all classes',
+  },
+  ledger_rule: {
+    district_code: '区县代码 / district code (NULL on total rows)',
+    district_name: '区县 / district',
+    rule_id: '规则 / rule id',
+    rule_title: '规则名称 / rule title',
+    findings: '问题数 / findings',
+    amount: '涉及金额 / estimated amount',
+  },
+  ledger_arrears: {
+    district_name: '区县 / district',
+    street: '街道 / street',
+    employer_id: '单位ID / employer id',
+    uscc: '统一社会信用代码 / USCC',
+    name: '单位名称 / employer name',
+    class: '欠费类别 / class: closed, dormant, operating',
+    class_title: '类别说明 / what is done: 核销, 缴费计划, 依法追缴',
+    months_owing: '欠费月数 / months owing',
+    since: '欠费起始月 / first month owing',
+    amount: '欠费金额 / arrears (yuan)',
+    late_fee: '滞纳金 / late fee (0.05% a day from the 16th of the next month to D)',
+    total: '合计 / arrears + late fee',
+    case_id: '案件号 / case id',
+    case_state: '案件状态 / case state',
+  },
+  ledger_cases_progress: {
+    district_name: '区县 / district',
+    rule_id: '规则 / rule',
+    opened_run: '本次新增 / opened this run',
+    resolved_run: '本次销号 / resolved this run',
+    exempt_run: '本次豁免 / exempt this run',
+    reopened_run: '本次重开 / reopened this run',
+    opened_total: '累计立案 / cases opened up to this run',
+    resolved_total: '累计销号 / cases resolved at least once up to this run',
+    exempt_total: '累计豁免 / cases made exempt at least once up to this run',
+    open_now: '在办 / open after this run',
+  },
+  ledger_data_quality: {
+    source_table: '来源表 / dq_issues, value_issues or rejects',
+    category: '问题类别 / category',
+    kind: '数据来源 / source kind',
+    file_name: '文件 / file',
+    record_key: '记录键 / record key',
+    name: '名称 / name',
+    detail: '说明 / detail',
+    row_count: '行数 / rows concerned',
+  },
+  ledger_review: {
+    source: '来源 / source',
+    record_key: '记录键 / record key',
+    name: '名称 / name as in the source',
+    district_name: '区县 / district',
+    candidate_name: '候选单位 / candidate employer name',
+    candidate_employer_id: '候选单位ID / candidate employer id',
+    score: '相似度 / similarity',
+    reason: '原因 / why it was not linked',
+    status: '状态 / 待人工确认',
+  },
+  ledger_run: {
+    run_id: '运行号 / run id',
+    status: '状态 / status (running while the pipeline has not recorded it yet)',
+    as_of: '核查日 / as-of date',
+    month: '已结算月份 / closed month',
+    started_at: '开始 / started', finished_at: '结束 / finished',
+    files_loaded: '载入文件 / files loaded', files_refused: '拒收文件 / files refused', files_skipped: '重复跳过 / duplicates skipped',
+    rows_loaded: '载入行数 / rows loaded', rows_rejected: '拒收行数 / rows rejected',
+    employers: '单位数 / employers', findings: '问题数 / findings', review: '待人工确认 / links to review', dq_issues: '数据质量问题 / data-quality issues',
+    timings: '各阶段耗时(ms) / stage timings JSON',
+  },
+  ledger_run_inputs: {
+    file_id: '文件号 / file id', file_name: '文件 / file', kind: '类型 / kind', status: '状态 / loaded or refused',
+    this_run: '本次载入 / delivered in this run (else: loaded earlier and still in use)',
+    as_of: '数据日期 / snapshot date', rows_read: '读取行 / rows read', rows_loaded: '载入行 / rows loaded', rows_rejected: '拒收行 / rows rejected', message: '说明 / message',
+  },
+  ledger_open_history: {
+    run_id: '运行号 / run', as_of: '核查日 / as-of date', open_cases: '在办案件 / cases open after the run', opened: '新增 / opened', resolved: '销号 / resolved',
+  },
+};
+
+function q(id: string): string {
+  return ident(id);
+}
+
+/**
+ * The SQL of the ledger views. Every view reports on one run, `ledger_selected`: the latest
+ * run that ran rules, or the one named by `SET VARIABLE ledger_run = '<run_id>'` (reset with
+ * `RESET VARIABLE ledger_run`). Facts-based numbers (active, should-be-enrolled, enrolled,
+ * rates) come from `employer_facts`, which holds only the latest rules run: for an older run
+ * they are NULL rather than wrong. Findings, cases, data quality and the run record are kept
+ * per run and work for any run.
+ */
+export function ledgerViewsSql(rules: readonly LedgerRule[] = LEDGER_RULES): string {
+  const ruleValues = rules.map((r, i) => `(${literal(r.id)}, ${literal(r.title)}, ${i + 1})`).join(', ');
+  const ruleColumns = rules
+    .flatMap((r) => [
+      `count(*) FILTER (WHERE rule_id = ${literal(r.id)}) AS ${q(`${r.id}_n`)}`,
+      `coalesce(sum(amount) FILTER (WHERE rule_id = ${literal(r.id)}), 0) AS ${q(`${r.id}_amount`)}`,
+    ])
+    .join(',\n       ');
+  const ruleSelect = rules.flatMap((r) => [`coalesce(fi.${q(`${r.id}_n`)}, 0) AS ${q(`${r.id}_n`)}`, `coalesce(fi.${q(`${r.id}_amount`)}, 0) AS ${q(`${r.id}_amount`)}`]).join(',\n       ');
+  const arrearsColumns = ARREARS_CLASSES.flatMap((c) => [
+    `count(*) FILTER (WHERE class = ${literal(c.id)}) AS ${q(`arrears_${c.id}_n`)}`,
+    `coalesce(sum(amount) FILTER (WHERE class = ${literal(c.id)}), 0) AS ${q(`arrears_${c.id}_amount`)}`,
+    `coalesce(sum(late_fee) FILTER (WHERE class = ${literal(c.id)}), 0) AS ${q(`arrears_${c.id}_late_fee`)}`,
+  ]).join(',\n       ');
+  const arrearsSelect = ARREARS_CLASSES.flatMap((c) =>
+    ['n', 'amount', 'late_fee'].map((m) => `coalesce(ar.${q(`arrears_${c.id}_${m}`)}, 0) AS ${q(`arrears_${c.id}_${m}`)}`),
+  ).join(',\n       ');
+  const inUse = KINDS.map((k) => `SELECT DISTINCT file_id FROM ${q(`${k}_current`)}`).join(' UNION ');
+  // A district key where the GROUPING SETS total row is '合计' (district codes are digits).
+  const dk = `CASE WHEN grouping(district_code) = 1 THEN '合计' ELSE district_code END`;
+  return `
+-- The run every ledger view reports on: SET VARIABLE ledger_run = '<run_id>' picks another;
+-- SET VARIABLE ledger_as_of = DATE '...' overrides its as-of date (used while a run is in progress).
+CREATE OR REPLACE VIEW ledger_selected AS
+WITH sel AS (SELECT coalesce(CAST(getvariable('ledger_run') AS VARCHAR), (SELECT max(run_id) FROM rule_runs)) AS run_id),
+fi AS (SELECT max(as_of) AS as_of, max(month) AS month FROM findings WHERE run_id = (SELECT run_id FROM sel)),
+d AS (
+  SELECT sel.run_id,
+         coalesce(CAST(getvariable('ledger_as_of') AS DATE), (SELECT as_of FROM runs WHERE runs.run_id = sel.run_id), fi.as_of) AS as_of,
+         fi.month AS finding_month
+  FROM sel, fi)
+SELECT d.run_id, d.as_of,
+       -- M from the findings of the run; without any, from D with the default lag of 15 days.
+       coalesce(d.finding_month, CAST(date_trunc('month', d.as_of - INTERVAL 14 DAY) - INTERVAL 1 MONTH AS DATE)) AS month,
+       d.run_id = (SELECT max(run_id) FROM rule_runs) AS facts_current,
+       coalesce((SELECT max(TRY_CAST(params->>'min_age_days' AS INTEGER)) FROM rule_runs r WHERE r.run_id = d.run_id AND r.rule_id = 'uninsured'), 30) AS min_age_days
+FROM d;
+
+CREATE OR REPLACE VIEW ledger_rules AS
+SELECT * FROM (VALUES ${ruleValues}) t(rule_id, rule_title, rule_order);
+
+-- Per employer, what the coverage numbers count (only when employer_facts belongs to the selected run).
+CREATE OR REPLACE VIEW ledger_employer AS
+WITH pay AS (
+  SELECT p.employer_id, sum(p.amount_due) AS due_m, sum(p.amount_paid) AS paid_m
+  FROM employer_payments p, ledger_selected s WHERE p.period = s.month GROUP BY p.employer_id)
+SELECT e.employer_id, e.name, e.uscc, f.kind, coalesce(e.district_code, '') AS district_code,
+       coalesce(dv.name, '未知区县') AS district_name, e.street,
+       f.active,
+       f.active AND (f.enrolled
+         OR ((f.kind IN ('enterprise', 'farmer_coop', 'social_org') OR (f.kind = 'individual_business' AND coalesce(f.h >= 1, false)))
+             AND coalesce(f.established_on <= s.as_of - to_days(s.min_age_days), false))) AS should_enroll,
+       f.active AND f.enrolled AS enrolled,
+       coalesce(pay.due_m, 0) AS due_m, coalesce(pay.paid_m, 0) AS paid_m,
+       f.active AND f.enrolled AND coalesce(pay.due_m > 0 AND pay.paid_m >= pay.due_m, false) AS paid_in_full
+FROM employer_facts f JOIN employers e USING (employer_id) CROSS JOIN ledger_selected s
+LEFT JOIN ref_division dv ON dv.code = e.district_code
+LEFT JOIN pay USING (employer_id)
+WHERE s.facts_current;
+
+-- The findings of the selected run with their district.
+CREATE OR REPLACE VIEW ledger_findings AS
+SELECT f.*, coalesce(e.district_code, '') AS district_code, coalesce(dv.name, '未知区县') AS district_name, e.street, e.name, e.uscc,
+       CASE WHEN f.rule_id = 'arrears' THEN f.evidence->>'class' END AS class,
+       CASE WHEN f.rule_id = 'arrears' THEN coalesce(TRY_CAST(f.evidence->>'late_fee' AS DECIMAL(18, 2)), 0) END AS late_fee
+FROM findings f JOIN ledger_selected s USING (run_id) JOIN employers e USING (employer_id)
+LEFT JOIN ref_division dv ON dv.code = e.district_code;
+
+-- Every case's state after the selected run: its last event up to that run.
+CREATE OR REPLACE VIEW ledger_case_state AS
+SELECT c.case_id, c.employer_id, c.rule_id, coalesce(e.district_code, '') AS district_code, coalesce(dv.name, '未知区县') AS district_name,
+       ev.to_state AS state, ev.run_id AS state_run
+FROM (SELECT ce.* FROM case_events ce, ledger_selected s WHERE ce.run_id <= s.run_id
+      QUALIFY row_number() OVER (PARTITION BY ce.case_id ORDER BY ce.run_id DESC, ce.changed_at DESC) = 1) ev
+JOIN cases c USING (case_id) LEFT JOIN employers e ON e.employer_id = c.employer_id
+LEFT JOIN ref_division dv ON dv.code = e.district_code;
+
+-- 案件进展: per district and rule, this run and up to this run.
+CREATE OR REPLACE VIEW ledger_cases_progress AS
+WITH ev AS (
+  SELECT ce.case_id, ce.run_id, ce.to_state, ce.run_id = s.run_id AS this_run
+  FROM case_events ce, ledger_selected s WHERE ce.run_id <= s.run_id),
+per_case AS (
+  SELECT st.district_code, st.district_name, st.rule_id, st.case_id, st.state,
+         bool_or(ev.this_run AND ev.to_state = 'new') AS opened_run,
+         bool_or(ev.this_run AND ev.to_state = 'resolved') AS resolved_run,
+         bool_or(ev.this_run AND ev.to_state = 'exempt') AS exempt_run,
+         bool_or(ev.this_run AND ev.to_state = 'reopened') AS reopened_run,
+         bool_or(ev.to_state = 'new') AS opened_total,
+         bool_or(ev.to_state = 'resolved') AS resolved_total,
+         bool_or(ev.to_state = 'exempt') AS exempt_total
+  FROM ledger_case_state st JOIN ev USING (case_id) GROUP BY ALL)
+SELECT CASE WHEN grouping(district_code) = 1 THEN NULL ELSE district_code END AS district_code,
+       CASE WHEN grouping(district_code) = 1 THEN '合计' ELSE any_value(district_name) END AS district_name,
+       p.rule_id, any_value(r.rule_title) AS rule_title,
+       count(*) FILTER (WHERE opened_run) AS opened_run,
+       count(*) FILTER (WHERE resolved_run) AS resolved_run,
+       count(*) FILTER (WHERE exempt_run) AS exempt_run,
+       count(*) FILTER (WHERE reopened_run) AS reopened_run,
+       count(*) FILTER (WHERE opened_total) AS opened_total,
+       count(*) FILTER (WHERE resolved_total) AS resolved_total,
+       count(*) FILTER (WHERE exempt_total) AS exempt_total,
+       count(*) FILTER (WHERE state IN ('new', 'open', 'reopened')) AS open_now
+FROM per_case p LEFT JOIN ledger_rules r USING (rule_id)
+GROUP BY GROUPING SETS ((district_code, p.rule_id), (p.rule_id))
+ORDER BY grouping(district_code), district_code, min(r.rule_order), p.rule_id;
+
+-- 按规则: findings and amounts per district and rule (total rows: district_code NULL, district_name 合计).
+CREATE OR REPLACE VIEW ledger_rule AS
+SELECT CASE WHEN grouping(district_code) = 1 THEN NULL ELSE district_code END AS district_code,
+       CASE WHEN grouping(district_code) = 1 THEN '合计' ELSE any_value(district_name) END AS district_name,
+       f.rule_id, coalesce(any_value(r.rule_title), f.rule_id) AS rule_title,
+       count(*) AS findings, sum(f.amount) AS amount
+FROM ledger_findings f LEFT JOIN ledger_rules r USING (rule_id)
+GROUP BY GROUPING SETS ((district_code, f.rule_id), (f.rule_id))
+ORDER BY grouping(district_code), district_code, min(coalesce(r.rule_order, 999)), f.rule_id;
+
+-- 欠费台账: one row per employer owing, with its class and late fee.
+CREATE OR REPLACE VIEW ledger_arrears AS
+SELECT f.district_code, f.district_name, f.street, f.employer_id, f.uscc, f.name, f.class,
+       CASE f.class WHEN 'closed' THEN '已注销/吊销（核销）' WHEN 'dormant' THEN '停业/无用工（缴费计划）' ELSE '正常经营（依法追缴）' END AS class_title,
+       TRY_CAST(f.evidence->>'months_owing' AS INTEGER) AS months_owing, f.evidence->>'since' AS since,
+       f.amount, f.late_fee, f.amount + f.late_fee AS total, f.severity, f.case_id, st.state AS case_state
+FROM ledger_findings f LEFT JOIN ledger_case_state st USING (case_id)
+WHERE f.rule_id = 'arrears'
+ORDER BY f.district_code, CASE f.class WHEN 'operating' THEN 1 WHEN 'dormant' THEN 2 ELSE 3 END, f.amount DESC, f.employer_id;
+
+-- 汇总: one row per district and a 合计 row (district_code NULL) computed from the totals, not averaged.
+CREATE OR REPLACE VIEW ledger_district AS
+WITH districts AS (
+  SELECT DISTINCT coalesce(district_code, '') AS k FROM employers UNION SELECT '合计'),
+cov AS (
+  SELECT ${dk} AS k,
+         count(*) FILTER (WHERE active) AS active_employers,
+         count(*) FILTER (WHERE should_enroll) AS should_enroll,
+         count(*) FILTER (WHERE enrolled) AS enrolled,
+         count(*) FILTER (WHERE paid_in_full) AS paid_in_full,
+         sum(due_m) AS due_m, sum(paid_m) AS paid_m
+  FROM ledger_employer GROUP BY GROUPING SETS ((district_code), ())
+  -- No facts for an older run: NULL, not a misleading total of 0.
+  HAVING (SELECT facts_current FROM ledger_selected)),
+fi AS (
+  SELECT ${dk} AS k, count(*) AS findings, coalesce(sum(amount), 0) AS findings_amount,
+       ${ruleColumns}
+  FROM ledger_findings GROUP BY GROUPING SETS ((district_code), ())),
+ar AS (
+  SELECT ${dk} AS k,
+       ${arrearsColumns},
+       coalesce(sum(amount), 0) AS arrears_amount, coalesce(sum(late_fee), 0) AS arrears_late_fee
+  FROM ledger_findings WHERE rule_id = 'arrears' GROUP BY GROUPING SETS ((district_code), ())),
+ca AS (
+  SELECT ${dk} AS k,
+         sum(opened_run) AS cases_opened, sum(resolved_run) AS cases_resolved, sum(reopened_run) AS cases_reopened,
+         sum(exempt_run) AS cases_exempt, sum(open_now) AS cases_open
+  FROM ledger_cases_progress WHERE district_code IS NOT NULL GROUP BY GROUPING SETS ((district_code), ()))
+SELECT CASE WHEN d.k = '合计' THEN NULL ELSE d.k END AS district_code,
+       CASE WHEN d.k = '合计' THEN '合计' ELSE coalesce(dv.name, '未知区县') END AS district_name,
+       s.run_id, s.as_of, s.month,
+       cov.active_employers, cov.should_enroll, cov.enrolled,
+       CAST(cov.enrolled AS DOUBLE) / nullif(cov.should_enroll, 0) AS coverage_rate,
+       cov.paid_in_full,
+       CAST(cov.paid_in_full AS DOUBLE) / nullif(cov.enrolled, 0) AS payment_rate,
+       cov.due_m, cov.paid_m,
+       CAST(cov.paid_m AS DOUBLE) / nullif(cov.due_m, 0) AS collection_rate,
+       coalesce(fi.findings, 0) AS findings, coalesce(fi.findings_amount, 0) AS findings_amount,
+       ${ruleSelect},
+       coalesce(ca.cases_opened, 0) AS cases_opened, coalesce(ca.cases_resolved, 0) AS cases_resolved,
+       coalesce(ca.cases_reopened, 0) AS cases_reopened, coalesce(ca.cases_exempt, 0) AS cases_exempt,
+       coalesce(ca.cases_open, 0) AS cases_open,
+       ${arrearsSelect},
+       coalesce(ar.arrears_amount, 0) AS arrears_amount, coalesce(ar.arrears_late_fee, 0) AS arrears_late_fee
+FROM districts d CROSS JOIN ledger_selected s
+LEFT JOIN ref_division dv ON dv.code = d.k
+LEFT JOIN cov USING (k) LEFT JOIN fi USING (k) LEFT JOIN ar USING (k) LEFT JOIN ca USING (k)
+ORDER BY d.k = '合计', d.k = '', d.k;
+
+-- 数据质量: the run's dq_issues, its files' unreadable values (nulled) and rejected rows, grouped.
+-- Unknown status/type values that were kept are already dq_issues 'unknown_value' rows.
+CREATE OR REPLACE VIEW ledger_data_quality AS
+SELECT 'dq_issues' AS source_table, q.category, q.source AS kind, NULL::VARCHAR AS file_name, q.record_key, q.name, q.employer_id,
+       q.detail, 1::BIGINT AS row_count
+FROM dq_issues q JOIN ledger_selected s USING (run_id)
+UNION ALL
+SELECT 'value_issues', v.reason, v.kind, v.file_name, NULL, NULL, NULL,
+       v.column_name || ' = "' || coalesce(v.value, '') || '": ' || v.reason || ', ' || v.action || ' (e.g. line ' || min(v.line) || ')',
+       count(*)
+FROM value_issues v JOIN ledger_selected s USING (run_id) WHERE v.action <> 'kept'
+GROUP BY v.reason, v.kind, v.file_name, v.column_name, v.value, v.action
+UNION ALL
+SELECT 'rejects', 'rejected_row', r.kind, r.file_name, NULL, NULL, NULL,
+       coalesce(r.column_name || ': ', '') || r.reason || ' (e.g. line ' || min(r.line) || ')', count(*)
+FROM rejects r JOIN ledger_selected s USING (run_id)
+GROUP BY r.kind, r.file_name, r.column_name, r.reason;
+
+-- 待人工确认: near-miss name links of the run, to be confirmed by a person.
+CREATE OR REPLACE VIEW ledger_review AS
+SELECT r.source, r.record_key, r.name, r.district_code, coalesce(dv.name, '未知区县') AS district_name, r.candidate_name,
+       k.employer_id AS candidate_employer_id, r.score,
+       CASE r.reason WHEN 'legal form differs' THEN '组织形式不同' WHEN 'two candidates are as close' THEN '两个候选同样接近'
+                     WHEN 'similarity under the auto-accept threshold' THEN '相似度低于自动接受阈值' ELSE r.reason END AS reason,
+       '待人工确认' AS status
+FROM link_review r JOIN ledger_selected s USING (run_id)
+LEFT JOIN employer_keys k ON k.key = r.candidate_cluster
+LEFT JOIN ref_division dv ON dv.code = r.district_code
+ORDER BY r.district_code, r.score DESC, r.record_key;
+
+-- 运行记录: the run (from runs once recorded; while the pipeline runs, from its own tables).
+CREATE OR REPLACE VIEW ledger_run AS
+WITH m AS (
+  SELECT count(*) FILTER (WHERE status = 'loaded') AS files_loaded, count(*) FILTER (WHERE status = 'refused') AS files_refused,
+         sum(rows_loaded) AS rows_loaded, sum(rows_rejected) AS rows_rejected
+  FROM manifest JOIN ledger_selected s USING (run_id))
+SELECT s.run_id, coalesce(r.status, 'running') AS status, s.as_of, s.month, r.pipeline, r.started_at, r.finished_at,
+       coalesce(r.files_loaded, m.files_loaded) AS files_loaded, coalesce(r.files_refused, m.files_refused) AS files_refused,
+       r.files_skipped, coalesce(r.rows_loaded, m.rows_loaded, 0) AS rows_loaded, coalesce(r.rows_rejected, m.rows_rejected, 0) AS rows_rejected,
+       (SELECT count(*) FROM employers) AS employers,
+       (SELECT count(*) FROM ledger_findings) AS findings,
+       (SELECT count(*) FROM ledger_review) AS review,
+       (SELECT count(*) FROM dq_issues q WHERE q.run_id = s.run_id) AS dq_issues,
+       CAST(r.summary->'timings' AS VARCHAR) AS timings
+FROM ledger_selected s LEFT JOIN runs r USING (run_id) CROSS JOIN m;
+
+-- The files behind the run: delivered in it, or loaded earlier and still current.
+CREATE OR REPLACE VIEW ledger_run_inputs AS
+SELECT m.file_id, m.file_name, m.kind, m.status, m.run_id = s.run_id AS this_run, m.as_of, m.rows_read, m.rows_loaded, m.rows_rejected,
+       m.message, m.path
+FROM manifest m CROSS JOIN ledger_selected s
+WHERE m.run_id = s.run_id OR (s.facts_current AND m.status = 'loaded' AND m.file_id IN (${inUse}))
+ORDER BY m.run_id = s.run_id DESC, m.kind, m.file_name;
+
+-- Open cases after each run up to the selected one (for the trend chart).
+CREATE OR REPLACE VIEW ledger_open_history AS
+WITH rs AS (SELECT DISTINCT rr.run_id FROM rule_runs rr, ledger_selected s WHERE rr.run_id <= s.run_id),
+st AS (
+  SELECT rs.run_id, ce.case_id, arg_max(ce.to_state, ce.run_id || strftime(ce.changed_at, '%Y%m%d%H%M%S.%f')) AS state
+  FROM rs JOIN case_events ce ON ce.run_id <= rs.run_id GROUP BY ALL)
+SELECT rs.run_id, (SELECT as_of FROM runs r WHERE r.run_id = rs.run_id) AS as_of,
+       (SELECT count(*) FROM st WHERE st.run_id = rs.run_id AND st.state IN ('new', 'open', 'reopened')) AS open_cases,
+       (SELECT count(*) FROM case_events ce WHERE ce.run_id = rs.run_id AND ce.to_state = 'new') AS opened,
+       (SELECT count(*) FROM case_events ce WHERE ce.run_id = rs.run_id AND ce.to_state = 'resolved') AS resolved
+FROM rs ORDER BY rs.run_id;
+`;
+}
+
+/** The ledger views for the built-in rules (custom rules are added by `createLedgerViews`). */
+export const LEDGER_VIEWS_SQL = ledgerViewsSql();
+
+/** The rules the ledgers show: the built-in ones, then custom rules seen in `rule_runs`. */
+export async function ledgerRules(db: Db): Promise<LedgerRule[]> {
+  const seen = await db.all<{ rule_id: string }>(`SELECT DISTINCT rule_id FROM rule_runs ORDER BY rule_id`, undefined, { step: 'ledger.rules' });
+  const known = new Set(LEDGER_RULES.map((r) => r.id));
+  return [...LEDGER_RULES, ...seen.filter((r) => !known.has(r.rule_id)).map((r) => ({ id: r.rule_id, title: r.rule_id, hasAmount: true }))];
+}
+
+/** Creates (or replaces) the ledger views in the database; call after the rules stage. */
+export async function createLedgerViews(db: Db): Promise<LedgerRule[]> {
+  const rules = await ledgerRules(db);
+  await db.run(ledgerViewsSql(rules), undefined, { step: 'ledger.views' });
+  return rules;
+}
+
+/** Points the ledger views at one run (and its as-of date) for this connection. */
+export async function selectLedgerRun(db: Db, runId: string, asOf?: string): Promise<void> {
+  await db.run(`SET VARIABLE ledger_run = ${literal(runId)}`, undefined, { step: 'ledger.select' });
+  if (asOf) await db.run(`SET VARIABLE ledger_as_of = DATE ${literal(asOf)}`, undefined, { step: 'ledger.select' });
+  else await db.run(`RESET VARIABLE ledger_as_of`, undefined, { step: 'ledger.select' });
+}

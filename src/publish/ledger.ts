@@ -1,0 +1,428 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import type { Db, Row } from '../db/database.ts';
+import type { Logger } from '../log.ts';
+import { ARREARS_CLASSES, createLedgerViews, ledgerRules, selectLedgerRun, type LedgerRule } from './ledger-views.ts';
+
+export interface LedgerOptions {
+  runId: string;
+  /** The run's as-of date D, YYYY-MM-DD. */
+  asOf: string;
+  /** The run folder: `ledger.xlsx` is written there. */
+  dir: string;
+  logger: Logger;
+  /** Stage timings so far (ms), for 运行记录 while the run is not yet in `runs`. */
+  timings?: Record<string, number>;
+}
+
+/** The sheets of ledger.xlsx, in order. */
+export const LEDGER_SHEETS = ['汇总', '欠费台账', '案件进展', '数据质量', '待人工确认', '运行记录'] as const;
+
+type CellKind = 'text' | 'int' | 'money' | 'rate' | 'score';
+
+interface Column {
+  header: string;
+  key: string;
+  kind: CellKind;
+  /** Longest width in characters before the text wraps. */
+  max?: number;
+  center?: boolean;
+}
+
+/** LibreOffice needs this family for simplified glyph forms; Excel falls back to its own CJK font. */
+export const LEDGER_FONT = 'Noto Sans CJK SC';
+const FONT: Partial<ExcelJS.Font> = { name: LEDGER_FONT, size: 10 };
+const BOLD: Partial<ExcelJS.Font> = { ...FONT, bold: true };
+const FORMATS: Record<CellKind, string | undefined> = { text: undefined, int: '#,##0', money: '#,##0.00', rate: '0.0%', score: '0.000' };
+const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDCE6F1' } };
+const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFF2F2F2' } };
+const THIN: Partial<ExcelJS.Borders> = {
+  top: { style: 'thin', color: { argb: 'FFBFBFBF' } },
+  bottom: { style: 'thin', color: { argb: 'FFBFBFBF' } },
+  left: { style: 'thin', color: { argb: 'FFBFBFBF' } },
+  right: { style: 'thin', color: { argb: 'FFBFBFBF' } },
+};
+
+/** Display width of text in Excel character units: CJK and full-width characters take two. */
+export function displayWidth(text: string): number {
+  let w = 0;
+  for (const ch of text) w += /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/u.test(ch) ? 2 : 1;
+  return w;
+}
+
+/**
+ * A cell value as the workbook gets it: numbers as numbers, everything else as a plain string.
+ * Strings are never formulas in exceljs (only `{ formula }` objects are), so a name such as
+ * `=cmd|' /C calc'!A0` from an export stays text in a string cell.
+ */
+function cellValue(value: unknown, kind: CellKind): string | number | null {
+  if (value === null || value === undefined) return null;
+  if (kind !== 'text') {
+    const n = typeof value === 'bigint' ? Number(value) : typeof value === 'number' ? value : Number(String(value));
+    return Number.isFinite(n) ? n : String(value);
+  }
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  return String(value);
+}
+
+function formatted(value: string | number | null, kind: CellKind): string {
+  if (value === null) return '';
+  if (typeof value === 'string') return value;
+  if (kind === 'rate') return `${(value * 100).toFixed(1)}%`;
+  if (kind === 'money') return value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  if (kind === 'int') return value.toLocaleString('en-US');
+  return String(value);
+}
+
+interface SheetSpec {
+  name: string;
+  title: string;
+  columns: Column[];
+  rows: Row[];
+  /** Rows (by index) drawn as totals: bold on grey. */
+  totals?: Set<number>;
+  /** Keep the first column visible when scrolling and on every printed page. */
+  freezeFirstColumn?: boolean;
+  /** Printed pages across (the district column repeats on each). */
+  pagesWide?: number;
+  /** Rows written under the table, as [label, value] pairs: the run record. */
+  after?: Array<{ title: string; columns: Column[]; rows: Row[] }>;
+  empty?: string;
+}
+
+function widths(columns: Column[], rows: Row[]): number[] {
+  return columns.map((c) => {
+    const header = Math.max(...c.header.split('\n').map(displayWidth));
+    let w = header;
+    for (const r of rows) w = Math.max(w, displayWidth(formatted(cellValue(r[c.key], c.kind), c.kind)));
+    return Math.min(c.max ?? 40, Math.max(6, w + 2));
+  });
+}
+
+function headerFooter(spec: SheetSpec, asOf: string): Partial<ExcelJS.HeaderFooter> {
+  const amp = (s: string): string => s.replaceAll('&', '&&');
+  return {
+    oddHeader: `&L&"${LEDGER_FONT},Regular"&9${amp(spec.title)}&R&"${LEDGER_FONT},Regular"&9核查日 ${asOf}`,
+    oddFooter: `&C&"${LEDGER_FONT},Regular"&9第 &P 页，共 &N 页`,
+  };
+}
+
+function styleCell(cell: ExcelJS.Cell, kind: CellKind, total: boolean, wrap: boolean, center = false): void {
+  cell.font = total ? BOLD : FONT;
+  cell.border = THIN;
+  const fmt = FORMATS[kind];
+  if (fmt) cell.numFmt = fmt;
+  cell.alignment = { vertical: 'middle', horizontal: center ? 'center' : kind === 'text' ? 'left' : 'right', wrapText: wrap };
+  if (total) cell.fill = TOTAL_FILL;
+}
+
+function addHeaderRow(ws: ExcelJS.Worksheet, columns: Column[]): void {
+  const row = ws.addRow(columns.map((c) => c.header));
+  row.height = Math.max(...columns.map((c) => c.header.split('\n').length)) * 15 + 6;
+  columns.forEach((_, i) => {
+    const cell = row.getCell(i + 1);
+    cell.font = BOLD;
+    cell.fill = HEADER_FILL;
+    cell.border = THIN;
+    cell.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
+  });
+  row.commit();
+}
+
+function addDataRows(ws: ExcelJS.Worksheet, columns: Column[], rows: Row[], colWidths: number[], totals?: Set<number>): void {
+  rows.forEach((r, index) => {
+    const values = columns.map((c) => cellValue(r[c.key], c.kind));
+    const row = ws.addRow(values);
+    let lines = 1;
+    columns.forEach((c, i) => {
+      const v = values[i] ?? null;
+      const w = colWidths[i] ?? 10;
+      const needed = displayWidth(formatted(v, c.kind));
+      // displayWidth counts a CJK glyph as 2 units; it draws nearer 1.8, hence the slack.
+      const room = (w - 1) * 1.1;
+      const wrap = c.kind === 'text' && needed > room;
+      if (wrap) lines = Math.max(lines, Math.ceil(needed / room));
+      styleCell(row.getCell(i + 1), c.kind, totals?.has(index) === true, wrap, c.center === true);
+    });
+    if (lines > 1) row.height = Math.min(lines, 6) * 14 + 4;
+    row.commit();
+  });
+}
+
+function writeSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, spec: SheetSpec, asOf: string): void {
+  const colWidths = widths(spec.columns, spec.rows);
+  // Tables written under the main one share its columns: widen to fit them too.
+  for (const extra of spec.after ?? []) {
+    widths(extra.columns, extra.rows).forEach((w, i) => (colWidths[i] = Math.max(colWidths[i] ?? 6, w)));
+  }
+  const ws = workbook.addWorksheet(spec.name, {
+    views: [{ state: 'frozen', ySplit: 2, xSplit: spec.freezeFirstColumn ? 1 : 0, showGridLines: false }],
+    pageSetup: {
+      paperSize: 9, // A4
+      orientation: 'landscape',
+      fitToPage: true,
+      fitToWidth: spec.pagesWide ?? 1,
+      fitToHeight: 0,
+      printTitlesRow: '1:2',
+      ...(spec.freezeFirstColumn ? { printTitlesColumn: 'A:A' } : {}),
+      margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+      horizontalCentered: true,
+    },
+    headerFooter: headerFooter(spec, asOf),
+  });
+  ws.columns = colWidths.map((width) => ({ width }));
+  // With the first column repeated on every printed page, the title's own cell holds only the
+  // short name (a long title would be cut at the column edge on page 2); the rest goes beside it.
+  const title = ws.addRow(spec.freezeFirstColumn ? [spec.name, spec.title] : [spec.title]);
+  title.height = 24;
+  for (const i of [1, 2]) {
+    title.getCell(i).font = { ...FONT, size: 13, bold: true };
+    title.getCell(i).alignment = { vertical: 'middle' };
+  }
+  title.commit();
+  addHeaderRow(ws, spec.columns);
+  if (spec.rows.length === 0 && spec.empty) {
+    const row = ws.addRow([spec.empty]);
+    row.getCell(1).font = FONT;
+    row.commit();
+  }
+  addDataRows(ws, spec.columns, spec.rows, colWidths, spec.totals);
+  for (const extra of spec.after ?? []) {
+    ws.addRow([]).commit();
+    const t = ws.addRow([extra.title]);
+    t.getCell(1).font = BOLD;
+    t.commit();
+    addHeaderRow(ws, extra.columns);
+    addDataRows(ws, extra.columns, extra.rows, colWidths);
+  }
+  ws.commit();
+}
+
+const DQ_CATEGORY: Record<string, string> = {
+  invalid_code: '代码校验不通过',
+  duplicate_uscc: '统一社会信用代码重复',
+  name_conflict: '同一代码名称不一致',
+  ambiguous_org_code: '组织机构代码对应多家',
+  ambiguous_name: '同区县同名多家',
+  unknown_value: '未知状态/类型值',
+  rejected_row: '拒收行',
+};
+const SOURCE_TABLE: Record<string, string> = { dq_issues: '关联检查', value_issues: '值无法识别', rejects: '拒收' };
+const CASE_STATE: Record<string, string> = { new: '新增', open: '在办', reopened: '重新打开', resolved: '已销号', exempt: '核实豁免' };
+const STAGE: Record<string, string> = { reference: '参考数据', ingest: '载入', link: '关联', rules: '规则', publish: '发布', audit: '检查' };
+
+function summaryColumns(rules: LedgerRule[]): Column[] {
+  return [
+    { header: '区县', key: 'district_name', kind: 'text' },
+    { header: '在业\n单位数', key: 'active_employers', kind: 'int' },
+    { header: '应参保\n单位数', key: 'should_enroll', kind: 'int' },
+    { header: '已参保\n单位数', key: 'enrolled', kind: 'int' },
+    { header: '参保率', key: 'coverage_rate', kind: 'rate' },
+    { header: '足额缴费\n单位数', key: 'paid_in_full', kind: 'int' },
+    { header: '缴费率', key: 'payment_rate', kind: 'rate' },
+    { header: '当月应缴\n(元)', key: 'due_m', kind: 'money' },
+    { header: '当月实缴\n(元)', key: 'paid_m', kind: 'money' },
+    { header: '征缴率', key: 'collection_rate', kind: 'rate' },
+    { header: '问题\n总数', key: 'findings', kind: 'int' },
+    { header: '涉及金额\n(元)', key: 'findings_amount', kind: 'money' },
+    ...rules.flatMap((r): Column[] => [
+      { header: `${r.title}\n(户)`, key: `${r.id}_n`, kind: 'int', max: 14 },
+      ...(r.hasAmount ? [{ header: `${r.title}\n金额(元)`, key: `${r.id}_amount`, kind: 'money' as const, max: 16 }] : []),
+    ]),
+    { header: '本次新增\n案件', key: 'cases_opened', kind: 'int' },
+    { header: '本次销号\n案件', key: 'cases_resolved', kind: 'int' },
+    { header: '在办\n案件', key: 'cases_open', kind: 'int' },
+    { header: '欠费合计\n(元)', key: 'arrears_amount', kind: 'money' },
+    { header: '滞纳金合计\n(元)', key: 'arrears_late_fee', kind: 'money' },
+  ];
+}
+
+const ARREARS_COLUMNS: Column[] = [
+  { header: '欠费类别', key: 'class_title', kind: 'text' },
+  { header: '区县', key: 'district_name', kind: 'text' },
+  { header: '街道', key: 'street', kind: 'text' },
+  { header: '单位名称', key: 'name', kind: 'text', max: 36 },
+  { header: '统一社会信用代码', key: 'uscc', kind: 'text' },
+  { header: '欠费\n月数', key: 'months_owing', kind: 'int' },
+  { header: '欠费\n起始月', key: 'since', kind: 'text', center: true },
+  { header: '欠费金额\n(元)', key: 'amount', kind: 'money' },
+  { header: '滞纳金\n(元)', key: 'late_fee', kind: 'money' },
+  { header: '合计\n(元)', key: 'total', kind: 'money' },
+  { header: '案件号', key: 'case_id', kind: 'text' },
+  { header: '案件状态', key: 'case_state', kind: 'text' },
+];
+
+const PROGRESS_COLUMNS: Column[] = [
+  { header: '区县', key: 'district_name', kind: 'text' },
+  { header: '规则', key: 'rule_title', kind: 'text' },
+  { header: '本次\n新增', key: 'opened_run', kind: 'int' },
+  { header: '本次\n销号', key: 'resolved_run', kind: 'int' },
+  { header: '本次\n豁免', key: 'exempt_run', kind: 'int' },
+  { header: '本次\n重开', key: 'reopened_run', kind: 'int' },
+  { header: '累计\n立案', key: 'opened_total', kind: 'int' },
+  { header: '累计\n销号', key: 'resolved_total', kind: 'int' },
+  { header: '累计\n豁免', key: 'exempt_total', kind: 'int' },
+  { header: '在办', key: 'open_now', kind: 'int' },
+];
+
+const DQ_COLUMNS: Column[] = [
+  { header: '来源', key: 'source_title', kind: 'text' },
+  { header: '问题类别', key: 'category_title', kind: 'text' },
+  { header: '数据类型', key: 'kind', kind: 'text' },
+  { header: '文件', key: 'file_name', kind: 'text', max: 30 },
+  { header: '记录键', key: 'record_key', kind: 'text' },
+  { header: '名称', key: 'name', kind: 'text', max: 30 },
+  { header: '说明', key: 'detail', kind: 'text', max: 60 },
+  { header: '行数', key: 'row_count', kind: 'int' },
+];
+
+const REVIEW_COLUMNS: Column[] = [
+  { header: '区县', key: 'district_name', kind: 'text' },
+  { header: '来源', key: 'source', kind: 'text' },
+  { header: '记录键', key: 'record_key', kind: 'text' },
+  { header: '名称', key: 'name', kind: 'text', max: 32 },
+  { header: '候选单位', key: 'candidate_name', kind: 'text', max: 32 },
+  { header: '候选单位ID', key: 'candidate_employer_id', kind: 'text' },
+  { header: '相似度', key: 'score', kind: 'score' },
+  { header: '原因', key: 'reason', kind: 'text' },
+  { header: '状态', key: 'status', kind: 'text' },
+  { header: '人工结论', key: 'decision', kind: 'text' },
+];
+
+const KV_COLUMNS: Column[] = [
+  { header: '项目', key: 'label', kind: 'text' },
+  { header: '内容', key: 'value', kind: 'text', max: 28 },
+];
+
+const INPUT_COLUMNS: Column[] = [
+  { header: '文件', key: 'file_name', kind: 'text', max: 40 },
+  { header: '数据类型', key: 'kind', kind: 'text' },
+  { header: '状态', key: 'status', kind: 'text' },
+  { header: '本次载入', key: 'this_run', kind: 'text' },
+  { header: '数据日期', key: 'as_of', kind: 'text' },
+  { header: '读取行', key: 'rows_read', kind: 'int' },
+  { header: '载入行', key: 'rows_loaded', kind: 'int' },
+  { header: '拒收行', key: 'rows_rejected', kind: 'int' },
+  { header: '说明', key: 'message', kind: 'text', max: 50 },
+];
+
+function ymd(v: unknown): string {
+  return v instanceof Date ? v.toISOString().slice(0, 10) : v === null || v === undefined ? '' : String(v);
+}
+
+function stamp(v: unknown): string {
+  return v instanceof Date ? v.toISOString().replace('T', ' ').slice(0, 19) : v === null || v === undefined ? '' : String(v);
+}
+
+/**
+ * Writes `<dir>/ledger.xlsx`, the office's 台账, from the ledger views (so every number can be
+ * reproduced with SQL): 汇总, 欠费台账, 案件进展, 数据质量, 待人工确认, 运行记录. Streaming writer,
+ * frozen headers, A4 landscape with print titles and page numbers.
+ */
+export async function writeLedger(db: Db, options: LedgerOptions): Promise<{ file: string; sheets: string[] }> {
+  const started = performance.now();
+  const rules = db.readOnly ? await ledgerRules(db) : await createLedgerViews(db);
+  await selectLedgerRun(db, options.runId, options.asOf);
+  const step = (s: string): { step: string } => ({ step: `ledger.${s}` });
+
+  const district = await db.all(`SELECT * FROM ledger_district`, undefined, step('district'));
+  const monthRow = district[0];
+  const month = monthRow ? ymd(monthRow['month']).slice(0, 7) : '';
+  const heading = (what: string): string => `${what}（核查日 ${options.asOf}，已结算月份 ${month}）`;
+
+  const arrears = await db.all(`SELECT * FROM ledger_arrears`, undefined, step('arrears'));
+  const arrearsRows: Row[] = [];
+  const arrearsTotals = new Set<number>();
+  for (const c of ARREARS_CLASSES) {
+    const rows = arrears.filter((r) => r['class'] === c.id).map((r) => ({ ...r, case_state: CASE_STATE[String(r['case_state'])] ?? r['case_state'] }));
+    if (!rows.length) continue;
+    arrearsRows.push(...rows);
+    arrearsTotals.add(arrearsRows.length);
+    arrearsRows.push({ class_title: `${c.title} 小计`, months_owing: null, ...sums(rows, ['amount', 'late_fee', 'total']), name: `${rows.length} 户` });
+  }
+  if (arrears.length) {
+    arrearsTotals.add(arrearsRows.length);
+    arrearsRows.push({ class_title: '合计', ...sums(arrears, ['amount', 'late_fee', 'total']), name: `${arrears.length} 户` });
+  }
+
+  const progress = await db.all(`SELECT * FROM ledger_cases_progress`, undefined, step('progress'));
+  const progressTotals = new Set(progress.flatMap((r, i) => (r['district_code'] === null ? [i] : [])));
+  const dq = (await db.all(`SELECT * FROM ledger_data_quality ORDER BY source_table, category, kind, file_name, record_key`, undefined, step('dq'))).map((r) => ({
+    ...r,
+    source_title: SOURCE_TABLE[String(r['source_table'])] ?? r['source_table'],
+    category_title: DQ_CATEGORY[String(r['category'])] ?? r['category'],
+  }));
+  const review = await db.all(`SELECT * FROM ledger_review`, undefined, step('review'));
+  const run = (await db.one(`SELECT * FROM ledger_run`, undefined, step('run'))) ?? {};
+  const inputs = (await db.all(`SELECT * FROM ledger_run_inputs`, undefined, step('inputs'))).map((r) => ({
+    ...r,
+    as_of: ymd(r['as_of']),
+    status: r['status'] === 'loaded' ? '已载入' : r['status'] === 'refused' ? '拒收' : r['status'],
+    this_run: r['this_run'] ? '是' : '否（此前载入，仍在用）',
+  }));
+  let timings: Record<string, number> = {};
+  try {
+    timings = run['timings'] ? (JSON.parse(String(run['timings'])) as Record<string, number>) : {};
+  } catch (error) {
+    options.logger.warn({ err: String(error) }, 'ledger: the run timings are not JSON');
+  }
+  timings = { ...timings, ...(options.timings ?? {}) };
+  const kv = (label: string, value: unknown): Row => ({ label, value: value === null || value === undefined ? '' : String(value) });
+  const runRows: Row[] = [
+    kv('运行号', run['run_id'] ?? options.runId),
+    kv('状态', { succeeded: '成功', warnings: '成功（有警告）', failed: '失败', running: '运行中' }[String(run['status'])] ?? run['status']),
+    kv('核查日', options.asOf),
+    kv('已结算月份', month),
+    kv('流水线文件', run['pipeline']),
+    kv('开始时间 (UTC)', stamp(run['started_at'])),
+    kv('结束时间 (UTC)', stamp(run['finished_at'])),
+    kv('载入文件数', run['files_loaded']),
+    kv('拒收文件数', run['files_refused']),
+    kv('重复跳过文件数', run['files_skipped']),
+    kv('载入行数', run['rows_loaded']),
+    kv('拒收行数', run['rows_rejected']),
+    kv('单位数', run['employers']),
+    kv('问题数', run['findings']),
+    kv('待人工确认', run['review']),
+    kv('数据质量问题', run['dq_issues']),
+    ...Object.entries(timings).map(([stage, ms]) => kv(`耗时：${STAGE[stage] ?? stage}`, `${(ms / 1000).toFixed(1)} 秒`)),
+  ];
+
+  fs.mkdirSync(options.dir, { recursive: true });
+  const file = path.join(options.dir, 'ledger.xlsx');
+  const tmp = `${file}.partial`;
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: tmp, useStyles: true, useSharedStrings: true });
+  workbook.creator = 'recon';
+  const specs: SheetSpec[] = [
+    {
+      name: '汇总',
+      title: heading('扩面征缴台账'),
+      columns: summaryColumns(rules),
+      rows: district,
+      totals: new Set([district.length - 1]),
+      freezeFirstColumn: true,
+      pagesWide: 2,
+    },
+    { name: '欠费台账', title: heading('欠费台账（按类别，含滞纳金）'), columns: ARREARS_COLUMNS, rows: arrearsRows, totals: arrearsTotals, empty: '本次无欠费单位' },
+    { name: '案件进展', title: heading('案件进展'), columns: PROGRESS_COLUMNS, rows: progress, totals: progressTotals, empty: '暂无案件' },
+    { name: '数据质量', title: heading('数据质量问题'), columns: DQ_COLUMNS, rows: dq, empty: '本次未发现数据质量问题' },
+    { name: '待人工确认', title: heading('待人工确认的单位关联'), columns: REVIEW_COLUMNS, rows: review, empty: '本次无待人工确认的关联' },
+    {
+      name: '运行记录',
+      title: heading('运行记录'),
+      columns: KV_COLUMNS,
+      rows: runRows,
+      after: [{ title: '输入文件', columns: INPUT_COLUMNS, rows: inputs }],
+    },
+  ];
+  for (const spec of specs) writeSheet(workbook, spec, options.asOf);
+  await workbook.commit();
+  fs.renameSync(tmp, file);
+  options.logger.info({ file, ms: Math.round(performance.now() - started) }, `ledger: ${path.basename(file)} (${district.length - 1} districts, ${arrears.length} owing)`);
+  return { file, sheets: specs.map((s) => s.name) };
+}
+
+function sums(rows: Row[], keys: string[]): Row {
+  return Object.fromEntries(keys.map((k) => [k, Math.round(rows.reduce((n, r) => n + Number(r[k] ?? 0), 0) * 100) / 100]));
+}

@@ -1,0 +1,182 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { describe, it, expect, beforeAll } from 'vitest';
+import { tempDir, rows } from '../helpers.ts';
+import { writeExports, type Scenario } from '../rules/builder.ts';
+import { loadPipeline } from '../../src/pipeline/config.ts';
+import { runPipeline } from '../../src/pipeline/run.ts';
+import { Db } from '../../src/db/database.ts';
+import { silentLogger } from '../../src/log.ts';
+import { createLedgerViews, selectLedgerRun } from '../../src/publish/ledger-views.ts';
+import { writeLedger, LEDGER_SHEETS } from '../../src/publish/ledger.ts';
+
+const PARAMS = path.resolve('pipelines/local-params.yaml');
+const HOSTILE = "=cmd|' /C calc'!A0";
+
+/** Runs the pipeline over an inbox into a temp dir; returns the published database and run. */
+async function runInbox(inbox: string): Promise<{ database: string; runId: string; asOf: string; dir: string }> {
+  const dir = tempDir('recon-ledger-');
+  const file = path.join(dir, 'nightly.yaml');
+  fs.writeFileSync(file, `inbox: ${inbox}\ndatabase: data/recon.duckdb\noutput: reports\nlocal_params: ${PARAMS}\nas_of: 2026-10-31\n`);
+  const result = await runPipeline(loadPipeline(file), { logger: silentLogger() });
+  return { database: path.join(dir, 'data', 'recon.duckdb'), runId: result.runId, asOf: result.asOf, dir };
+}
+
+/**
+ * Seven employers in 虎丘区, as of 2026-10-31 (closed month M = 2026-09):
+ *   A enrolled, paid 1000 of 1000 for M       B enrolled, paid 400 of 1000, staff withheld (operating arrears 600)
+ *   C 注销, owes 2000 for 2026-08 (closed)     D not enrolled (should be)
+ *   E individual business, no headcount        F established 11 days before D
+ *   G enrolled, taxpayer 非正常, paid 0 of 500 (dormant arrears 500)
+ */
+const SCENARIOS: Scenario[] = [
+  { id: 'A', enrollment: [{ type: '110', status: '1', insured: 2 }], payments: [{ period: '2026-09', due: 1000, paid: 1000 }] },
+  {
+    id: 'B',
+    enrollment: [{ type: '110', status: '1', insured: 5 }],
+    withholding: ['2026-07', '2026-08', '2026-09'].map((period) => ({ period, headcount: 5 })),
+    payments: [{ period: '2026-09', insured: 5, due: 1000, paid: 400 }],
+  },
+  { id: 'C', status: '注销', enrollment: [{ type: '110', status: '1', insured: 2 }], payments: [{ period: '2026-08', due: 2000, paid: 0 }] },
+  { id: 'D' },
+  { id: 'E', kind: 'individual_business' },
+  { id: 'F', established: '2026-10-20' },
+  { id: 'G', taxpayer: '非正常', enrollment: [{ type: '110', status: '1', insured: 2 }], payments: [{ period: '2026-09', due: 500, paid: 0 }] },
+];
+
+describe('ledger views on a small hand-computed case', () => {
+  let db: Db;
+  beforeAll(async () => {
+    const inbox = tempDir('recon-ledger-inbox-');
+    const files = writeExports(inbox, SCENARIOS);
+    // B's registry name is hostile: it must reach the workbook as text, never as a formula.
+    const reg = files.find((f) => path.basename(f).startsWith('registration')) as string;
+    fs.writeFileSync(reg, fs.readFileSync(reg, 'utf8').replace('苏州B有限公司', HOSTILE));
+    const run = await runInbox(inbox);
+    db = await Db.open(run.database);
+    await createLedgerViews(db);
+    await selectLedgerRun(db, run.runId, run.asOf);
+    const out = path.join(run.dir, 'ledger-out');
+    await writeLedger(db, { runId: run.runId, asOf: run.asOf, dir: out, logger: silentLogger() });
+    ledgerFile = path.join(out, 'ledger.xlsx');
+    return () => db.close();
+  }, 60_000);
+  let ledgerFile = '';
+
+  it('counts active, should-be-enrolled and enrolled employers and the three rates exactly', async () => {
+    const [district, total] = await rows(
+      db,
+      `SELECT district_name, active_employers, should_enroll, enrolled, coverage_rate, paid_in_full, payment_rate,
+              CAST(due_m AS DOUBLE) AS due_m, CAST(paid_m AS DOUBLE) AS paid_m, collection_rate FROM ledger_district`,
+    );
+    const expected = { active_employers: 6, should_enroll: 4, enrolled: 3, coverage_rate: 0.75, paid_in_full: 1, payment_rate: 1 / 3, due_m: 2500, paid_m: 1400, collection_rate: 0.56 };
+    expect(district).toEqual({ district_name: '虎丘区', ...expected });
+    expect(total).toEqual({ district_name: '合计', ...expected });
+  });
+
+  it('classes the arrears with their late fees (0.05% a day from the 16th of the next month)', async () => {
+    const arrears = await rows(db, `SELECT name, class, months_owing, CAST(amount AS DOUBLE) AS amount, CAST(late_fee AS DOUBLE) AS late_fee FROM ledger_arrears ORDER BY class`);
+    expect(arrears).toEqual([
+      { name: '苏州C有限公司', class: 'closed', months_owing: 1, amount: 2000, late_fee: 45 },
+      { name: '苏州G有限公司', class: 'dormant', months_owing: 1, amount: 500, late_fee: 3.75 },
+      { name: HOSTILE, class: 'operating', months_owing: 1, amount: 600, late_fee: 4.5 },
+    ]);
+    const [t] = await rows(db, `SELECT arrears_closed_n, CAST(arrears_operating_late_fee AS DOUBLE) AS fee, CAST(arrears_amount AS DOUBLE) AS amount FROM ledger_district WHERE district_code IS NULL`);
+    expect(t).toEqual({ arrears_closed_n: 1, fee: 4.5, amount: 3100 });
+  });
+
+  it('counts the cases opened this run per rule', async () => {
+    const progress = await rows(db, `SELECT rule_id, opened_run, open_now FROM ledger_cases_progress WHERE district_code IS NULL AND rule_id IN ('uninsured', 'arrears') ORDER BY rule_id`);
+    expect(progress).toEqual([
+      { rule_id: 'arrears', opened_run: 3, open_now: 3 },
+      { rule_id: 'uninsured', opened_run: 1, open_now: 1 },
+    ]);
+  });
+
+  it('writes the hostile name as a plain string cell, not a formula', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(ledgerFile);
+    const sheet = wb.getWorksheet('欠费台账') as ExcelJS.Worksheet;
+    const cells: ExcelJS.Cell[] = [];
+    sheet.eachRow((row) => row.eachCell((cell) => void (cell.value === HOSTILE && cells.push(cell))));
+    expect(cells).toHaveLength(1);
+    expect(cells[0]?.type).toBe(ExcelJS.ValueType.String);
+    expect(cells[0]?.formula).toBeUndefined();
+  });
+});
+
+describe('ledger.xlsx on the committed fixture', () => {
+  let db: Db;
+  let file = '';
+  let sheets: string[] = [];
+  beforeAll(async () => {
+    const run = await runInbox(path.resolve('fixtures/inbox'));
+    db = await Db.open(run.database);
+    const out = await writeLedger(db, { runId: run.runId, asOf: run.asOf, dir: path.join(run.dir, 'out'), logger: silentLogger() });
+    file = out.file;
+    sheets = out.sheets;
+    return () => db.close();
+  }, 90_000);
+
+  it('has the six sheets with Chinese headers, frozen header rows and A4 landscape', async () => {
+    expect(sheets).toEqual([...LEDGER_SHEETS]);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([...LEDGER_SHEETS]);
+    const headers = (name: string): string[] => ((wb.getWorksheet(name)?.getRow(2).values ?? []) as unknown[]).filter((v) => v !== undefined).map(String);
+    expect(headers('汇总').slice(0, 10)).toEqual(['区县', '在业\n单位数', '应参保\n单位数', '已参保\n单位数', '参保率', '足额缴费\n单位数', '缴费率', '当月应缴\n(元)', '当月实缴\n(元)', '征缴率']);
+    expect(headers('欠费台账')).toContain('滞纳金\n(元)');
+    expect(headers('案件进展')).toEqual(expect.arrayContaining(['本次\n新增', '本次\n销号', '本次\n豁免', '累计\n立案', '在办']));
+    expect(headers('待人工确认')).toContain('候选单位');
+    expect(headers('运行记录')).toEqual(['项目', '内容']);
+    const summary = wb.getWorksheet('汇总') as ExcelJS.Worksheet;
+    expect(summary.views[0]).toMatchObject({ state: 'frozen', ySplit: 2 });
+    expect(summary.pageSetup).toMatchObject({ orientation: 'landscape', paperSize: 9, printTitlesRow: '1:2' });
+    expect(summary.headerFooter.oddFooter).toContain('&P');
+    expect(summary.getCell('E3').numFmt).toBe('0.0%');
+    expect(summary.getCell('H3').numFmt).toBe('#,##0.00');
+  });
+
+  it('汇总 has one row per district and a 合计 row equal to the views', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    const sheet = wb.getWorksheet('汇总') as ExcelJS.Worksheet;
+    const header = (sheet.getRow(2).values as unknown[]).map((v) => (v === undefined ? '' : String(v)));
+    const col = (h: string): number => header.indexOf(h);
+    let totalRow: ExcelJS.Row | undefined;
+    const names: string[] = [];
+    sheet.eachRow((row, n) => {
+      if (n < 3) return;
+      names.push(String(row.getCell(1).value));
+      if (row.getCell(1).value === '合计') totalRow = row;
+    });
+    const view = await rows(
+      db,
+      `SELECT district_name, active_employers, should_enroll, enrolled, coverage_rate, payment_rate, collection_rate, findings,
+              CAST(findings_amount AS DOUBLE) AS findings_amount, uninsured_n FROM ledger_district ORDER BY district_code NULLS LAST`,
+    );
+    expect(names).toEqual(view.map((v) => v['district_name']));
+    const total = view.at(-1) as Record<string, unknown>;
+    expect(total['findings']).toBe(144);
+    const cell = (h: string): unknown => totalRow?.getCell(col(h)).value;
+    expect(cell('在业\n单位数')).toBe(total['active_employers']);
+    expect(cell('应参保\n单位数')).toBe(total['should_enroll']);
+    expect(cell('已参保\n单位数')).toBe(total['enrolled']);
+    expect(cell('参保率')).toBeCloseTo(total['coverage_rate'] as number, 12);
+    expect(cell('缴费率')).toBeCloseTo(total['payment_rate'] as number, 12);
+    expect(cell('征缴率')).toBeCloseTo(total['collection_rate'] as number, 12);
+    expect(cell('问题\n总数')).toBe(total['findings']);
+    expect(cell('涉及金额\n(元)')).toBeCloseTo(total['findings_amount'] as number, 2);
+    expect(cell('未参保\n(户)')).toBe(total['uninsured_n']);
+  });
+
+  it('another run can be selected with SET VARIABLE ledger_run; facts-based numbers then stay empty', async () => {
+    await db.run(`SET VARIABLE ledger_run = 'no-such-run'`);
+    const [t] = await rows(db, `SELECT findings, should_enroll, coverage_rate FROM ledger_district WHERE district_code IS NULL`);
+    expect(t).toEqual({ findings: 0, should_enroll: null, coverage_rate: null });
+    await db.run(`RESET VARIABLE ledger_run`);
+    const [latest] = await rows(db, `SELECT findings FROM ledger_district WHERE district_code IS NULL`);
+    expect(latest).toEqual({ findings: 144 });
+  });
+});
