@@ -8,6 +8,8 @@ import { evaluateCommand } from './evaluate.ts';
 import { rulesCommand } from './rules.ts';
 import { benchCommand } from './bench.ts';
 import { queryCommand } from './query.ts';
+import { feedbackCommand } from './feedback.ts';
+import { renderCheckCommand } from './render-check.ts';
 import { tablesCommand } from './tables.ts';
 import { runsCommand, retryCommand } from './runs.ts';
 import { EXIT, exitCodeFor } from './exit.ts';
@@ -20,7 +22,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  const commands = [runCommand(), ingestCommand(), runsCommand(), retryCommand(), queryCommand(), tablesCommand(), employerCommand(), rulesCommand(), generateCommand(), evaluateCommand(), benchCommand(), schemaCommand()];
+  const commands = [runCommand(), ingestCommand(), runsCommand(), retryCommand(), feedbackCommand(), queryCommand(), tablesCommand(), employerCommand(), rulesCommand(), generateCommand(), evaluateCommand(), benchCommand(), renderCheckCommand(), schemaCommand()];
   for (const c of commands) program.addCommand(c.exitOverride());
   return program;
 }

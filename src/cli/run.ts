@@ -56,6 +56,8 @@ export function runCommand(): Command {
         const per = Object.entries(r.byRule).map(([id, x]) => `${id} ${x.found}`).join(', ');
         process.stdout.write(`rules (closed month ${r.month.slice(0, 7)}): ${r.findings} findings; ${per}\ncases: ${r.cases.opened} new, ${r.cases.resolved} resolved, ${r.cases.reopened} reopened\n`);
       }
+      if (result.worklists) process.stdout.write(`worklists: ${result.worklists.workbooks} workbooks, ${result.worklists.rows} employers, ${result.worklists.cases} cases\n`);
+      if (result.feedback && result.feedback.files > 0) process.stdout.write(`feedback: ${result.feedback.files} returned worklist(s), ${result.feedback.rows} rows, ${result.feedback.rejectedRows} rejected\n`);
       process.stdout.write(`run ${result.runId}: ${result.status}, as of ${result.asOf}\nresults: ${result.outputDir}\n`);
       process.exitCode = result.status === 'warnings' ? EXIT.warnings : EXIT.ok;
     });

@@ -12,10 +12,10 @@ interface RunJson {
   run_id: string;
   status: string;
   error: string | null;
-  as_of: string;
-  started_at: string;
-  finished_at: string;
-  pipeline: { file: string };
+  as_of: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  pipeline: { file: string } | null;
   rows: { loaded: number; rejected: number } | null;
   rules: { findings_per_rule: Record<string, number> } | null;
   warnings: string[];
@@ -45,13 +45,13 @@ export function runsCommand(): Command {
       const rows = runs.map((r) => ({
         run: r.run_id,
         status: r.status,
-        as_of: r.as_of,
-        started: r.started_at.slice(0, 19).replace('T', ' '),
-        seconds: String(Math.round((Date.parse(r.finished_at) - Date.parse(r.started_at)) / 1000)),
+        as_of: r.as_of ?? '',
+        started: (r.started_at ?? '').slice(0, 19).replace('T', ' '),
+        seconds: r.started_at && r.finished_at ? String(Math.round((Date.parse(r.finished_at) - Date.parse(r.started_at)) / 1000)) : '',
         rows: String(r.rows?.loaded ?? ''),
         rejected: String(r.rows?.rejected ?? ''),
         findings: r.rules ? String(Object.values(r.rules.findings_per_rule).reduce((a, b) => a + b, 0)) : '',
-        note: (r.error ?? r.warnings[0] ?? '').slice(0, 60),
+        note: (r.error ?? r.warnings?.[0] ?? '').slice(0, 60),
       }));
       process.stdout.write(rows.length ? formatTable(Object.keys(rows[0] as object), rows) : 'No runs yet.\n');
     });
@@ -72,8 +72,8 @@ export function retryCommand(): Command {
         process.stdout.write(`Run ${target.run_id} did not fail (${target.status}); nothing to retry.\n`);
         return;
       }
-      const again = loadPipeline(target.pipeline.file, { asOf: target.as_of });
-      process.stderr.write(`Retrying ${target.run_id} (failed: ${target.error ?? 'unknown'}) as of ${target.as_of}\n`);
+      const again = loadPipeline(target.pipeline?.file ?? opts.pipeline, target.as_of ? { asOf: target.as_of } : {});
+      process.stderr.write(`Retrying ${target.run_id} (failed: ${target.error ?? 'unknown'})${target.as_of ? ` as of ${target.as_of}` : ''}\n`);
       const result = await runPipeline(again);
       process.stdout.write(`run ${result.runId}: ${result.status}\nresults: ${result.outputDir}\n`);
       process.exitCode = result.status === 'warnings' ? EXIT.warnings : EXIT.ok;

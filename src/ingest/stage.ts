@@ -25,11 +25,11 @@ export interface IngestSummary {
 }
 
 /** Lists the inbox files matching `include`, sorted by path so runs are repeatable. */
-export function listInbox(inbox: string, include: string[]): string[] {
+export function listInbox(inbox: string, include: string[], exclude: string[] = []): string[] {
   if (!fs.existsSync(inbox)) {
     throw new InputError(`The inbox folder "${inbox}" does not exist. Create it, or set "inbox" in the pipeline file or --inbox.`);
   }
-  const isMatch = picomatch(include, { nocase: true, dot: false });
+  const isMatch = picomatch(include, { nocase: true, dot: false, ...(exclude.length ? { ignore: exclude } : {}) });
   return (fs.readdirSync(inbox, { recursive: true, encoding: 'utf8' }) as string[])
     .map((rel) => rel.split(path.sep).join('/'))
     .filter((rel) => isMatch(rel) && fs.statSync(path.join(inbox, rel)).isFile())

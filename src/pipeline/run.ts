@@ -13,6 +13,10 @@ import { linkEmployers, linkParams, type LinkSummary } from '../link/stage.ts';
 import { runRules, type RulesSummary } from '../rules/runner.ts';
 import { writeFindingsCsv } from '../publish/findings-csv.ts';
 import { writeDataQualityCsv } from '../publish/data-quality-csv.ts';
+import { writeWorklists, type WorklistSummary } from '../publish/worklists.ts';
+import { writeLedger } from '../publish/ledger.ts';
+import { writeSummaryHtml } from '../publish/summary-html.ts';
+import { applyFeedback, type FeedbackSummary } from '../cases/feedback.ts';
 import type { Db } from '../db/database.ts';
 
 export type RunStatus = 'succeeded' | 'warnings' | 'failed';
@@ -25,6 +29,8 @@ export interface RunResult {
   ingest?: IngestSummary;
   link?: LinkSummary;
   rules?: RulesSummary;
+  feedback?: FeedbackSummary;
+  worklists?: WorklistSummary;
   warnings: string[];
   error?: string;
   timings: Record<string, number>;
@@ -73,10 +79,13 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
   let workspace: Workspace | undefined;
   try {
     workspace = await Workspace.open({ database: pipeline.database, runId, command: 'run', logger: log, settings: duckdbSettings(pipeline) });
+    markInterruptedRuns(runsDir, runId, log);
     const db = workspace.db;
     await timed(timings, 'reference', () => loadReferenceTables(db, { localParamsFile: pipeline.localParams }));
 
-    const files = listInbox(pipeline.inbox, pipeline.ingest.include).map((file) => {
+    // Returned worklists (<inbox>/feedback/) are grid workers' results, not agency exports.
+    const feedbackDir = path.join(pipeline.inbox, 'feedback');
+    const files = listInbox(pipeline.inbox, pipeline.ingest.include, ['feedback/**']).map((file) => {
       const kind = kindFromGlobs(file, pipeline.inbox, pipeline.kinds);
       return kind ? { file, kind } : { file };
     });
@@ -101,10 +110,17 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
     result.asOf = pipeline.as_of ?? (await latestSnapshotDate(db)) ?? today();
     result.link = await timed(timings, 'link', () => linkEmployers(db, runId, log, linkParams(pipeline.parameters)));
     const asOf = result.asOf;
+    // Feedback before the rules: a case a grid worker verified as exempt stays out of this run's findings.
+    const returned = fs.existsSync(feedbackDir) ? listInbox(feedbackDir, ['**/*.xlsx']) : [];
+    result.feedback = await timed(timings, 'feedback', () => applyFeedback(db, returned, { runId, logger: log, asOf }));
+    if (result.feedback.rejectedRows > 0) warnings.push(`feedback: ${result.feedback.rejectedRows} returned worklist row(s) rejected; see the feedback table`);
     result.rules = await timed(timings, 'rules', () => runRules(db, { runId, asOf, config: pipeline.rules, pipelineDir: path.dirname(pipeline.file) }, log));
     await timed(timings, 'publish', async () => {
       await writeFindingsCsv(db, runId, partial);
       await writeDataQualityCsv(db, runId, partial);
+      result.worklists = await writeWorklists(db, { runId, asOf, dir: partial, logger: log });
+      await writeLedger(db, { runId, asOf, dir: partial, logger: log, timings });
+      await writeSummaryHtml(db, { runId, asOf, dir: partial });
     });
 
     await timed(timings, 'audit', () => audit(db, pipeline, result));
@@ -232,6 +248,8 @@ function writeRunJson(dir: string, pipeline: Pipeline, r: RunResult, started: Da
     })),
     rows: r.ingest ? { loaded: r.ingest.rowsLoaded, rejected: r.ingest.rowsRejected, by_kind: r.ingest.byKind } : null,
     link: r.link ?? null,
+    feedback: r.feedback ?? null,
+    worklists: r.worklists ?? null,
     rules: r.rules
       ? {
           as_of: r.rules.asOf,
@@ -246,6 +264,25 @@ function writeRunJson(dir: string, pipeline: Pipeline, r: RunResult, started: Da
     warnings: r.warnings,
   };
   fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify(doc, null, 2) + '\n');
+}
+
+/**
+ * Run folders a killed run left half-built (`.<run>.partial`): we hold the lock, so their runs
+ * are gone. They become `<run>.failed`, with a run.json saying so, for `recon runs`.
+ */
+function markInterruptedRuns(runsDir: string, own: string, log: Logger): void {
+  for (const name of fs.readdirSync(runsDir)) {
+    const match = /^\.(.+)\.partial$/.exec(name);
+    if (!match || match[1] === own) continue;
+    const id = match[1] as string;
+    const target = path.join(runsDir, `${id}.failed`);
+    fs.renameSync(path.join(runsDir, name), target);
+    const json = path.join(target, 'run.json');
+    if (!fs.existsSync(json)) {
+      fs.writeFileSync(json, JSON.stringify({ run_id: id, status: 'failed', error: 'interrupted: the process ended before the run finished (killed or crashed); nothing was published', as_of: null, started_at: null, finished_at: null, pipeline: null, rows: null, rules: null, warnings: [] }, null, 2) + '\n');
+    }
+    log.warn({ run: id }, `run ${id} was interrupted; its folder is now ${path.basename(target)}`);
+  }
 }
 
 /** Points `<out>/latest` at a run folder with an atomic rename of a fresh symlink. */

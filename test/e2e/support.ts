@@ -44,6 +44,8 @@ export function workdir(options: { source?: string; asOf?: string; extra?: strin
   const pipelineFile = path.join(dir, 'pipeline.yaml');
   const lines = ['name: e2e', 'inbox: inbox', 'database: data/recon.duckdb', 'output: reports', `local_params: ${LOCAL_PARAMS}`];
   if (options.asOf) lines.push(`as_of: ${options.asOf}`);
+  // The fixture plants bad rows (up to 15% of a small file): the demo thresholds of pipelines/nightly.yaml.
+  if (!options.extra?.includes('audit:')) lines.push('audit: { rejects_warn: 0.2, rejects_fail: 0.5 }');
   if (options.extra) lines.push(options.extra);
   fs.writeFileSync(pipelineFile, lines.join('\n') + '\n');
   return { dir, inbox, pipelineFile, database: path.join(dir, 'data', 'recon.duckdb'), output: path.join(dir, 'reports') };
