@@ -207,8 +207,9 @@ const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: 
 
 /** Column widths in Excel units from the header and a sample of rows (CJK counts 2), within sensible bounds. */
 function columnWidths(sample: Array<Record<string, string | number | null>>): Record<WorklistColumn, number> {
-  const fixed: Partial<Record<WorklistColumn, number>> = { 问题说明: 60, 核查结果: 14, 核查日期: 13, 核查人: 10, 备注: 30, 校验码: 18, 估算金额: 14, 优先级: 8 };
-  const max: Partial<Record<WorklistColumn, number>> = { 单位名称: 44, 地址: 44, 问题类型: 30, 案件编号: 34, 法定代表人: 12, 联系电话: 16 };
+  // Narrow enough that a landscape A4 page prints at a readable scale: long texts wrap instead.
+  const fixed: Partial<Record<WorklistColumn, number>> = { 问题说明: 42, 核查结果: 13, 核查日期: 11, 核查人: 8, 备注: 16, 校验码: 18, 估算金额: 12, 优先级: 7 };
+  const max: Partial<Record<WorklistColumn, number>> = { 单位名称: 24, 地址: 24, 问题类型: 14, 案件编号: 12, 法定代表人: 10, 联系电话: 14 };
   const widths = {} as Record<WorklistColumn, number>;
   for (const column of WORKLIST_COLUMNS) {
     const f = fixed[column];
@@ -224,6 +225,23 @@ function columnWidths(sample: Array<Record<string, string | number | null>>): Re
     widths[column] = Math.min(w + 2, max[column] ?? 40);
   }
   return widths;
+}
+
+/** Lines a text takes in a column of `width` Excel units (CJK counts 2), at least 1. */
+function linesIn(text: string, width: number): number {
+  return String(text)
+    .split('\n')
+    .reduce((n, line) => n + Math.max(1, Math.ceil(displayWidth(line) / Math.max(1, width - 3))), 0);
+}
+
+/** The height (points) a worklist row needs so its wrapped cells show whole. */
+function rowHeight(v: Record<string, string | number | null>, widths: Record<WorklistColumn, number>): number {
+  let lines = 1;
+  for (const c of ['问题说明', '地址', '问题类型', '单位名称', '案件编号'] as WorklistColumn[]) {
+    const value = v[c];
+    if (value !== null && value !== undefined) lines = Math.max(lines, linesIn(String(value), widths[c]));
+  }
+  return Math.min(409, 16 * lines + 4);
 }
 
 /** The 说明 sheet: what to do, the as-of date and the counts. */
@@ -254,6 +272,7 @@ async function writeInstructions(wb: ExcelJS.stream.xlsx.WorkbookWriter, p: Plan
     const row = ws.addRow([a, b]);
     row.getCell(1).font = { bold: true, size: i === 0 ? 14 : 11 };
     row.getCell(2).alignment = { wrapText: true, vertical: 'top' };
+    row.height = Math.min(409, 15 * linesIn(String(b ?? ''), 90) + 3);
     row.commit();
   }
   await ws.protect('', { selectLockedCells: true, selectUnlockedCells: true, formatColumns: true, formatRows: true });
@@ -283,7 +302,9 @@ function openListSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, index: number, wi
   ws.columns = WORKLIST_COLUMNS.map((c) => {
     // No cell borders: exceljs serialises every cell's style to find its xf, and borders
     // double that cost; printed gridlines (showGridLines) draw the table instead.
-    const style: Partial<ExcelJS.Style> = { alignment: { vertical: 'top', wrapText: c === '问题说明' || c === '地址' || c === '备注' || c === '问题类型' } };
+    const style: Partial<ExcelJS.Style> = {
+      alignment: { vertical: 'top', wrapText: c === '问题说明' || c === '地址' || c === '备注' || c === '问题类型' || c === '单位名称' || c === '案件编号' },
+    };
     if (fillIn.has(c)) Object.assign(style, { protection: { locked: false }, fill: FILL_IN_FILL });
     else style.protection = { locked: true };
     if (c === '估算金额') style.numFmt = '#,##0.00';
@@ -380,6 +401,8 @@ async function writeWorkbook(
         sheet = openListSheet(wb, ++index, widths, header);
       }
       const row = sheet.ws.addRow([...PROTECTED_COLUMNS.map((c) => v[c]), null, null, null, null, rowChecksum(v)]);
+      // Neither LibreOffice nor every Excel grows a streamed row to fit wrapped text: say how tall it is.
+      row.height = rowHeight(v, widths);
       // Empty fill-in cells are written too, so each carries the unlocked style itself.
       for (let c = PROTECTED_COLUMNS.length + 1; c <= PROTECTED_COLUMNS.length + FILL_IN_COLUMNS.length; c++) row.getCell(c);
       row.commit();
