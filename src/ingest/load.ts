@@ -31,6 +31,7 @@ export interface LoadOptions {
 export interface LoadedFile {
   status: 'loaded';
   file: string;
+  sha256: string;
   fileId: number;
   kind: Kind;
   asOf: string;
@@ -42,6 +43,7 @@ export interface LoadedFile {
 export interface DuplicateFile {
   status: 'duplicate';
   file: string;
+  sha256: string;
   kind: Kind;
   of: number;
   message: string;
@@ -49,6 +51,7 @@ export interface DuplicateFile {
 export interface RefusedFile {
   status: 'refused';
   file: string;
+  sha256?: string;
   kind?: Kind;
   reason: string;
   message: string;
@@ -104,7 +107,7 @@ export async function loadFile(db: Db, file: string, options: LoadOptions): Prom
   if (known) {
     const message = `"${fileName}" was already loaded (same content as file #${known.file_id}, ${known.kind}); skipped.`;
     log.info({ of: known.file_id }, message);
-    return { status: 'duplicate', file, kind: known.kind, of: known.file_id, message };
+    return { status: 'duplicate', file, sha256: sniffed.sha256, kind: known.kind, of: known.file_id, message };
   }
 
   fs.mkdirSync(options.workDir, { recursive: true });
@@ -340,6 +343,7 @@ async function loadPrepared(
     const loaded: LoadedFile = {
       status: 'loaded',
       file,
+      sha256: sniffed.sha256,
       fileId,
       kind,
       asOf: asOf.date,
@@ -530,5 +534,5 @@ async function refuse(
   } catch (recordError) {
     options.logger.error({ err: errorMessage(recordError) }, 'could not record the refused file');
   }
-  return { status: 'refused', file, ...(kind ? { kind } : {}), reason, message: error.message };
+  return { status: 'refused', file, ...(sniffed ? { sha256: sniffed.sha256 } : {}), ...(kind ? { kind } : {}), reason, message: error.message };
 }

@@ -81,7 +81,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
     workspace = await Workspace.open({ database: pipeline.database, runId, command: 'run', logger: log, settings: duckdbSettings(pipeline) });
     markInterruptedRuns(runsDir, runId, log);
     const db = workspace.db;
-    await timed(timings, 'reference', () => loadReferenceTables(db, { localParamsFile: pipeline.localParams }));
+    await timed(timings, 'reference', () => loadReferenceTables(db, { localParamsFile: pipeline.localParams }), log);
 
     // Returned worklists (<inbox>/feedback/) are grid workers' results, not agency exports.
     const feedbackDir = path.join(pipeline.inbox, 'feedback');
@@ -104,26 +104,27 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
         log,
         options.onProgress,
       ),
+      log,
     );
     result.ingest = ingest;
     for (const r of ingest.results) if (r.status === 'refused') warnings.push(`refused ${path.basename(r.file)}: ${r.message}`);
     result.asOf = pipeline.as_of ?? (await latestSnapshotDate(db)) ?? today();
-    result.link = await timed(timings, 'link', () => linkEmployers(db, runId, log, linkParams(pipeline.parameters)));
+    result.link = await timed(timings, 'link', () => linkEmployers(db, runId, log, linkParams(pipeline.parameters)), log);
     const asOf = result.asOf;
     // Feedback before the rules: a case a grid worker verified as exempt stays out of this run's findings.
     const returned = fs.existsSync(feedbackDir) ? listInbox(feedbackDir, ['**/*.xlsx']) : [];
-    result.feedback = await timed(timings, 'feedback', () => applyFeedback(db, returned, { runId, logger: log, asOf }));
+    result.feedback = await timed(timings, 'feedback', () => applyFeedback(db, returned, { runId, logger: log, asOf }), log);
     if (result.feedback.rejectedRows > 0) warnings.push(`feedback: ${result.feedback.rejectedRows} returned worklist row(s) rejected; see the feedback table`);
-    result.rules = await timed(timings, 'rules', () => runRules(db, { runId, asOf, config: pipeline.rules, pipelineDir: path.dirname(pipeline.file) }, log));
+    result.rules = await timed(timings, 'rules', () => runRules(db, { runId, asOf, config: pipeline.rules, pipelineDir: path.dirname(pipeline.file) }, log), log);
     await timed(timings, 'publish', async () => {
       await writeFindingsCsv(db, runId, partial);
       await writeDataQualityCsv(db, runId, partial);
       result.worklists = await writeWorklists(db, { runId, asOf, dir: partial, logger: log });
       await writeLedger(db, { runId, asOf, dir: partial, logger: log, timings });
       await writeSummaryHtml(db, { runId, asOf, dir: partial });
-    });
+    }, log);
 
-    await timed(timings, 'audit', () => audit(db, pipeline, result));
+    await timed(timings, 'audit', () => audit(db, pipeline, result), log);
     result.status = warnings.length ? 'warnings' : 'succeeded';
     await recordRun(db, pipeline, result, started, partial);
     writeRunJson(partial, pipeline, result, started);
@@ -177,7 +178,8 @@ async function audit(db: Db, pipeline: Pipeline, r: RunResult): Promise<void> {
   }
 }
 
-async function timed<T>(timings: Record<string, number>, stage: string, fn: () => Promise<T>): Promise<T> {
+async function timed<T>(timings: Record<string, number>, stage: string, fn: () => Promise<T>, log?: Logger): Promise<T> {
+  log?.debug({ stage }, `stage ${stage} started`);
   const started = performance.now();
   try {
     return await fn();
@@ -240,6 +242,7 @@ function writeRunJson(dir: string, pipeline: Pipeline, r: RunResult, started: Da
     database: pipeline.database,
     inputs: (r.ingest?.results ?? []).map((x) => ({
       file: x.file,
+      sha256: x.sha256 ?? null,
       status: x.status,
       kind: x.kind ?? null,
       ...(x.status === 'loaded'
