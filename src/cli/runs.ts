@@ -13,6 +13,8 @@ interface RunJson {
   status: string;
   error: string | null;
   as_of: string | null;
+  /** The as-of date the run was asked for (pipeline file or --as-of); null: the latest snapshot date. */
+  as_of_requested?: string | null;
   started_at: string | null;
   finished_at: string | null;
   pipeline: { file: string } | null;
@@ -72,8 +74,10 @@ export function retryCommand(): Command {
         process.stdout.write(`Run ${target.run_id} did not fail (${target.status}); nothing to retry.\n`);
         return;
       }
-      const again = loadPipeline(target.pipeline?.file ?? opts.pipeline, target.as_of ? { asOf: target.as_of } : {});
-      process.stderr.write(`Retrying ${target.run_id} (failed: ${target.error ?? 'unknown'})${target.as_of ? ` as of ${target.as_of}` : ''}\n`);
+      // Same as-of only when the failed run was asked for one: otherwise, as then, the latest snapshot date.
+      const asOf = target.as_of_requested ?? undefined;
+      const again = loadPipeline(target.pipeline?.file ?? opts.pipeline, asOf ? { asOf } : {});
+      process.stderr.write(`Retrying ${target.run_id} (failed: ${(target.error ?? 'unknown').split('\n')[0]})${asOf ? ` as of ${asOf}` : ''}\n`);
       const result = await runPipeline(again);
       process.stdout.write(`run ${result.runId}: ${result.status}\nresults: ${result.outputDir}\n`);
       process.exitCode = result.status === 'warnings' ? EXIT.warnings : EXIT.ok;

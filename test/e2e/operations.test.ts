@@ -5,7 +5,7 @@ import { spawn, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, it, expect } from 'vitest';
 import { workdir, FIXTURE_INBOX } from './support.ts';
-import { writeText } from '../helpers.ts';
+import { tempDir, writeText } from '../helpers.ts';
 
 const run = promisify(execFile);
 const BIN = path.resolve('src/cli/bin.js');
@@ -90,6 +90,23 @@ describe('nightly operation', () => {
     expect(runs[0]).toMatch(/\.failed$/);
     const listed = await recon(['runs', '--pipeline', w.pipelineFile]);
     expect(listed.stdout).toContain('failed');
+  }, 120_000);
+
+  it('recon retry re-runs a failed run once its cause is fixed, at the as-of date the failed run would have had', async () => {
+    const params = path.join(tempDir(), 'local-params.yaml');
+    fs.writeFileSync(params, 'periods: [{ valid_from: nope }]\n');
+    const w = workdir({ source: FIXTURE_INBOX });
+    fs.writeFileSync(w.pipelineFile, fs.readFileSync(w.pipelineFile, 'utf8').replace(/local_params: .*\n/, `local_params: ${params}\n`));
+    const failed = await recon(['run', w.pipelineFile]);
+    expect(failed.code).toBe(2);
+    fs.copyFileSync(path.resolve('pipelines/local-params.yaml'), params);
+    const retried = await recon(['retry', '--pipeline', w.pipelineFile]);
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(retried.stderr).toContain('Retrying');
+    const listed = await recon(['runs', '--pipeline', w.pipelineFile]);
+    const lines = listed.stdout.split('\n');
+    expect(lines[2]).toMatch(/succeeded\s+2026-10-31/);
+    expect(lines[3]).toMatch(/failed/);
   }, 120_000);
 
   it('recon query reads the published state while a run holds the database, and refuses anything but SELECT', async () => {
