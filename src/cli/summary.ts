@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { CONTRACTS, KINDS } from '../sources/index.ts';
 import type { IngestSummary } from '../ingest/stage.ts';
+import { displayWidth } from '../publish/xlsx-stream.ts';
 
 /** A plain-text table of what was loaded, per kind, and what was refused or skipped. */
 export function formatIngestSummary(s: IngestSummary): string {
@@ -8,9 +9,8 @@ export function formatIngestSummary(s: IngestSummary): string {
   const header = ['kind', '名称', 'files', 'rows loaded', 'rows rejected'];
   const rows = KINDS.map((k) => [k, CONTRACTS[k].label, String(s.byKind[k].files), String(s.byKind[k].rowsLoaded), String(s.byKind[k].rowsRejected)]);
   rows.push(['total', '合计', String(s.loaded), String(s.rowsLoaded), String(s.rowsRejected)]);
-  const width = (t: string): number => [...t].reduce((w, ch) => w + (/[\u1100-\uFFFF]/.test(ch) ? 2 : 1), 0);
-  const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
-  const fmt = (r: string[]): string => r.map((c, i) => (i >= 2 ? ' '.repeat((widths[i] ?? 0) - width(c)) + c : c + ' '.repeat((widths[i] ?? 0) - width(c)))).join('  ');
+  const widths = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
+  const fmt = (r: string[]): string => r.map((c, i) => (i >= 2 ? ' '.repeat((widths[i] ?? 0) - displayWidth(c)) + c : c + ' '.repeat((widths[i] ?? 0) - displayWidth(c)))).join('  ');
   lines.push(fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt));
   for (const r of s.results) {
     if (r.status === 'duplicate') lines.push(`skipped  ${path.basename(r.file)}: already loaded (file #${r.of})`);

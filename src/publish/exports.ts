@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import ExcelJS from 'exceljs';
 import { tableFromJSON, tableToIPC } from 'apache-arrow';
 import type { Db } from '../db/database.ts';
+import { displayWidth } from './xlsx-stream.ts';
 import { literal } from '../db/sql.ts';
 
 export const EXPORT_FORMATS = ['table', 'csv', 'jsonl', 'parquet', 'arrow', 'xlsx'] as const;
@@ -20,11 +21,6 @@ function csvCell(value: unknown): string {
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-function displayWidth(text: string): number {
-  let w = 0;
-  for (const ch of text) w += /[\u1100-\uFFFF]/.test(ch) ? 2 : 1;
-  return w;
-}
 
 /** A plain-text table for a terminal (CJK counted as two columns). */
 export function formatTable(columns: string[], rows: Array<Record<string, unknown>>): string {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
+import { displayWidth } from './xlsx-stream.ts';
 import type { Db, Row } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { ARREARS_CLASSES, createLedgerViews, ledgerRules, selectLedgerRun, type LedgerRule } from './ledger-views.ts';
@@ -44,12 +45,6 @@ const THIN: Partial<ExcelJS.Borders> = {
   right: { style: 'thin', color: { argb: 'FFBFBFBF' } },
 };
 
-/** Display width of text in Excel character units: CJK and full-width characters take two. */
-export function displayWidth(text: string): number {
-  let w = 0;
-  for (const ch of text) w += /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/u.test(ch) ? 2 : 1;
-  return w;
-}
 
 /**
  * A cell value as the workbook gets it: numbers as numbers, everything else as a plain string.

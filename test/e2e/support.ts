@@ -11,18 +11,7 @@ export const FIXTURE_TRUTH = path.resolve('fixtures/truth');
 export const LOCAL_PARAMS = path.resolve('pipelines/local-params.yaml');
 
 /** The rule ids of RULES.md; every one must be scored, so an empty rule cannot pass by default. */
-export const RULE_IDS = [
-  'uninsured',
-  'tax_not_insured',
-  'under_enrolled',
-  'under_declared_base',
-  'selective_enrollment',
-  'lapsed',
-  'arrears',
-  'not_declared',
-  'suspended_active',
-  'closed_still_enrolled',
-] as const;
+export { RULE_IDS } from '../../src/generator/truth.ts';
 
 export interface Workdir {
   dir: string;
