@@ -9,8 +9,10 @@
 export const USCC_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 /** GB 11714 alphabet of an organisation code body: digits and all 26 upper-case letters. */
 export const ORG_CODE_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-const ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2];
+/** GB 32100 weights of the 17 body characters. */
+export const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+/** GB 11714 weights of the 8 body characters. */
+export const ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2];
 const RESIDENT_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const RESIDENT_CHECK = '10X98765432';
 

@@ -56,7 +56,7 @@ export interface LinkSummary {
 export const LINK_SCHEMA_SQL = `
 CREATE SEQUENCE IF NOT EXISTS employer_seq START 1;
 CREATE TABLE IF NOT EXISTS employer_keys (
-  key VARCHAR PRIMARY KEY,
+  key VARCHAR NOT NULL,
   employer_id VARCHAR NOT NULL,
   first_run VARCHAR NOT NULL,
   last_run VARCHAR NOT NULL
@@ -79,6 +79,7 @@ CREATE TABLE IF NOT EXISTS dq_issues (
  */
 const RECORDS_SQL = `
 CREATE OR REPLACE TABLE link_records AS
+SELECT *, name_basic AS name_norm FROM (
 WITH raw AS (
   SELECT 'registration' AS source, coalesce(uscc, 'line:' || file_id || ':' || src_line) AS record_key,
          uscc AS code, name, district_code, street, legal_rep, entity_type AS type_text, status_class, established_on, employees
@@ -100,22 +101,23 @@ WITH raw AS (
   SELECT 'si_unit', unit_id, any_value(uscc), mode(name), mode(district_code), NULL, NULL, NULL, NULL, min(enrolled_on), NULL
   FROM si_enrollment_current
   GROUP BY unit_id
-)
-SELECT source, record_key, code, name, district_code, street, legal_rep, type_text, status_class, established_on, employees,
-       CASE WHEN code IS NULL THEN 'missing' WHEN recon_uscc_valid(code) THEN 'uscc'
-            WHEN source LIKE 'tax%' AND recon_taxpayer_org_code(code) IS NOT NULL THEN 'legacy15'
-            WHEN source LIKE 'tax%' AND regexp_full_match(code, '\\d{17}[\\dX](\\d{2})?|\\d{15}(\\d{2})?') THEN 'resident_id'
-            ELSE 'invalid' END AS code_kind,
-       recon_name_basic(name) AS name_basic
-FROM raw;
-UPDATE link_records SET code = NULL WHERE code_kind IN ('missing', 'invalid');
-ALTER TABLE link_records ADD COLUMN uscc VARCHAR;
-ALTER TABLE link_records ADD COLUMN org_code VARCHAR;
-ALTER TABLE link_records ADD COLUMN region VARCHAR;
-UPDATE link_records SET
-  uscc = CASE WHEN code_kind = 'uscc' THEN code END,
-  org_code = CASE WHEN code_kind IN ('uscc', 'legacy15') THEN recon_taxpayer_org_code(code) END,
-  region = CASE WHEN code_kind = 'uscc' THEN substr(code, 3, 6) WHEN code_kind = 'legacy15' THEN substr(code, 1, 6) END;
+),
+-- Each code is checked once (the checks are the costly part), then the keys derive from that.
+checked AS (
+  SELECT *,
+         CASE WHEN code IS NULL THEN 'missing' WHEN recon_uscc_valid(code) THEN 'uscc'
+              WHEN source LIKE 'tax%' AND recon_taxpayer_org_code(code) IS NOT NULL THEN 'legacy15'
+              WHEN source LIKE 'tax%' AND regexp_full_match(code, '\\d{17}[\\dX](\\d{2})?|\\d{15}(\\d{2})?') THEN 'resident_id'
+              ELSE 'invalid' END AS code_kind
+  FROM raw)
+SELECT source, record_key,
+       CASE WHEN code_kind IN ('missing', 'invalid') THEN NULL ELSE code END AS code,
+       name, district_code, street, legal_rep, type_text, status_class, established_on, employees, code_kind,
+       recon_name_basic(name) AS name_basic,
+       CASE WHEN code_kind = 'uscc' THEN code END AS uscc,
+       CASE WHEN code_kind = 'uscc' THEN substr(code, 9, 9) WHEN code_kind = 'legacy15' THEN substr(code, 7, 9) END AS org_code,
+       CASE WHEN code_kind = 'uscc' THEN substr(code, 3, 6) WHEN code_kind = 'legacy15' THEN substr(code, 1, 6) END AS region
+FROM checked);
 `;
 
 /**
@@ -294,7 +296,6 @@ export async function linkEmployers(db: Db, runId: string, logger: Logger, param
 
 /** Traditional characters to simplified, in JS, for the distinct names that have any. */
 async function normaliseNames(db: Db): Promise<void> {
-  await db.run(`ALTER TABLE link_records ADD COLUMN name_norm VARCHAR; UPDATE link_records SET name_norm = name_basic`);
   const pattern = traditionalClass();
   const names = await db.all<{ name_basic: string }>(
     `SELECT DISTINCT name_basic FROM link_records WHERE regexp_matches(name_basic, ${literal(pattern)})`,
@@ -338,9 +339,16 @@ async function assignEmployerIds(db: Db, runId: string): Promise<number> {
      CREATE OR REPLACE TEMP TABLE _fresh AS
      SELECT cluster FROM (SELECT DISTINCT cluster FROM _links) ANTI JOIN _assigned USING (cluster) ORDER BY cluster;
      INSERT INTO _assigned SELECT cluster, 'E' || lpad(CAST(nextval('employer_seq') AS VARCHAR), 8, '0') FROM _fresh;
-     INSERT OR REPLACE INTO employer_keys
-     SELECT c.key, a.employer_id, coalesce(k.first_run, $run), $run
-     FROM (SELECT DISTINCT cluster, key FROM _cluster_keys) c JOIN _assigned a USING (cluster) LEFT JOIN employer_keys k USING (key);
+     -- Rebuilt rather than upserted: an INSERT OR REPLACE of two million keys through the primary
+     -- key index took seconds per hundred thousand. Keys not seen this run keep their old id.
+     CREATE OR REPLACE TEMP TABLE _keys_now AS
+     SELECT c.key, any_value(a.employer_id) AS employer_id
+     FROM (SELECT DISTINCT cluster, key FROM _cluster_keys) c JOIN _assigned a USING (cluster) GROUP BY c.key;
+     CREATE OR REPLACE TABLE employer_keys AS
+     SELECT n.key, n.employer_id, coalesce(k.first_run, $run) AS first_run, $run AS last_run
+     FROM _keys_now n LEFT JOIN employer_keys k USING (key)
+     UNION ALL
+     SELECT k.* FROM employer_keys k ANTI JOIN _keys_now n USING (key);
      CREATE OR REPLACE TABLE employer_links AS
      SELECT a.employer_id, l.source, l.record_key, l.method, round(l.score, 4) AS score, l.rule, r.name, r.name_norm,
             coalesce(r.district_code, r.region) AS district_code, r.code_kind
@@ -404,7 +412,7 @@ async function reportConflicts(db: Db, runId: string, params: LinkParams): Promi
             'USCC ' || e.uscc || ' is "' || e.name || '" in the registry but "' || l.name || '" here'
      FROM employer_links l JOIN employers e USING (employer_id)
      WHERE l.method = 'uscc' AND e.in_registration AND l.source <> 'registration'
-       AND recon_jaro_winkler(l.name_norm, e.name_norm) < $below;
+       AND l.name_norm <> e.name_norm AND recon_jaro_winkler(l.name_norm, e.name_norm) < $below;
      INSERT INTO dq_issues
      SELECT $run, 'payment_without_enrollment', 'si_payment', unit_id, NULL, NULL,
             count(*) || ' payment rows for a unit that is not in the enrollment export'
