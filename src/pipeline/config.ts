@@ -30,6 +30,15 @@ export const pipelineSchema = z
       })
       .strict()
       .default({ include: ['**/*.csv', '**/*.txt', '**/*.tsv', '**/*.xlsx', '**/*.xls'], min_snapshot_ratio: 0.5 }),
+    office: z
+      .object({
+        name: z.string().default('社会保险经办机构').describe('The office that signs notices (告知书).'),
+        address: z.string().default('').describe('Where employers register.'),
+        phone: z.string().default('').describe('Contact phone on notices and SMS.'),
+      })
+      .strict()
+      .default({ name: '社会保险经办机构', address: '', phone: '' })
+      .describe('The social-insurance office, as printed on notices.'),
     audit: z
       .object({
         rejects_warn: z.number().min(0).max(1).default(0.01).describe('A file with more than this share of its rows rejected makes the run end with warnings (exit 3).'),
