@@ -54,7 +54,8 @@ export function formatEmployerView(v: EmployerView): string {
     }
   }
   out += `Data quality (数据质量问题)\n${table(v.dataQuality)}\n`;
-  out += `Uncertain links (待人工确认)\n${table(v.review)}`;
+  out += `Uncertain links (待人工确认)\n${table(v.review)}\n`;
+  out += `Notices (告知书)\n${table(v.notices)}`;
   return out;
 }
 

@@ -57,6 +57,7 @@ export function runCommand(): Command {
         process.stdout.write(`rules (closed month ${r.month.slice(0, 7)}): ${r.findings} findings; ${per}\ncases: ${r.cases.opened} new, ${r.cases.resolved} resolved, ${r.cases.reopened} reopened\n`);
       }
       if (result.worklists) process.stdout.write(`worklists: ${result.worklists.workbooks} workbooks, ${result.worklists.rows} employers, ${result.worklists.cases} cases\n`);
+      if (result.notices) process.stdout.write(`notices: ${result.notices} 社会保险登记告知书 (notices/)\n`);
       if (result.feedback && result.feedback.files > 0) process.stdout.write(`feedback: ${result.feedback.files} returned worklist(s), ${result.feedback.rows} rows, ${result.feedback.rejectedRows} rejected\n`);
       process.stdout.write(`run ${result.runId}: ${result.status}, as of ${result.asOf}\nresults: ${result.outputDir}\n`);
       process.exitCode = result.status === 'warnings' ? EXIT.warnings : EXIT.ok;

@@ -7,6 +7,8 @@ export interface EmployerView {
   records: Record<string, Array<Record<string, unknown>>>;
   dataQuality: Array<Record<string, unknown>>;
   review: Array<Record<string, unknown>>;
+  /** Registration notices (告知书) sent to the employer, oldest first. */
+  notices: Array<Record<string, unknown>>;
 }
 
 /** Which employers a query names: an employer id, a USCC, a unit id, a taxpayer id, or a name (part). */
@@ -64,5 +66,15 @@ export async function employerView(db: Db, employerId: string): Promise<Employer
         OR r.candidate_cluster IN (SELECT key FROM employer_keys WHERE employer_id = $1)`,
     [employerId],
   );
-  return { employer, links, records, dataQuality, review };
+  // Databases from before notices existed have no such table.
+  const hasNotices = Number((await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'notices'`))?.n ?? 0) > 0;
+  const notices = hasNotices
+    ? await db.all(
+        `SELECT notice_id, kind, case_id, strftime(sent_on, '%Y-%m-%d') AS sent_on, strftime(deadline, '%Y-%m-%d') AS deadline, run_id
+         FROM notices WHERE employer_id = $1 ORDER BY sent_on, notice_id`,
+        [employerId],
+        { step: 'employer.notices' },
+      )
+    : [];
+  return { employer, links, records, dataQuality, review, notices };
 }

@@ -14,6 +14,7 @@ import { runRules, type RulesSummary } from '../rules/runner.ts';
 import { writeFindingsCsv } from '../publish/findings-csv.ts';
 import { writeDataQualityCsv } from '../publish/data-quality-csv.ts';
 import { writeWorklists, type WorklistSummary } from '../publish/worklists.ts';
+import { writeNotices } from '../publish/notices.ts';
 import { writeLedger } from '../publish/ledger.ts';
 import { writeSummaryHtml } from '../publish/summary-html.ts';
 import { applyFeedback, type FeedbackSummary } from '../cases/feedback.ts';
@@ -31,6 +32,8 @@ export interface RunResult {
   rules?: RulesSummary;
   feedback?: FeedbackSummary;
   worklists?: WorklistSummary;
+  /** 社会保险登记告知书 sent in this run. */
+  notices?: number;
   warnings: string[];
   error?: string;
   timings: Record<string, number>;
@@ -119,6 +122,8 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
     await timed(timings, 'publish', async () => {
       await writeFindingsCsv(db, runId, partial);
       await writeDataQualityCsv(db, runId, partial);
+      // Notices first: a worklist row shows the notice sent to its employer.
+      result.notices = (await writeNotices(db, { runId, asOf, dir: partial, office: pipeline.office, logger: log })).notices;
       result.worklists = await writeWorklists(db, { runId, asOf, dir: partial, logger: log });
       await writeLedger(db, { runId, asOf, dir: partial, logger: log, timings });
       await writeSummaryHtml(db, { runId, asOf, dir: partial });
@@ -254,6 +259,7 @@ function writeRunJson(dir: string, pipeline: Pipeline, r: RunResult, started: Da
     link: r.link ?? null,
     feedback: r.feedback ?? null,
     worklists: r.worklists ?? null,
+    notices: r.notices ?? null,
     rules: r.rules
       ? {
           as_of: r.rules.asOf,

@@ -78,6 +78,7 @@ interface EmployerRow {
   legal_rep: string | null;
   phone: string | null;
   address: string | null;
+  noticed_on: string | null;
 }
 
 async function relationExists(db: Db, name: string): Promise<boolean> {
@@ -92,6 +93,10 @@ async function relationExists(db: Db, name: string): Promise<boolean> {
 async function planWorklists(db: Db, runId: string): Promise<{ plan: PlanRow[]; perGrid: boolean }> {
   const hasFacts = await relationExists(db, 'employer_facts');
   const perGrid = (await relationExists(db, 'grid_roster_current')) && Number((await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM grid_roster_current`))?.n ?? 0) > 0;
+  // The latest notice (告知书) sent to the employer, for 问题说明 (src/publish/notices.ts).
+  const notices = (await relationExists(db, 'notices'))
+    ? 'LEFT JOIN (SELECT employer_id, max(sent_on) AS sent_on FROM notices GROUP BY employer_id) nt USING (employer_id)'
+    : 'LEFT JOIN (SELECT NULL::VARCHAR AS employer_id, NULL::DATE AS sent_on) nt USING (employer_id)';
   const facts = hasFacts ? 'LEFT JOIN employer_facts fa USING (employer_id)' : 'LEFT JOIN (SELECT NULL::VARCHAR AS employer_id, NULL::VARCHAR AS phone, NULL::VARCHAR AS address) fa USING (employer_id)';
   // A worklist row is one employer with all its open findings (RULES.md "Worklists and ledgers");
   // the evidence and amount come from this run's findings, so a row never shows stale numbers.
@@ -109,9 +114,9 @@ async function planWorklists(db: Db, runId: string): Promise<{ plan: PlanRow[]; 
             CAST(sum(o.amount) AS DOUBLE) AS amount, max(o.sev_rank) AS sev_rank, count(*) AS n_cases,
             any_value(e.name) AS name, any_value(e.uscc) AS uscc, any_value(e.legal_rep) AS legal_rep,
             any_value(nullif(trim(e.street), '')) AS street, any_value(e.district_code) AS district_code,
-            any_value(fa.phone) AS phone, any_value(fa.address) AS address,
+            any_value(fa.phone) AS phone, any_value(fa.address) AS address, strftime(any_value(nt.sent_on), '%Y-%m-%d') AS noticed_on,
             coalesce(any_value(d.name), CASE WHEN any_value(e.district_code) IS NOT NULL THEN '区县' || any_value(e.district_code) END, $no_district) AS district
-     FROM open_cases o JOIN employers e USING (employer_id) ${facts}
+     FROM open_cases o JOIN employers e USING (employer_id) ${facts} ${notices}
      LEFT JOIN ref_division d ON d.level = 'district' AND d.code = e.district_code
      GROUP BY o.employer_id`,
     { run: runId, sep: CASE_ID_SEPARATOR, no_district: NO_DISTRICT },
@@ -190,7 +195,7 @@ function rowValues(r: EmployerRow, titles: Map<string, string>): Record<(typeof 
     联系电话: safeText(r.phone),
     地址: safeText(r.address),
     问题类型: safeText([...new Set(ruleNames)].join('、')),
-    问题说明: safeText(lines.filter((l) => l.trim() !== '').join('\n')),
+    问题说明: safeText([...lines, r.noticed_on ? `已于${r.noticed_on}发送告知书` : ''].filter((l) => l.trim() !== '').join('\n')),
     估算金额: r.amount === null ? null : Math.round(r.amount * 100) / 100,
     优先级: SEVERITY_LABEL[r.sev_rank] ?? '低',
   };
@@ -388,7 +393,7 @@ async function writeWorkbook(
   let widths: Record<WorklistColumn, number> | undefined;
   for (let from = 1; from <= total; from += CHUNK) {
     const chunk = await db.all<EmployerRow>(
-      `SELECT seq, case_ids, rule_ids, evidence, amount, sev_rank, name, uscc, legal_rep, phone, address
+      `SELECT seq, case_ids, rule_ids, evidence, amount, sev_rank, name, uscc, legal_rep, phone, address, noticed_on
        FROM _wl_rows WHERE file_idx = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
       [p.file_idx, from, from + CHUNK - 1],
       { step: 'worklists.chunk' },
