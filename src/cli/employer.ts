@@ -1,10 +1,8 @@
 import { Command } from 'commander';
-import fs from 'node:fs';
-import { loadPipeline } from '../pipeline/config.ts';
-import { Db, textList } from '../db/database.ts';
+import { withPublishedDb } from './published.ts';
+import { textList } from '../db/database.ts';
 import { findEmployers, employerView, type EmployerView } from '../link/view.ts';
 import { CONTRACTS, type Kind } from '../sources/index.ts';
-import { ConfigError } from '../errors.ts';
 import { EXIT } from './exit.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
 
@@ -68,10 +66,7 @@ export function employerCommand(): Command {
     .option('--db <file>', 'database file (overrides the pipeline file)')
     .option('--json', 'print JSON instead of text')
     .action(async (query: string, opts: { pipeline: string; db?: string; json?: boolean }) => {
-      const pipeline = loadPipeline(opts.pipeline, opts.db ? { database: opts.db } : {});
-      if (!fs.existsSync(pipeline.database)) throw new ConfigError(`No database at ${pipeline.database}: run "recon run" first.`);
-      const db = await Db.open(pipeline.database, { readOnly: true });
-      try {
+      await withPublishedDb(opts, async (db) => {
         const ids = await findEmployers(db, query);
         if (ids.length === 0) {
           process.stderr.write(`No employer matches "${query}".\n`);
@@ -88,8 +83,6 @@ export function employerCommand(): Command {
         }
         const view = await employerView(db, ids[0] as string);
         process.stdout.write(opts.json ? JSON.stringify(view, (_, v) => (typeof v === 'bigint' ? Number(v) : v), 2) + '\n' : formatEmployerView(view));
-      } finally {
-        db.close();
-      }
+      });
     });
 }

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { loadPipeline } from '../pipeline/config.ts';
-import { Db } from '../db/database.ts';
+import { withPublishedDb } from './published.ts';
 import path from 'node:path';
 import { evaluate, formatEvaluation, type Score } from '../generator/evaluate.ts';
 import { evaluateMatrix } from '../generator/matrix.ts';
@@ -31,14 +30,10 @@ export function evaluateCommand(): Command {
         if (cells.some((c) => failing([c.evaluation.links.code, c.evaluation.links.name, ...Object.values(c.evaluation.rules)]))) process.exitCode = EXIT.failed;
         return;
       }
-      const pipeline = loadPipeline(opts.pipeline, opts.db ? { database: opts.db } : {});
-      const db = await Db.open(pipeline.database, { readOnly: true });
-      try {
+      await withPublishedDb(opts, async (db) => {
         const result = await evaluate(db, opts.truth);
         process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : formatEvaluation(result));
         if (failing([result.links.code, result.links.name, ...Object.values(result.rules)])) process.exitCode = EXIT.failed;
-      } finally {
-        db.close();
-      }
+      });
     });
 }

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { loadPipeline } from '../pipeline/config.ts';
-import { Db } from '../db/database.ts';
+import { withPublishedDb } from './published.ts';
 import { EXPORT_FORMATS, exportQuery, type ExportFormat } from '../publish/exports.ts';
 import { ConfigError } from '../errors.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
@@ -28,10 +27,7 @@ export function queryCommand(): Command {
     .action(async (sqlArg: string | undefined, opts: { file?: string; format: ExportFormat; out?: string; pipeline: string; db?: string }) => {
       const sql = (opts.file ? fs.readFileSync(opts.file, 'utf8') : (sqlArg ?? '')).trim().replace(/;\s*$/, '');
       if (!sql) throw new ConfigError('Give a SELECT statement, or -f FILE.');
-      const pipeline = loadPipeline(opts.pipeline, opts.db ? { database: opts.db } : {});
-      if (!fs.existsSync(pipeline.database)) throw new ConfigError(`No database at ${pipeline.database}: run "recon run" first.`);
-      const db = await Db.open(pipeline.database, { readOnly: true });
-      try {
+      await withPublishedDb(opts, async (db) => {
         const kinds = await db.statementKinds(sql);
         if (kinds.length !== 1) throw new ConfigError(`recon query runs exactly one statement; got ${kinds.length}.`);
         const kind = kinds[0] as string;
@@ -40,8 +36,6 @@ export function queryCommand(): Command {
         }
         const n = await exportQuery(db, sql, opts.format, opts.out);
         if (opts.out) process.stderr.write(`${n} rows written to ${opts.out}\n`);
-      } finally {
-        db.close();
-      }
+      });
     });
 }

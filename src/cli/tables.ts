@@ -1,7 +1,5 @@
-import fs from 'node:fs';
 import { Command } from 'commander';
-import { loadPipeline } from '../pipeline/config.ts';
-import { Db } from '../db/database.ts';
+import { withPublishedDb } from './published.ts';
 import { TABLE_DOCS } from '../db/catalog.ts';
 import { formatTable } from '../publish/exports.ts';
 import { ConfigError } from '../errors.ts';
@@ -15,10 +13,7 @@ export function tablesCommand(): Command {
     .option('--pipeline <file>', 'pipeline file giving the database', DEFAULT_PIPELINE)
     .option('--db <file>', 'database file (overrides the pipeline file)')
     .action(async (table: string | undefined, opts: { pipeline: string; db?: string }) => {
-      const pipeline = loadPipeline(opts.pipeline, opts.db ? { database: opts.db } : {});
-      if (!fs.existsSync(pipeline.database)) throw new ConfigError(`No database at ${pipeline.database}: run "recon run" first.`);
-      const db = await Db.open(pipeline.database, { readOnly: true });
-      try {
+      await withPublishedDb(opts, async (db) => {
         const columns = await db.all<{ table_name: string; column_name: string; data_type: string }>(
           `SELECT table_name, column_name, data_type FROM information_schema.columns
            WHERE table_schema = 'main' ORDER BY table_name, ordinal_position`,
@@ -34,8 +29,6 @@ export function tablesCommand(): Command {
         const doc = TABLE_DOCS[table];
         const rows = own.map((c) => ({ column: c.column_name, type: c.data_type, 中文: doc?.columns[c.column_name]?.[0] ?? '', meaning: doc?.columns[c.column_name]?.[1] ?? '' }));
         process.stdout.write(`${table}: ${doc?.zh ?? ''} — ${doc?.en ?? ''}\n\n` + formatTable(['column', 'type', '中文', 'meaning'], rows));
-      } finally {
-        db.close();
-      }
+      });
     });
 }
