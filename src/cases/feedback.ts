@@ -12,7 +12,9 @@ import {
   PROTECTED_COLUMNS,
   RESULT_VALUES,
   EXEMPTING_RESULTS,
+  DEADLINE_REQUIRED_RESULT,
   CHECK_DATE_MIN,
+  CHECK_DATE_MAX,
   CASE_ID_SEPARATOR,
   CHECKSUM_COLUMN,
   rowChecksum,
@@ -47,6 +49,8 @@ CREATE TABLE IF NOT EXISTS feedback (
   reason_code VARCHAR,
   reason VARCHAR
 );
+-- 整改期限 (added with the blacklist candidates; files returned before it have none).
+ALTER TABLE feedback ADD COLUMN IF NOT EXISTS deadline DATE;
 `;
 
 export interface FeedbackOptions {
@@ -60,7 +64,7 @@ export interface FeedbackOptions {
   now?: Date;
 }
 
-export type RejectionCode = 'checksum' | 'missing_case_id' | 'unknown_case' | 'not_open' | 'missing_result' | 'invalid_result' | 'missing_date' | 'invalid_date';
+export type RejectionCode = 'checksum' | 'missing_case_id' | 'unknown_case' | 'not_open' | 'missing_result' | 'invalid_result' | 'missing_date' | 'invalid_date' | 'missing_deadline' | 'invalid_deadline';
 
 export interface FeedbackRejection {
   file: string;
@@ -97,6 +101,8 @@ interface ReadRow {
   caseIds: string[];
   result: string;
   checkedOn: string | null;
+  /** 整改期限, when the sheet has the column and the cell is filled. */
+  deadline: string | null;
   checker: string | null;
   remarks: string | null;
   /** A problem of the whole row (checksum, result, date), if any. */
@@ -154,15 +160,21 @@ async function readWorklistFile(file: string, latestDate: string): Promise<ReadR
       const checker = blank(cellText(get('核查人')));
       const remarks = blank(cellText(get('备注')));
       const dateText = cellText(dateValue).trim();
+      // Worklists written before the 整改期限 column have none: their rows carry no deadline.
+      const hasDeadlineColumn = cols.has('整改期限');
+      const deadlineValue = get('整改期限');
+      const deadlineText = cellText(deadlineValue).trim();
       // A row nobody filled in is not feedback.
-      if (result === '' && dateText === '' && checker === null && remarks === null) continue;
+      if (result === '' && dateText === '' && deadlineText === '' && checker === null && remarks === null) continue;
       const checkedOn = parseCheckDate(dateValue);
+      const deadline = deadlineText === '' ? null : parseCheckDate(deadlineValue);
       const r: ReadRow = {
         sheet,
         row: row.number,
         caseIds: caseText.split(CASE_ID_SEPARATOR).map((s) => s.trim()).filter((s) => s !== ''),
         result,
         checkedOn,
+        deadline,
         checker,
         remarks,
       };
@@ -175,6 +187,11 @@ async function readWorklistFile(file: string, latestDate: string): Promise<ReadR
       else if (dateText === '') r.problem = { code: 'missing_date', reason: '未填写核查日期' };
       else if (checkedOn === null) r.problem = { code: 'invalid_date', reason: `核查日期“${dateText}”不是日期` };
       else if (checkedOn < CHECK_DATE_MIN || checkedOn > latestDate) r.problem = { code: 'invalid_date', reason: `核查日期 ${checkedOn} 不在 ${CHECK_DATE_MIN} 至 ${latestDate} 之间` };
+      else if (deadlineText !== '' && deadline === null) r.problem = { code: 'invalid_deadline', reason: `整改期限“${deadlineText}”不是日期` };
+      else if (deadline !== null && (deadline < checkedOn || deadline > CHECK_DATE_MAX)) r.problem = { code: 'invalid_deadline', reason: `整改期限 ${deadline} 早于核查日期 ${checkedOn} 或晚于 ${CHECK_DATE_MAX}` };
+      // A 限期整改 without its deadline could never become a blacklist candidate: refuse it, so the
+      // worker fills it in, rather than record a promise nobody can hold the employer to.
+      else if (hasDeadlineColumn && result === DEADLINE_REQUIRED_RESULT && deadline === null) r.problem = { code: 'missing_deadline', reason: '核查结果为“限期整改”，请填写整改期限' };
       out.push(r);
     }
   }
@@ -256,6 +273,7 @@ export async function applyFeedback(db: Db, files: string[], options: FeedbackOp
           row: d.row.row,
           result: blank(d.row.result),
           checked_on: d.row.checkedOn,
+          deadline: d.row.deadline,
           checker: d.row.checker,
           remarks: d.row.remarks,
           status: d.status,
@@ -264,9 +282,9 @@ export async function applyFeedback(db: Db, files: string[], options: FeedbackOp
         }),
       );
       if (records.length) await db.run(
-        `INSERT INTO feedback
+        `INSERT INTO feedback (case_id, run_id, file, file_sha256, sheet, "row", result, checked_on, checker, remarks, received_at, status, reason_code, reason, deadline)
          SELECT j->>'case_id', $run, $file, $sha, j->>'sheet', CAST(j->>'row' AS INTEGER), j->>'result', CAST(j->>'checked_on' AS DATE),
-                j->>'checker', j->>'remarks', CAST($received AS TIMESTAMP), j->>'status', j->>'reason_code', j->>'reason'
+                j->>'checker', j->>'remarks', CAST($received AS TIMESTAMP), j->>'status', j->>'reason_code', j->>'reason', CAST(j->>'deadline' AS DATE)
          FROM (SELECT CAST(unnest($records) AS JSON) AS j)`,
         { run: options.runId, file, sha: sha256, received: receivedAt, records: textList(records) },
         { step: 'feedback.record' },

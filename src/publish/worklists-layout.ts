@@ -9,8 +9,12 @@ import { cellText } from '../ingest/xlsx.ts';
 
 /** Columns the pipeline fills and locks, in sheet order. */
 export const PROTECTED_COLUMNS = ['序号', '案件编号', '单位名称', '统一社会信用代码', '法定代表人', '联系电话', '地址', '问题类型', '问题说明', '估算金额', '优先级'] as const;
-/** Columns the grid worker fills in (unlocked). */
-export const FILL_IN_COLUMNS = ['核查结果', '核查日期', '核查人', '备注'] as const;
+/**
+ * Columns the grid worker fills in (unlocked). 整改期限 is the deadline given with 已督促 or
+ * 限期整改 (required with 限期整改); a case still found the day after it is a blacklist
+ * candidate (src/campaign/blacklist.ts).
+ */
+export const FILL_IN_COLUMNS = ['核查结果', '核查日期', '整改期限', '核查人', '备注'] as const;
 /** The hidden checksum column, last. */
 export const CHECKSUM_COLUMN = '校验码';
 export const WORKLIST_COLUMNS = [...PROTECTED_COLUMNS, ...FILL_IN_COLUMNS, CHECKSUM_COLUMN] as const;
@@ -22,7 +26,12 @@ export type ResultValue = (typeof RESULT_VALUES)[number];
 /** Results that make a case exempt until its facts change (RULES.md "Not findings"). */
 export const EXEMPTING_RESULTS: readonly ResultValue[] = ['无雇工', '已注销或迁出', '查无此单位'];
 
-/** Bounds of the 核查日期 validation (inclusive). */
+/** Results that promise a rectification by a deadline (整改期限). */
+export const DEADLINE_RESULTS: readonly ResultValue[] = ['已督促', '限期整改'];
+/** The result that needs a 整改期限 (a row without one is rejected). */
+export const DEADLINE_REQUIRED_RESULT: ResultValue = '限期整改';
+
+/** Bounds of the 核查日期 and 整改期限 validation (inclusive). */
 export const CHECK_DATE_MIN = '2020-01-01';
 export const CHECK_DATE_MAX = '2099-12-31';
 

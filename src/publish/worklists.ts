@@ -213,7 +213,7 @@ const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: 
 /** Column widths in Excel units from the header and a sample of rows (CJK counts 2), within sensible bounds. */
 function columnWidths(sample: Array<Record<string, string | number | null>>): Record<WorklistColumn, number> {
   // Narrow enough that a landscape A4 page prints at a readable scale: long texts wrap instead.
-  const fixed: Partial<Record<WorklistColumn, number>> = { 问题说明: 42, 核查结果: 13, 核查日期: 11, 核查人: 8, 备注: 16, 校验码: 18, 估算金额: 12, 优先级: 7 };
+  const fixed: Partial<Record<WorklistColumn, number>> = { 问题说明: 42, 核查结果: 13, 核查日期: 11, 整改期限: 11, 核查人: 8, 备注: 16, 校验码: 18, 估算金额: 12, 优先级: 7 };
   const max: Partial<Record<WorklistColumn, number>> = { 单位名称: 24, 地址: 24, 问题类型: 14, 案件编号: 12, 法定代表人: 10, 联系电话: 14 };
   const widths = {} as Record<WorklistColumn, number>;
   for (const column of WORKLIST_COLUMNS) {
@@ -268,7 +268,8 @@ async function writeInstructions(wb: ExcelJS.stream.xlsx.WorkbookWriter, p: Plan
     ['怎么做', ''],
     ['1', `打开“${listSheetName(1)}”${sheets > 1 ? `（至“${listSheetName(sheets)}”）` : ''}工作表，按序号从高优先级开始，逐户上门核实。`],
     ['2', `在“核查结果”列的下拉框中选择一项：${RESULT_VALUES.join('、')}。`],
-    ['3', '在“核查日期”填写上门日期（如 2026-11-05），“核查人”填写姓名，“备注”填写需要说明的情况（如实际用工人数、整改期限、迁往何处）。'],
+    ['3', '在“核查日期”填写上门日期（如 2026-11-05），“核查人”填写姓名，“备注”填写需要说明的情况（如实际用工人数、迁往何处）。'],
+    ['', '选“限期整改”的必须在“整改期限”填写期限日期（选“已督促”的可填）；期限过后仍未整改的单位将列入失信联合惩戒候选名单。'],
     ['4', '选“无雇工”“已注销或迁出”“查无此单位”的，请在备注中写明依据；数据变化后系统会重新列出。'],
     ['5', '不要修改其他单元格，不要增删行列、改工作表名或另存为其他格式；被改动的行会被系统拒收。'],
     ['6', '填写完毕后将本文件原样交回（文件名可不改）。'],
@@ -313,7 +314,7 @@ function openListSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, index: number, wi
     if (fillIn.has(c)) Object.assign(style, { protection: { locked: false }, fill: FILL_IN_FILL });
     else style.protection = { locked: true };
     if (c === '估算金额') style.numFmt = '#,##0.00';
-    if (c === '核查日期') style.numFmt = 'yyyy-mm-dd';
+    if (c === '核查日期' || c === '整改期限') style.numFmt = 'yyyy-mm-dd';
     return { key: c, width: widths[c], style, hidden: c === '校验码' };
   });
   const headerRow = ws.addRow([...WORKLIST_COLUMNS]);
@@ -347,20 +348,22 @@ async function closeListSheet(s: SheetState): Promise<void> {
       promptTitle: '核查结果',
       prompt: '请选择核查结果',
     });
-    s.ws.dataValidations.add(`${col('核查日期')}2:${col('核查日期')}${last}`, {
-      type: 'date',
-      operator: 'between',
-      allowBlank: true,
-      formulae: [new Date(`${CHECK_DATE_MIN}T00:00:00Z`), new Date(`${CHECK_DATE_MAX}T00:00:00Z`)],
-      showErrorMessage: true,
-      errorStyle: 'stop',
-      errorTitle: '核查日期',
-      error: `请填写 ${CHECK_DATE_MIN} 至 ${CHECK_DATE_MAX} 之间的日期，如 2026-11-05`,
-    });
+    for (const dateColumn of ['核查日期', '整改期限'] as const) {
+      s.ws.dataValidations.add(`${col(dateColumn)}2:${col(dateColumn)}${last}`, {
+        type: 'date',
+        operator: 'between',
+        allowBlank: true,
+        formulae: [new Date(`${CHECK_DATE_MIN}T00:00:00Z`), new Date(`${CHECK_DATE_MAX}T00:00:00Z`)],
+        showErrorMessage: true,
+        errorStyle: 'stop',
+        errorTitle: dateColumn,
+        error: `请填写 ${CHECK_DATE_MIN} 至 ${CHECK_DATE_MAX} 之间的日期，如 2026-11-05`,
+      });
+    }
   }
   // Filters stay usable (autoFilter allowed); sorting is not offered: Excel refuses to sort
   // locked cells anyway, and the rows come in priority order.
-  s.ws.autoFilter = `A1:${col('备注')}${last}`;
+  s.ws.autoFilter = `A1:${col(FILL_IN_COLUMNS[FILL_IN_COLUMNS.length - 1])}${last}`;
   await s.ws.protect('', {
     selectLockedCells: true,
     selectUnlockedCells: true,
@@ -405,7 +408,7 @@ async function writeWorkbook(
         if (sheet) await closeListSheet(sheet);
         sheet = openListSheet(wb, ++index, widths, header);
       }
-      const row = sheet.ws.addRow([...PROTECTED_COLUMNS.map((c) => v[c]), null, null, null, null, rowChecksum(v)]);
+      const row = sheet.ws.addRow([...PROTECTED_COLUMNS.map((c) => v[c]), ...FILL_IN_COLUMNS.map(() => null), rowChecksum(v)]);
       // Neither LibreOffice nor every Excel grows a streamed row to fit wrapped text: say how tall it is.
       row.height = rowHeight(v, widths);
       // Empty fill-in cells are written too, so each carries the unlocked style itself.

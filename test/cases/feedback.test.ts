@@ -13,9 +13,9 @@ import { applyFeedback, parseCheckDate } from '../../src/cases/feedback.ts';
 import { seedWorklistDb } from '../publish/seed.ts';
 
 const NOW = new Date('2026-11-10T02:00:00Z');
-const COL = { name: 3, result: 12, date: 13, checker: 14, remarks: 15 };
+const COL = { name: 3, result: 12, date: 13, deadline: 14, checker: 15, remarks: 16 };
 
-type Fill = { result?: string; date?: Date | string; checker?: string; remarks?: string; name?: string };
+type Fill = { result?: string; date?: Date | string; deadline?: Date | string; checker?: string; remarks?: string; name?: string };
 
 /** Fills rows of a worklist as a grid worker would (by 案件编号) and saves it under a new name. */
 async function fill(file: string, out: string, fills: Record<string, Fill>): Promise<void> {
@@ -30,6 +30,7 @@ async function fill(file: string, out: string, fills: Record<string, Fill>): Pro
     found.add(String(row.getCell(2).value));
     if (f.result !== undefined) row.getCell(COL.result).value = f.result;
     if (f.date !== undefined) row.getCell(COL.date).value = f.date;
+    if (f.deadline !== undefined) row.getCell(COL.deadline).value = f.deadline;
     if (f.checker !== undefined) row.getCell(COL.checker).value = f.checker;
     if (f.remarks !== undefined) row.getCell(COL.remarks).value = f.remarks;
     if (f.name !== undefined) row.getCell(COL.name).value = f.name;
@@ -172,6 +173,34 @@ describe('applyFeedback', () => {
       wb.addWorksheet('Sheet1').addRow(['单位名称', '备注']);
       await wb.xlsx.writeFile(notWorklist);
       await expect(applyFeedback(db, [notWorklist], { runId: 'fb', logger: silentLogger(), now: NOW })).rejects.toThrow(/is not a worklist/);
+    });
+  });
+
+  it('reads 整改期限: required with 限期整改, a date not before 核查日期, stored with the feedback row', async () => {
+    await withDb(async (db) => {
+      const ids = await seedWorklistDb(db, ['A', 'B', 'C', 'D', 'E'].map((id) => ({ id, name: `单位${id}`, findings: [{ rule: 'uninsured', severity: 'high' as const, amount: 1, text: id }] })));
+      const dir = tempDir();
+      await writeWorklists(db, { runId: 'run-1', asOf: '2026-10-31', dir, logger: silentLogger() });
+      const [a, b, c, d, e] = ids as [string, string, string, string, string];
+      const out = path.join(dir, 'back.xlsx');
+      await fill(path.join(dir, 'worklists', '姑苏区', '沧浪街道.xlsx'), out, {
+        [a]: { result: '限期整改', date: '2026-11-03', deadline: new Date(Date.UTC(2026, 11, 3)), checker: '王网格' },
+        [b]: { result: '限期整改', date: '2026-11-03', checker: '王网格' },
+        [c]: { result: '限期整改', date: '2026-11-03', deadline: '下个月' },
+        [d]: { result: '限期整改', date: '2026-11-03', deadline: '2026-11-01' },
+        [e]: { result: '已督促', date: '2026-11-03', deadline: '2026年11月20日' },
+      });
+      const s = await applyFeedback(db, [out], { runId: 'fb', logger: silentLogger(), asOf: '2026-10-31', now: NOW });
+      expect(s.rejections.map((r) => [r.caseId, r.code])).toEqual([
+        [b, 'missing_deadline'],
+        [c, 'invalid_deadline'],
+        [d, 'invalid_deadline'],
+      ]);
+      expect(s.rejections[0]?.reason).toBe('核查结果为“限期整改”，请填写整改期限');
+      expect(await rows(db, `SELECT case_id, result, deadline, status FROM feedback WHERE status = 'applied' ORDER BY case_id`)).toEqual([
+        { case_id: a, result: '限期整改', deadline: '2026-12-03', status: 'applied' },
+        { case_id: e, result: '已督促', deadline: '2026-11-20', status: 'applied' },
+      ]);
     });
   });
 

@@ -103,12 +103,12 @@ describe('writeWorklists', () => {
       }
       // Fill-in columns unlocked, everything else locked; the checksum column hidden.
       for (const [i, column] of WORKLIST_COLUMNS.entries()) {
-        const fillIn = ['核查结果', '核查日期', '核查人', '备注'].includes(column);
+        const fillIn = ['核查结果', '核查日期', '整改期限', '核查人', '备注'].includes(column);
         expect(ws.getCell(2, i + 1).protection?.locked ?? true, column).toBe(!fillIn);
       }
-      expect(ws.getColumn(16).hidden).toBe(true);
+      expect(ws.getColumn(17).hidden).toBe(true);
       expect(ws.getColumn(3).width).toBeGreaterThanOrEqual(displayWidth('苏州低优先级有限公司'));
-      const checksumCell = ws.getCell(2, 16).value as string;
+      const checksumCell = ws.getCell(2, 17).value as string;
       expect(checksumCell).toMatch(/^[0-9a-f]{16}$/);
       expect(checksumCell).toBe(rowChecksum(Object.fromEntries(PROTECTED_COLUMNS.map((c, i) => [c, first.getCell(i + 1).value])) as never));
       // Validation: the dropdown list and the date range.
@@ -120,6 +120,12 @@ describe('writeWorklists', () => {
       expect(date.type).toBe('date');
       expect((date.formulae as Date[]).map((d) => d.toISOString().slice(0, 10))).toEqual(['2020-01-01', '2099-12-31']);
       expect(ws.getCell('M2').numFmt).toBe('yyyy-mm-dd');
+      // 整改期限: the same date range and format as 核查日期.
+      expect(ws.getRow(1).getCell(14).value).toBe('整改期限');
+      const deadline = ws.getCell('N2').dataValidation;
+      expect(deadline.type).toBe('date');
+      expect((deadline.formulae as Date[]).map((d) => d.toISOString().slice(0, 10))).toEqual(['2020-01-01', '2099-12-31']);
+      expect(ws.getCell('N2').numFmt).toBe('yyyy-mm-dd');
       // Protection without a password; filtering allowed, structure changes not.
       const protection = (ws as unknown as { sheetProtection: Record<string, unknown> }).sheetProtection;
       expect(protection).toMatchObject({ sheet: true, autoFilter: true, formatColumns: true, formatRows: true });
@@ -127,7 +133,7 @@ describe('writeWorklists', () => {
       expect(protection['insertRows']).toBeUndefined();
       // View and print.
       expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-      expect(ws.autoFilter).toBe('A1:O4');
+      expect(ws.autoFilter).toBe('A1:P4');
       expect(ws.pageSetup).toMatchObject({ orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' });
       expect(ws.headerFooter.oddFooter).toBe('&C第 &P 页 / 共 &N 页');
       expect(ws.headerFooter.oddHeader).toContain('姑苏区 沧浪街道');
@@ -179,7 +185,7 @@ describe('writeWorklists', () => {
       expect((third.getRow(1).values as unknown[]).slice(1)).toEqual([...WORKLIST_COLUMNS]);
       expect(third.getCell('A2').value).toBe(19);
       expect(third.getCell('C3').value).toBe('单位19');
-      expect(third.autoFilter).toBe('A1:O3');
+      expect(third.autoFilter).toBe('A1:P3');
       expect(third.getCell('L3').dataValidation.type).toBe('list');
     });
   });
