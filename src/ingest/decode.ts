@@ -54,6 +54,15 @@ export async function sniffFile(file: string): Promise<Sniffed> {
   if (format !== 'csv') return { format, sha256, size };
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return { format, sha256, size, encoding: 'utf-16le' };
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { format, sha256, size, encoding: 'utf-16be' };
+  blanks.end();
+  checkShape(file, blanks, size);
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  if (!utf8 && bom) {
+    throw new InputError(
+      `File "${file}" starts with a UTF-8 byte-order mark but the rest is not UTF-8 (GBK text saved behind a UTF-8 marker, or two files of different encodings pasted together). Open it in Excel or WPS and save it again as "CSV UTF-8", or export it again from the source system.`,
+      { reason: 'mixed_encoding' },
+    );
+  }
   if (utf8) {
     if (replacement) {
       throw new InputError(
@@ -61,7 +70,6 @@ export async function sniffFile(file: string): Promise<Sniffed> {
         { reason: 'replacement_characters' },
       );
     }
-    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
     return { format, sha256, size, encoding: bom ? 'utf-8-bom' : 'utf-8', blankLines: blanks.lines };
   }
   // GB18030 never uses 0x0A or 0x22 inside a multi-byte character: the same scan holds.
@@ -73,19 +81,47 @@ const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 
-/** Finds the empty lines of a text streamed in chunks, stepping over quoted fields. */
+/**
+ * A record longer than this is no export row: a document pasted into a cell, or a damaged file.
+ * (A real row is a few hundred bytes; read_csv's own limit is far above this, and an Excel cell
+ * holds at most 32,767 characters, so such a value could not reach a worklist intact anyway.)
+ */
+export const MAX_RECORD_BYTES = 1 << 20;
+
+/**
+ * Finds the empty lines of a text streamed in chunks, stepping over quoted fields; on the way,
+ * the longest record and whether the text ends inside a quoted field opened on its last line.
+ */
 class BlankLines {
   readonly lines: number[] = [];
+  /** The longest record (bytes, quoted line breaks included) and its first line. */
+  longest = { bytes: 0, line: 0 };
+  /** The text ended inside a quoted field opened on its last line: cut off mid-field. */
+  cutInQuote = false;
   private line = 1;
   private empty = true;
   private quoted = false;
+  /** Absolute offsets: where the current record started, the chunk's start, the last opening quote. */
+  private recordStart = 0;
+  private recordLine = 1;
+  private offset = 0;
+  private quoteAt = -1;
+  private lastLf = -1;
 
   push(chunk: Buffer): void {
+    const base = this.offset;
+    this.offset += chunk.length;
     let i = 0;
     let nextQuote = chunk.indexOf(QUOTE);
     while (i < chunk.length) {
       if (this.quoted) {
-        if (nextQuote < 0) return;
+        if (nextQuote < 0) {
+          const lf = chunk.lastIndexOf(LF);
+          if (lf >= i) this.lastLf = base + lf;
+          return;
+        }
+        const lf = chunk.lastIndexOf(LF, nextQuote);
+        if (lf >= i) this.lastLf = base + lf;
         this.quoted = false;
         i = nextQuote + 1;
         nextQuote = chunk.indexOf(QUOTE, i);
@@ -95,6 +131,7 @@ class BlankLines {
       if (nextQuote >= 0 && (lf < 0 || nextQuote < lf)) {
         this.empty = false;
         this.quoted = true;
+        this.quoteAt = base + nextQuote;
         i = nextQuote + 1;
         nextQuote = chunk.indexOf(QUOTE, i);
         continue;
@@ -102,11 +139,43 @@ class BlankLines {
       const end = lf < 0 ? chunk.length : lf;
       if (end - i > 1 || (end - i === 1 && chunk[i] !== CR)) this.empty = false;
       if (lf < 0) return;
+      this.lastLf = base + lf;
+      this.endRecord(base + lf);
       if (this.empty) this.lines.push(this.line);
       this.line++;
       this.empty = true;
       i = lf + 1;
     }
+  }
+
+  /** Call once after the last chunk. */
+  end(): void {
+    this.endRecord(this.offset);
+    this.cutInQuote = this.quoted && this.lastLf < this.quoteAt;
+  }
+
+  private endRecord(at: number): void {
+    const bytes = at - this.recordStart;
+    if (bytes > this.longest.bytes) this.longest = { bytes, line: this.recordLine };
+    this.recordStart = at + 1;
+    this.recordLine = this.line + 1;
+  }
+}
+
+/** Refuses text that was cut off inside a quoted field, or holds a record no export row can be. */
+function checkShape(file: string, scan: BlankLines, size: number): void {
+  if (scan.cutInQuote) {
+    throw new InputError(
+      `File "${file}" ends in the middle of a quoted field (its last line opens a quote that never closes): the download or the export was cut off. Export it again from the source system, or copy it again completely; the data already loaded stays in use.`,
+      { reason: 'truncated' },
+    );
+  }
+  if (scan.longest.bytes > MAX_RECORD_BYTES) {
+    const mb = (scan.longest.bytes / (1 << 20)).toFixed(1);
+    throw new InputError(
+      `File "${file}" has a row of ${mb} MB at line ${scan.longest.line} (of ${(size / (1 << 20)).toFixed(1)} MB): no export row is that long, so a cell holds a pasted document or the file is damaged. Fix that row (or export the file again) and deliver it again; the data already loaded stays in use.`,
+      { reason: 'row_too_long', line: scan.longest.line, bytes: scan.longest.bytes },
+    );
   }
 }
 
@@ -163,6 +232,13 @@ export async function transcodeToUtf8(file: string, encoding: Encoding, target: 
   } catch (error) {
     await abandonOutput(out);
     if (error instanceof TypeError) {
+      const mixed = await findMixedLines(file);
+      if (mixed) {
+        throw new InputError(
+          `File "${file}" mixes encodings: line ${mixed.utf8} is UTF-8 while line ${mixed.other} is GBK/GB18030 (two exports pasted together, or a file edited in another program). Reading it either way would garble part of it. Export it again from the source system in one encoding, or open it in Excel or WPS, fix the garbled rows and save it as "CSV UTF-8".`,
+          { reason: 'mixed_encoding' },
+        );
+      }
       throw new InputError(
         `File "${file}" is neither valid UTF-8 nor valid GBK/GB18030 text (it may mix encodings, or not be text at all). Open it in Excel or WPS and save it again as "CSV UTF-8", or export it again from the source system.`,
         { reason: 'undecodable' },
@@ -171,6 +247,38 @@ export async function transcodeToUtf8(file: string, encoding: Encoding, target: 
     throw error;
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+/**
+ * For a file that decodes neither way: the first line that is clearly UTF-8 (valid, with at least
+ * four non-ASCII characters, which GBK text almost never is by chance) and the first line that is
+ * not valid UTF-8. Both present: the file mixes encodings. Only read on that failure path.
+ */
+async function findMixedLines(file: string): Promise<{ utf8: number; other: number } | undefined> {
+  let utf8: number | undefined;
+  let other: number | undefined;
+  let line = 1;
+  let carry: Buffer = Buffer.alloc(0);
+  const judge = (bytes: Buffer): void => {
+    if (!bytes.some((b) => b >= 0x80)) return;
+    if (isUtf8(bytes)) {
+      if (utf8 === undefined && [...bytes.toString('utf8')].filter((c) => c.charCodeAt(0) >= 0x80).length >= 4) utf8 = line;
+    } else if (other === undefined) other = line;
+  };
+  for await (const piece of fs.createReadStream(file, { highWaterMark: CHUNK })) {
+    let data = carry.length ? Buffer.concat([carry, piece as Buffer]) : (piece as Buffer);
+    let lf = data.indexOf(LF);
+    while (lf >= 0) {
+      judge(data.subarray(0, lf));
+      line++;
+      data = data.subarray(lf + 1);
+      lf = data.indexOf(LF);
+    }
+    carry = Buffer.from(data);
+    if (utf8 !== undefined && other !== undefined) break;
+  }
+  if (carry.length) judge(carry);
+  return utf8 !== undefined && other !== undefined ? { utf8, other } : undefined;
 }
 
 /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/database.ts';
 import { ident, literal } from '../db/sql.ts';
-import { CONTRACTS, type Kind } from '../sources/index.ts';
+import { CONTRACTS, normaliseHeader, type Kind } from '../sources/index.ts';
 import { blankColumn, planNormalise, tableColumns } from '../sources/normalise.ts';
 import { InputError, errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -46,6 +46,8 @@ export interface DuplicateFile {
   sha256: string;
   kind: Kind;
   of: number;
+  /** The first copy was loaded in this same run (one delivery under two names). */
+  sameRun: boolean;
   message: string;
 }
 export interface RefusedFile {
@@ -92,6 +94,8 @@ const CSV_REASONS: Record<string, string> = {
 export async function loadFile(db: Db, file: string, options: LoadOptions): Promise<LoadResult> {
   const fileName = path.basename(file);
   const log = options.logger.child({ file: fileName });
+  // What the file was before we read it: a file still being copied or rewritten is refused.
+  const before = fileState(file);
   let sniffed;
   try {
     sniffed = await sniffFile(file);
@@ -99,15 +103,20 @@ export async function loadFile(db: Db, file: string, options: LoadOptions): Prom
     if (error instanceof InputError) return refuse(db, file, options, undefined, error, undefined);
     throw error;
   }
-  const known = await db.one<{ file_id: number; kind: Kind; loaded_at: Date }>(
-    `SELECT file_id, kind, loaded_at FROM manifest WHERE sha256 = $1 AND status = 'loaded' ORDER BY file_id LIMIT 1`,
+  const known = await db.one<{ file_id: number; kind: Kind; loaded_at: Date; run_id: string; file_name: string }>(
+    `SELECT file_id, kind, loaded_at, run_id, file_name FROM manifest WHERE sha256 = $1 AND status = 'loaded' ORDER BY file_id LIMIT 1`,
     [sniffed.sha256],
     { step: 'ingest.manifest.lookup' },
   );
   if (known) {
-    const message = `"${fileName}" was already loaded (same content as file #${known.file_id}, ${known.kind}); skipped.`;
-    log.info({ of: known.file_id }, message);
-    return { status: 'duplicate', file, sha256: sniffed.sha256, kind: known.kind, of: known.file_id, message };
+    // The same delivery under a second name in one run is worth a look; last night's files are not.
+    const sameRun = known.run_id === options.runId && known.file_name !== fileName;
+    const message = sameRun
+      ? `"${fileName}" is the same file as "${known.file_name}" (file #${known.file_id}, ${known.kind}) delivered in this run under another name; it was loaded once and this copy skipped.`
+      : `"${fileName}" was already loaded (same content as file #${known.file_id}, ${known.kind}); skipped.`;
+    if (sameRun) log.warn({ of: known.file_id }, message);
+    else log.info({ of: known.file_id }, message);
+    return { status: 'duplicate', file, sha256: sniffed.sha256, kind: known.kind, of: known.file_id, sameRun, message };
   }
 
   fs.mkdirSync(options.workDir, { recursive: true });
@@ -121,8 +130,10 @@ export async function loadFile(db: Db, file: string, options: LoadOptions): Prom
       throw error;
     }
     const kind = prepared.header.match.kind;
+    const twice = repeatedRequired(prepared.header, file);
+    if (twice) return refuse(db, file, options, sniffed, twice, kind);
     const asOf = pickAsOf(options, fileName, prepared.header.title);
-    return await loadPrepared(db, file, prepared, kind, asOf, sniffed, options, log);
+    return await loadPrepared(db, file, prepared, kind, asOf, sniffed, options, log, () => changedSince(file, before));
   } finally {
     for (const t of temps) fs.rmSync(t, { force: true });
   }
@@ -186,6 +197,7 @@ async function loadPrepared(
   sniffed: { sha256: string; size: number },
   options: LoadOptions,
   log: Logger,
+  changed: () => InputError | undefined,
 ): Promise<LoadResult> {
   const contract = CONTRACTS[kind];
   const fileName = path.basename(file);
@@ -271,7 +283,14 @@ async function loadPrepared(
   const rowsRejected = Number(tally?.rejected ?? 0) + csvRejects;
   const replaced = await findReplaced(db, kind, asOf.date);
   const newMonths = CONTRACTS[kind].monthly ? await compareNewMonths(db, kind) : undefined;
-  const guard = snapshotGuard(kind, rowsLoaded, accepted + csvRejects, replaced, newMonths, fileName, options);
+  // Every read of the file is done: if it changed since we hashed it, what we read is not what we hashed.
+  const moved = changed();
+  if (moved) {
+    await dropScratch(db);
+    return refuse(db, file, options, sniffed, moved, kind);
+  }
+  const why = rowsLoaded === 0 && rowsRejected > 0 ? await rejectReasons(db, p.rowColumn) : '';
+  const guard = snapshotGuard(kind, rowsLoaded, accepted + csvRejects, replaced, newMonths, fileName, options, why);
   if (guard) {
     await dropScratch(db);
     return refuse(db, file, options, sniffed, new InputError(guard.message, { reason: guard.reason }), kind);
@@ -362,6 +381,65 @@ async function loadPrepared(
     `loaded ${kind} "${fileName}": ${result.rowsLoaded} rows, ${result.rowsRejected} rejected`,
   );
   return result;
+}
+
+/** Why the rows of a wholly rejected file were rejected (a refused file keeps no rejects): the reasons with counts and first line. */
+async function rejectReasons(db: Db, rowColumn: boolean): Promise<string> {
+  const reasonCase = `CASE error_type ${Object.entries(CSV_REASONS).map(([k, v]) => `WHEN ${literal(k)} THEN ${literal(v)}`).join(' ')} ELSE error_type END`;
+  const line = rowColumn ? `coalesce(try_cast(regexp_extract(csv_line, '^"(\\d+)"', 1) AS BIGINT), line)` : 'line';
+  const found = await db.all<{ reason: string; n: bigint; first: bigint }>(
+    `SELECT reason, count(*) AS n, min(line) AS first FROM (
+       SELECT coalesce(_column || ': ', '') || _reason AS reason, _line AS line FROM _typed WHERE _reason IS NOT NULL
+       UNION ALL SELECT ${reasonCase}, ${line} FROM (SELECT DISTINCT ON (line) * FROM _csv_rejects ORDER BY line, byte_position))
+     GROUP BY reason ORDER BY n DESC, reason LIMIT 3`,
+    undefined,
+    { step: 'ingest.reject_reasons' },
+  );
+  return found.map((r) => `${r.reason} (${Number(r.n)} row(s), first at line ${Number(r.first)})`).join('; ');
+}
+
+interface FileState {
+  size: number;
+  mtimeMs: number;
+}
+
+function fileState(file: string): FileState | undefined {
+  try {
+    const st = fs.statSync(file);
+    return { size: st.size, mtimeMs: st.mtimeMs };
+  } catch {
+    return undefined; // sniffing reports a missing file with its own message
+  }
+}
+
+/** A refusal when the file's size or modification time moved while it was read. */
+function changedSince(file: string, before: FileState | undefined): InputError | undefined {
+  const now = fileState(file);
+  if (before && now && now.size === before.size && now.mtimeMs === before.mtimeMs) return undefined;
+  const what = !now ? 'disappeared' : now.size !== before?.size ? `changed size (${before?.size ?? '?'} -> ${now.size} bytes)` : 'was modified';
+  return new InputError(
+    `File "${file}" ${what} while it was being read: it is still being copied or written. Nothing of it was loaded; it will be read again on the next run once the delivery is complete.`,
+    { reason: 'changed_while_reading' },
+  );
+}
+
+/**
+ * A required column given twice (the same header, or two spellings of it): the file does not
+ * say which one holds the data, and picking one would be a silent guess.
+ */
+function repeatedRequired(header: HeaderFound, file: string): InputError | undefined {
+  const contract = CONTRACTS[header.match.kind];
+  for (const column of contract.columns.filter((c) => c.required)) {
+    const aliases = new Set(column.aliases.map(normaliseHeader));
+    const at = header.headers.flatMap((h, i) => (aliases.has(normaliseHeader(h)) ? [i] : []));
+    if (at.length > 1) {
+      return new InputError(
+        `Cannot read "${file}": the required column ${column.label} (${column.name}) appears ${at.length} times (${at.map((i) => `column ${i + 1} "${header.headers[i]}"`).join(', ')}), and recon cannot tell which one holds the data. Delete or rename the extra column(s) and deliver the file again; the data already loaded stays in use.`,
+        { reason: 'duplicate_columns', column: column.name },
+      );
+    }
+  }
+  return undefined;
 }
 
 async function dropScratch(db: Db): Promise<void> {
@@ -471,12 +549,13 @@ function snapshotGuard(
   newMonths: NewMonths | undefined,
   fileName: string,
   options: LoadOptions,
+  why = '',
 ): RefusedFile | undefined {
   if (rowsRead === 0) {
     return { status: 'refused', file: fileName, kind, reason: 'no_rows', message: `"${fileName}" has a header but no data rows. Export it again from the source system; the data already loaded stays in use.` };
   }
   if (rowsLoaded === 0) {
-    return { status: 'refused', file: fileName, kind, reason: 'all_rejected', message: `Every row of "${fileName}" was rejected (${rowsRead} rows; see the rejects table). Fix the export and load it again; the data already loaded stays in use.` };
+    return { status: 'refused', file: fileName, kind, reason: 'all_rejected', message: `Every row of "${fileName}" was rejected (${rowsRead} rows${why ? `: ${why}` : ''}). Fix the export and load it again; the data already loaded stays in use.` };
   }
   if (options.force) return undefined;
   const current = replaced.filter((r) => !r.newer);
