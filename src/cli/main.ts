@@ -11,6 +11,7 @@ import { queryCommand } from './query.ts';
 import { feedbackCommand } from './feedback.ts';
 import { renderCheckCommand } from './render-check.ts';
 import { tablesCommand } from './tables.ts';
+import { blacklistCommand } from './blacklist.ts';
 import { runsCommand, retryCommand } from './runs.ts';
 import { EXIT, exitCodeFor } from './exit.ts';
 import { errorMessage } from '../errors.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   const commands = [runCommand(), ingestCommand(), runsCommand(), retryCommand(), feedbackCommand(), queryCommand(), tablesCommand(), employerCommand(), rulesCommand(), generateCommand(), evaluateCommand(), benchCommand(), renderCheckCommand(), schemaCommand()];
+  commands.push(blacklistCommand());
   for (const c of commands) program.addCommand(c.exitOverride());
   return program;
 }

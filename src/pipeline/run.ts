@@ -17,6 +17,7 @@ import { writeWorklists, type WorklistSummary } from '../publish/worklists.ts';
 import { writeNotices } from '../publish/notices.ts';
 import { writeLedger } from '../publish/ledger.ts';
 import { writeSummaryHtml } from '../publish/summary-html.ts';
+import { writeCampaignLists } from '../campaign/lists.ts';
 import { applyFeedback, type FeedbackSummary } from '../cases/feedback.ts';
 import type { Db } from '../db/database.ts';
 
@@ -110,10 +111,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
       log,
     );
     result.ingest = ingest;
-    for (const r of ingest.results) {
-      if (r.status === 'refused') warnings.push(`refused ${path.basename(r.file)}: ${r.message}`);
-      else if (r.status === 'duplicate' && r.sameRun) warnings.push(`duplicate ${path.basename(r.file)}: ${r.message}`);
-    }
+    for (const r of ingest.results) if (r.status === 'refused') warnings.push(`refused ${path.basename(r.file)}: ${r.message}`);
     result.asOf = pipeline.as_of ?? (await latestSnapshotDate(db)) ?? today();
     result.link = await timed(timings, 'link', () => linkEmployers(db, runId, log, linkParams(pipeline.parameters)), log);
     const asOf = result.asOf;
@@ -130,6 +128,8 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
       result.worklists = await writeWorklists(db, { runId, asOf, dir: partial, logger: log });
       await writeLedger(db, { runId, asOf, dir: partial, logger: log, timings });
       await writeSummaryHtml(db, { runId, asOf, dir: partial });
+      // Campaign lists (失信联合惩戒候选名单, arrears lists) and their views: src/campaign/lists.ts.
+      await writeCampaignLists(db, { runId, asOf, dir: partial, logger: log });
     }, log);
 
     await timed(timings, 'audit', () => audit(db, pipeline, result), log);
