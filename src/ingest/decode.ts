@@ -19,6 +19,8 @@ export interface Sniffed {
    * read_csv counts them). read_csv skips them, so they place its rows on the right lines.
    */
   blankLines?: number[];
+  /** Some lines end in CRLF and others in LF (read_csv refuses such text): normalise before reading. */
+  mixedNewlines?: boolean;
 }
 
 /**
@@ -70,10 +72,10 @@ export async function sniffFile(file: string): Promise<Sniffed> {
         { reason: 'replacement_characters' },
       );
     }
-    return { format, sha256, size, encoding: bom ? 'utf-8-bom' : 'utf-8', blankLines: blanks.lines };
+    return { format, sha256, size, encoding: bom ? 'utf-8-bom' : 'utf-8', blankLines: blanks.lines, ...(blanks.mixedNewlines ? { mixedNewlines: true } : {}) };
   }
   // GB18030 never uses 0x0A or 0x22 inside a multi-byte character: the same scan holds.
-  return { format, sha256, size, encoding: 'gb18030', blankLines: blanks.lines };
+  return { format, sha256, size, encoding: 'gb18030', blankLines: blanks.lines, ...(blanks.mixedNewlines ? { mixedNewlines: true } : {}) };
 }
 
 const REPLACEMENT = Buffer.from([0xef, 0xbf, 0xbd]);
@@ -107,10 +109,20 @@ class BlankLines {
   private offset = 0;
   private quoteAt = -1;
   private lastLf = -1;
+  private prevByte = -1;
+  private crlf = 0;
+  private lf = 0;
+
+  /** Records end in CRLF and in bare LF both (outside quoted fields). */
+  get mixedNewlines(): boolean {
+    return this.crlf > 0 && this.lf > 0;
+  }
 
   push(chunk: Buffer): void {
     const base = this.offset;
     this.offset += chunk.length;
+    const prev = this.prevByte;
+    if (chunk.length) this.prevByte = chunk[chunk.length - 1] as number;
     let i = 0;
     let nextQuote = chunk.indexOf(QUOTE);
     while (i < chunk.length) {
@@ -140,6 +152,8 @@ class BlankLines {
       if (end - i > 1 || (end - i === 1 && chunk[i] !== CR)) this.empty = false;
       if (lf < 0) return;
       this.lastLf = base + lf;
+      if ((lf > 0 ? chunk[lf - 1] : prev) === CR) this.crlf++;
+      else this.lf++;
       this.endRecord(base + lf);
       if (this.empty) this.lines.push(this.line);
       this.line++;
@@ -244,6 +258,30 @@ export async function transcodeToUtf8(file: string, encoding: Encoding, target: 
         { reason: 'undecodable' },
       );
     }
+    throw error;
+  }
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+/**
+ * Copies a UTF-8 text with every CRLF made LF, streaming: read_csv stops on a file whose lines
+ * end both ways (rows appended on another system), and a lone CR is kept as it is.
+ */
+export async function normaliseNewlines(file: string, target: string): Promise<void> {
+  const out = fs.createWriteStream(target);
+  let pendingCr = false;
+  try {
+    for await (const piece of fs.createReadStream(file, { highWaterMark: CHUNK })) {
+      let chunk = piece as Buffer;
+      if (pendingCr) chunk = Buffer.concat([Buffer.from([CR]), chunk]);
+      pendingCr = chunk.length > 0 && chunk[chunk.length - 1] === CR;
+      if (pendingCr) chunk = chunk.subarray(0, chunk.length - 1);
+      const text = chunk.toString('latin1').replaceAll('\r\n', '\n');
+      if (!out.write(Buffer.from(text, 'latin1'))) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    }
+    if (pendingCr) out.write(Buffer.from([CR]));
+  } catch (error) {
+    await abandonOutput(out);
     throw error;
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));

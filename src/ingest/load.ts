@@ -4,9 +4,9 @@ import type { Db } from '../db/database.ts';
 import { ident, literal } from '../db/sql.ts';
 import { CONTRACTS, normaliseHeader, type Kind } from '../sources/index.ts';
 import { blankColumn, planNormalise, tableColumns } from '../sources/normalise.ts';
-import { InputError, errorMessage } from '../errors.ts';
+import { DbError, InputError, errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { sniffFile, transcodeToUtf8, readHead, type Encoding, type Format } from './decode.ts';
+import { sniffFile, transcodeToUtf8, normaliseNewlines, readHead, type Encoding, type Format } from './decode.ts';
 import { sniffDelimiter, headRows, findHeader, dateFromText, type HeaderFound } from './header.ts';
 import { xlsxToCsv } from './xlsx.ts';
 
@@ -124,7 +124,7 @@ export async function loadFile(db: Db, file: string, options: LoadOptions): Prom
   try {
     let prepared: Prepared;
     try {
-      prepared = await prepare(file, sniffed.format, sniffed.encoding, sniffed.blankLines ?? [], options, temps);
+      prepared = await prepare(file, sniffed.format, sniffed.encoding, sniffed.blankLines ?? [], options, temps, sniffed.mixedNewlines === true);
     } catch (error) {
       if (error instanceof InputError) return refuse(db, file, options, sniffed, error, options.kind);
       throw error;
@@ -133,7 +133,19 @@ export async function loadFile(db: Db, file: string, options: LoadOptions): Prom
     const twice = repeatedRequired(prepared.header, file);
     if (twice) return refuse(db, file, options, sniffed, twice, kind);
     const asOf = pickAsOf(options, fileName, prepared.header.title);
-    return await loadPrepared(db, file, prepared, kind, asOf, sniffed, options, log, () => changedSince(file, before));
+    try {
+      return await loadPrepared(db, file, prepared, kind, asOf, sniffed, options, log, () => changedSince(file, before));
+    } catch (error) {
+      // A text DuckDB's CSV reader gives up on is this file's problem, not the run's.
+      if (!(error instanceof DbError) || !String(error.details['step'] ?? '').endsWith('.read_csv')) throw error;
+      await dropScratch(db);
+      const cause = errorMessage(error).replace(/^Database step "[^"]*" failed: /, '').split('\n')[0];
+      const unreadable = new InputError(
+        `Cannot read "${file}" as CSV: ${cause}. Open it in Excel or WPS, save it again as CSV (or export it again), and deliver it again; the data already loaded stays in use.`,
+        { reason: 'unparseable' },
+      );
+      return refuse(db, file, options, sniffed, changedSince(file, before) ?? unreadable, kind);
+    }
   } finally {
     for (const t of temps) fs.rmSync(t, { force: true });
   }
@@ -146,6 +158,7 @@ async function prepare(
   blankLines: number[],
   options: LoadOptions,
   temps: string[],
+  mixedNewlines = false,
 ): Promise<Prepared> {
   const base = path.join(options.workDir, `${options.runId}-${process.pid}-${temps.length}-${path.basename(file)}`);
   if (format === 'xlsx') {
@@ -159,6 +172,12 @@ async function prepare(
     csvPath = `${base}.utf8.csv`;
     temps.push(csvPath);
     await transcodeToUtf8(file, encoding, csvPath);
+  }
+  if (mixedNewlines) {
+    const from = csvPath;
+    csvPath = `${base}.lf.csv`;
+    temps.push(csvPath);
+    await normaliseNewlines(from, csvPath);
   }
   const head = await readHead(csvPath);
   if (head.trim() === '') {
