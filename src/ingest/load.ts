@@ -114,8 +114,16 @@ export async function loadFile(db: Db, file: string, options: LoadOptions): Prom
     const message = sameRun
       ? `"${fileName}" is the same file as "${known.file_name}" (file #${known.file_id}, ${known.kind}) delivered in this run under another name; it was loaded once and this copy skipped.`
       : `"${fileName}" was already loaded (same content as file #${known.file_id}, ${known.kind}); skipped.`;
-    if (sameRun) log.warn({ of: known.file_id }, message);
-    else log.info({ of: known.file_id }, message);
+    if (sameRun) {
+      log.warn({ of: known.file_id }, message);
+      // Kept in the manifest, so the run's ledger (运行记录) lists the second copy too.
+      await db.run(
+        `INSERT INTO manifest (file_id, run_id, path, file_name, sha256, size_bytes, kind, status, message, loaded_at)
+         VALUES (nextval('file_id_seq'), $run_id, $path, $file_name, $sha256, $size, $kind, 'duplicate', $message, current_timestamp)`,
+        { run_id: options.runId, path: path.resolve(file), file_name: fileName, sha256: sniffed.sha256, size: sniffed.size, kind: known.kind, message },
+        { step: 'ingest.manifest.duplicate' },
+      );
+    } else log.info({ of: known.file_id }, message);
     return { status: 'duplicate', file, sha256: sniffed.sha256, kind: known.kind, of: known.file_id, sameRun, message };
   }
 

@@ -353,7 +353,7 @@ export async function writeLedger(db: Db, options: LedgerOptions): Promise<{ fil
   const inputs = (await db.all(`SELECT * FROM ledger_run_inputs`, undefined, step('inputs'))).map((r) => ({
     ...r,
     as_of: ymd(r['as_of']),
-    status: r['status'] === 'loaded' ? '已载入' : r['status'] === 'refused' ? '拒收' : r['status'],
+    status: r['status'] === 'loaded' ? '已载入' : r['status'] === 'refused' ? '拒收' : r['status'] === 'duplicate' ? '重复跳过' : r['status'],
     this_run: r['this_run'] ? '是' : '否（此前载入，仍在用）',
   }));
   let timings: Record<string, number> = {};
