@@ -17,6 +17,7 @@ import {
   CHECK_DATE_MAX,
   CASE_ID_SEPARATOR,
   CHECKSUM_COLUMN,
+  AUDIT_ID_PATTERN,
   rowChecksum,
   type ResultValue,
 } from '../publish/worklists-layout.ts';
@@ -90,6 +91,8 @@ export interface FeedbackSummary {
   exempted: number;
   /** Cases recorded and kept open (已参保, 已督促, 限期整改, 其他). */
   keptOpen: number;
+  /** Audit samples (年度稽核抽查 sheets, ids S......-.....) recorded as audited. */
+  audited: number;
   rejections: FeedbackRejection[];
 }
 
@@ -221,7 +224,8 @@ export async function applyFeedback(db: Db, files: string[], options: FeedbackOp
   const base = options.asOf && options.asOf > todayIso ? options.asOf : todayIso;
   const latestDate = addDays(base, options.dateSlackDays ?? 7);
   const receivedAt = now.toISOString().replace('T', ' ').replace('Z', '');
-  const summary: FeedbackSummary = { files: 0, skippedFiles: 0, rows: 0, appliedRows: 0, rejectedRows: 0, exempted: 0, keptOpen: 0, rejections: [] };
+  const summary: FeedbackSummary = { files: 0, skippedFiles: 0, rows: 0, appliedRows: 0, rejectedRows: 0, exempted: 0, keptOpen: 0, audited: 0, rejections: [] };
+  const hasAudits = Number((await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'audit_samples'`))?.n ?? 0) > 0;
 
   for (const file of files) {
     let bytes: Buffer;
@@ -244,6 +248,18 @@ export async function applyFeedback(db: Db, files: string[], options: FeedbackOp
         (c) => [c.case_id, c.state] as const,
       ),
     );
+    // Audit samples come back in the same layout: open until a result is recorded.
+    const auditIds = ids.filter((id) => AUDIT_ID_PATTERN.test(id));
+    if (hasAudits && auditIds.length) {
+      for (const a of await db.all<{ sample_id: string; audited: boolean }>(
+        `SELECT sample_id, audited_on IS NOT NULL AS audited FROM audit_samples WHERE sample_id IN (SELECT unnest($1::VARCHAR[]))`,
+        [textList(auditIds)],
+        { step: 'feedback.audits' },
+      )) {
+        states.set(a.sample_id, a.audited ? 'audited' : 'new');
+      }
+    }
+    const isAudit = (id: string | null): boolean => id !== null && AUDIT_ID_PATTERN.test(id);
     const decisions: Decision[] = [];
     for (const r of rows) {
       if (r.problem) {
@@ -253,16 +269,20 @@ export async function applyFeedback(db: Db, files: string[], options: FeedbackOp
       for (const caseId of r.caseIds) {
         const state = states.get(caseId);
         if (state === undefined) decisions.push({ caseId, row: r, status: 'rejected', code: 'unknown_case', reason: `没有案件编号 ${caseId}` });
-        else if (!OPEN_STATES.has(state)) decisions.push({ caseId, row: r, status: 'rejected', code: 'not_open', reason: `案件 ${caseId} 已不在核查中（当前状态：${state}）` });
-        else {
+        else if (!OPEN_STATES.has(state)) {
+          const reason = state === 'audited' ? `稽核抽查 ${caseId} 已记录过核查结果` : `案件 ${caseId} 已不在核查中（当前状态：${state}）`;
+          decisions.push({ caseId, row: r, status: 'rejected', code: 'not_open', reason });
+        } else {
           decisions.push({ caseId, row: r, status: 'applied', code: null, reason: null });
           // A later row of this file for the same case sees the state this row leaves.
-          if (EXEMPTING_RESULTS.includes(r.result as ResultValue)) states.set(caseId, 'exempt');
+          if (isAudit(caseId)) states.set(caseId, 'audited');
+          else if (EXEMPTING_RESULTS.includes(r.result as ResultValue)) states.set(caseId, 'exempt');
         }
       }
     }
     const rejectedRows = new Set(decisions.filter((d) => d.status === 'rejected').map((d) => d.row));
-    const exempt = decisions.filter((d) => d.status === 'applied' && EXEMPTING_RESULTS.includes(d.row.result as ResultValue));
+    const audits = decisions.filter((d) => d.status === 'applied' && isAudit(d.caseId));
+    const exempt = decisions.filter((d) => d.status === 'applied' && !isAudit(d.caseId) && EXEMPTING_RESULTS.includes(d.row.result as ResultValue));
     const name = path.basename(file);
     await db.transaction(async () => {
       // One JSON document per record: NULLs stay NULLs, whatever characters the cells hold.
@@ -313,6 +333,20 @@ export async function applyFeedback(db: Db, files: string[], options: FeedbackOp
           { step: 'feedback.exempt' },
         );
       }
+      if (audits.length) {
+        // The audit is done: its result, date, auditor and remarks go on the sample (campaign/audit-sample.ts).
+        await db.run(
+          `UPDATE audit_samples a SET audited_on = CAST(j->>'checked_on' AS DATE), audit_result = j->>'result', auditor = j->>'checker',
+                  audit_remarks = j->>'remarks', audit_deadline = CAST(j->>'deadline' AS DATE), feedback_run = $run
+           FROM (SELECT CAST(unnest($records) AS JSON) AS j) x
+           WHERE a.sample_id = (x.j->>'id') AND a.audited_on IS NULL`,
+          {
+            run: options.runId,
+            records: textList(audits.map((d) => JSON.stringify({ id: d.caseId, checked_on: d.row.checkedOn, result: d.row.result, checker: d.row.checker, remarks: d.row.remarks, deadline: d.row.deadline }))),
+          },
+          { step: 'feedback.audits' },
+        );
+      }
       await db.run(`INSERT INTO feedback_files VALUES ($1, $2, $3, CAST($4 AS TIMESTAMP), $5, $6, $7)`, [sha256, file, options.runId, receivedAt, rows.length, rows.length - rejectedRows.size, rejectedRows.size], {
         step: 'feedback.file',
       });
@@ -323,7 +357,8 @@ export async function applyFeedback(db: Db, files: string[], options: FeedbackOp
     summary.rejectedRows += rejectedRows.size;
     summary.appliedRows += rows.length - rejectedRows.size;
     summary.exempted += exempt.length;
-    summary.keptOpen += decisions.filter((d) => d.status === 'applied').length - exempt.length;
+    summary.audited += audits.length;
+    summary.keptOpen += decisions.filter((d) => d.status === 'applied').length - exempt.length - audits.length;
     for (const d of decisions) {
       if (d.status === 'rejected') summary.rejections.push({ file, sheet: d.row.sheet, row: d.row.row, caseId: d.caseId, code: d.code as RejectionCode, reason: d.reason ?? '' });
     }

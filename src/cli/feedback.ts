@@ -17,7 +17,7 @@ export function formatFeedbackSummary(s: FeedbackSummary): string {
   const lines = [
     `files read: ${s.files}${s.skippedFiles ? ` (skipped, read before: ${s.skippedFiles})` : ''}`,
     `rows filled in: ${s.rows}; applied: ${s.appliedRows}; rejected: ${s.rejectedRows}`,
-    `cases exempt: ${s.exempted}; cases recorded and kept open: ${s.keptOpen}`,
+    `cases exempt: ${s.exempted}; cases recorded and kept open: ${s.keptOpen}${s.audited ? `; audit samples recorded as audited: ${s.audited}` : ''}`,
   ];
   for (const r of s.rejections.slice(0, MAX_LISTED)) {
     lines.push(`REJECTED  ${path.basename(r.file)} ${r.sheet}!${r.row}${r.caseId ? ` ${r.caseId}` : ''}: ${r.reason}`);

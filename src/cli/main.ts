@@ -12,6 +12,7 @@ import { feedbackCommand } from './feedback.ts';
 import { renderCheckCommand } from './render-check.ts';
 import { tablesCommand } from './tables.ts';
 import { blacklistCommand } from './blacklist.ts';
+import { auditSampleCommand } from './audit-sample.ts';
 import { runsCommand, retryCommand } from './runs.ts';
 import { EXIT, exitCodeFor } from './exit.ts';
 import { errorMessage } from '../errors.ts';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .exitOverride();
   const commands = [runCommand(), ingestCommand(), runsCommand(), retryCommand(), feedbackCommand(), queryCommand(), tablesCommand(), employerCommand(), rulesCommand(), generateCommand(), evaluateCommand(), benchCommand(), renderCheckCommand(), schemaCommand()];
   commands.push(blacklistCommand());
+  commands.push(auditSampleCommand());
   for (const c of commands) program.addCommand(c.exitOverride());
   return program;
 }

@@ -35,6 +35,9 @@ export const DEADLINE_REQUIRED_RESULT: ResultValue = '限期整改';
 export const CHECK_DATE_MIN = '2020-01-01';
 export const CHECK_DATE_MAX = '2099-12-31';
 
+/** 案件编号 of an audit sample sheet (src/campaign/audit-sample.ts): S + year + month + '-' + sequence. */
+export const AUDIT_ID_PATTERN = /^S\d{6}-\d{5}$/;
+
 /** Separator of the case ids in 案件编号. */
 export const CASE_ID_SEPARATOR = '、';
 
