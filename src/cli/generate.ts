@@ -12,6 +12,7 @@ interface GenerateFlags {
   formats?: 'mixed' | 'csv';
   params?: string;
   city: string;
+  targets?: boolean;
 }
 
 /** `recon generate`: writes a deterministic fixture inbox and its ground truth. */
@@ -26,6 +27,7 @@ export function generateCommand(): Command {
     .addOption(new Option('--formats <mode>', 'mixed: CSV (UTF-8, BOM, GBK; comma, tab, pipe) and XLSX with bad rows; csv: plain CSVs only (default when N > 20000)').choices(['mixed', 'csv']))
     .option('--params <file>', 'local parameters file (default: pipelines/local-params.yaml)')
     .option('--city <code>', 'prefecture-level city code from the division tables', '3205')
+    .option('--targets', 'also write the year\'s targets per district (目标任务_<year>.csv); the other files stay byte-identical')
     .addHelpText('after', '\nExample: recon generate --employers 300 --seed 1 --out fixtures/inbox\nExit codes: 0 written; 3 written but the truth disagrees with a scenario (generator bug); 2 bad usage; 1 failed.')
     .action(async (flags: GenerateFlags) => {
       const employers = Number(flags.employers);
@@ -44,6 +46,7 @@ export function generateCommand(): Command {
         ...(flags.truth !== undefined ? { truth: flags.truth } : {}),
         ...(flags.formats !== undefined ? { formats: flags.formats } : {}),
         ...(flags.params !== undefined ? { params: flags.params } : {}),
+        ...(flags.targets ? { targets: true } : {}),
       });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const lines = [

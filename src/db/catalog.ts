@@ -1,4 +1,5 @@
 import { CONTRACTS, KINDS } from '../sources/index.ts';
+import { CAMPAIGN_COLUMNS } from '../campaign/targets.ts';
 
 /** A published table and what its columns mean, in Chinese and English. */
 export interface TableDoc {
@@ -111,6 +112,12 @@ export const TABLE_DOCS: Record<string, TableDoc> = {
   case_events: { zh: '案件状态变化', en: 'every state change of every case, with the run', columns: {} },
   exemptions: { zh: '豁免统计', en: 'rows the "Not findings" exemptions removed, per rule and reason', columns: {} },
   rule_runs: { zh: '规则执行记录', en: 'each rule in each run: version, parameters, found, exempted, time', columns: {} },
+  district_progress: { zh: '目标完成情况（每次运行）', en: 'per run and district: actuals, targets, completion and rank (全市合计 row: district_code NULL); the history behind 较上月 and the bulletin trend', columns: CAMPAIGN_COLUMNS },
+  campaign_targets: { zh: '目标任务（已识别区县）', en: 'the current targets per district and year, 区县 resolved to a code, 参保率目标 as a fraction, 征缴目标 in yuan (view)', columns: {} },
+  campaign_progress_now: { zh: '目标完成情况（本次计算）', en: 'what district_progress records for the selected run (view)', columns: CAMPAIGN_COLUMNS },
+  ledger_targets: { zh: '目标完成情况（台账）', en: 'the selected run\'s district_progress with prev_* and *_change against the last run of the previous month (view)', columns: CAMPAIGN_COLUMNS },
+  campaign_monthly: { zh: '目标完成情况（按月）', en: 'district_progress of the last run of each month, with the change against the month before (view)', columns: CAMPAIGN_COLUMNS },
+  campaign_case_flow: { zh: '每月案件变化', en: 'per month (of the run\'s as-of date) and district: cases opened, reopened, resolved, made exempt (view)', columns: {} },
   ref_division: { zh: '行政区划', en: 'administrative divisions to street level', columns: {} },
   ref_industry: { zh: '国民经济行业分类', en: 'GB/T 4754-2017 sections and divisions with risk flags', columns: {} },
   ref_local_params: { zh: '地方参数', en: 'average wage, base floor/cap, employer rates per period', columns: {} },

@@ -24,6 +24,7 @@ import type { RuleId, TruthContext } from './truth.ts';
 import { writeTruthReadme } from './readme.ts';
 import type { TableWriter } from './writers.ts';
 import { DelimitedWriter, openWriter } from './writers.ts';
+import { TargetsTally } from './targets.ts';
 
 /** Options of a generator run. */
 export interface GenerateOptions {
@@ -41,6 +42,8 @@ export interface GenerateOptions {
   params?: string;
   /** Prefecture-level city code (4 digits); default 3205 苏州市. */
   city?: string;
+  /** Also write the year's targets per district (目标任务_<year>.csv); the other files do not change. */
+  targets?: boolean;
 }
 
 /** What a run wrote. */
@@ -120,6 +123,7 @@ export async function generateInbox(options: GenerateOptions): Promise<GenerateS
     mismatches: [],
   };
 
+  const targets = options.targets ? new TargetsTally(city, asOf, ctx.lastMonth) : undefined;
   const slots = fixedSlots(options.employers);
   const weighted = SCENARIOS.flatMap((s) => Array.from({ length: s.n }, () => s));
   let counter = 0;
@@ -134,6 +138,7 @@ export async function generateInbox(options: GenerateOptions): Promise<GenerateS
     else built = [buildBackground(factory, rng, nextKey())];
     for (const e of built) {
       summary.employers++;
+      targets?.add(e);
       summary.scenarios[e.scenario] = (summary.scenarios[e.scenario] ?? 0) + 1;
       const findings = evaluateEmployer(e, truthCtx);
       const got = findings.map((f) => f.rule).sort();
@@ -164,6 +169,10 @@ export async function generateInbox(options: GenerateOptions): Promise<GenerateS
     }
   }
   await rejects.close();
+  if (targets) {
+    const written = await targets.write(out, options.seed);
+    summary.files.push({ file: written.file, kind: 'targets', rows: written.rows });
+  }
   for (const w of Object.values(truthFiles)) await w.close();
   writeTruthReadme(join(truthDir, 'README.md'), summary, options, BACKGROUND);
   return summary;
@@ -269,5 +278,5 @@ class FileOutput {
 }
 
 function sheetName(file: PlannedFile): string {
-  return { registration: '登记信息', tax_registration: '税务登记', tax_withholding: '扣缴申报', civil_org: 'Sheet1', si_enrollment: '参保登记', si_payment: '征收明细', grid_roster: '网格员名册' }[file.kind];
+  return { registration: '登记信息', tax_registration: '税务登记', tax_withholding: '扣缴申报', civil_org: 'Sheet1', si_enrollment: '参保登记', si_payment: '征收明细', grid_roster: '网格员名册', targets: '目标任务' }[file.kind];
 }

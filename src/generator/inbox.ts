@@ -49,6 +49,7 @@ const KEEP: Record<Kind, string[]> = {
   tax_withholding: ['name'],
   civil_org: ['established_on', 'employees', 'district_code', 'org_type'],
   grid_roster: ['community', 'phone'],
+  targets: [],
   si_enrollment: ['uscc', 'insured_count', 'district_code', 'enrolled_on', 'industry_code'],
   si_payment: ['insured_count'],
 };
@@ -296,7 +297,8 @@ export function recordsFor(file: PlannedFile, e: Employer): KindRecord[] {
         });
     }
     case 'grid_roster':
-      // The roster is written per street by the inbox writer, not per employer.
+    case 'targets':
+      // The roster is written per street by the inbox writer, the targets per district: not per employer.
       return [];
   }
 }
@@ -349,6 +351,7 @@ export function badRowPlan(kind: Kind): { reason: 'missing' | 'bad_date' | 'bad_
         { reason: 'too_many_columns', column: '' },
       ];
     case 'grid_roster':
+    case 'targets':
       return [];
   }
 }

@@ -2,6 +2,7 @@ import type { Db } from '../db/database.ts';
 import { ident, literal } from '../db/sql.ts';
 import { BUILTIN_RULES } from '../rules/catalog/index.ts';
 import { KINDS } from '../sources/index.ts';
+import { createCampaignViews } from '../campaign/targets.ts';
 
 /** A rule as the ledgers show it: id and Chinese title. */
 export interface LedgerRule {
@@ -419,6 +420,8 @@ export async function ledgerRules(db: Db): Promise<LedgerRule[]> {
 export async function createLedgerViews(db: Db): Promise<LedgerRule[]> {
   const rules = await ledgerRules(db);
   await db.run(ledgerViewsSql(rules), undefined, { step: 'ledger.views' });
+  // Targets and their completion (目标完成情况) read the ledger views: created after them.
+  await createCampaignViews(db);
   return rules;
 }
 

@@ -5,6 +5,7 @@ import { displayWidth } from './xlsx-stream.ts';
 import type { Db, Row } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { ARREARS_CLASSES, createLedgerViews, ledgerRules, selectLedgerRun, type LedgerRule } from './ledger-views.ts';
+import { recordDistrictProgress } from '../campaign/targets.ts';
 
 export interface LedgerOptions {
   runId: string;
@@ -18,9 +19,9 @@ export interface LedgerOptions {
 }
 
 /** The sheets of ledger.xlsx, in order. */
-export const LEDGER_SHEETS = ['汇总', '欠费台账', '案件进展', '数据质量', '待人工确认', '运行记录'] as const;
+export const LEDGER_SHEETS = ['汇总', '目标完成情况', '欠费台账', '案件进展', '数据质量', '待人工确认', '运行记录'] as const;
 
-type CellKind = 'text' | 'int' | 'money' | 'rate' | 'score';
+type CellKind = 'text' | 'int' | 'money' | 'rate' | 'score' | 'pp' | 'delta';
 
 interface Column {
   header: string;
@@ -35,7 +36,8 @@ interface Column {
 export const LEDGER_FONT = 'Noto Sans CJK SC';
 const FONT: Partial<ExcelJS.Font> = { name: LEDGER_FONT, size: 10 };
 const BOLD: Partial<ExcelJS.Font> = { ...FONT, bold: true };
-const FORMATS: Record<CellKind, string | undefined> = { text: undefined, int: '#,##0', money: '#,##0.00', rate: '0.0%', score: '0.000' };
+// pp: a change of a rate, in percentage points; delta: a change of a count.
+const FORMATS: Record<CellKind, string | undefined> = { text: undefined, int: '#,##0', money: '#,##0.00', rate: '0.0%', score: '0.000', pp: '+0.0%;-0.0%;0.0%', delta: '+#,##0;-#,##0;0' };
 const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDCE6F1' } };
 const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFF2F2F2' } };
 const THIN: Partial<ExcelJS.Borders> = {
@@ -65,6 +67,8 @@ function formatted(value: string | number | null, kind: CellKind): string {
   if (value === null) return '';
   if (typeof value === 'string') return value;
   if (kind === 'rate') return `${(value * 100).toFixed(1)}%`;
+  if (kind === 'pp') return `${value > 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
+  if (kind === 'delta') return `${value > 0 ? '+' : ''}${value.toLocaleString('en-US')}`;
   if (kind === 'money') return value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   if (kind === 'int') return value.toLocaleString('en-US');
   return String(value);
@@ -233,6 +237,39 @@ function summaryColumns(rules: LedgerRule[]): Column[] {
   ];
 }
 
+/** 目标完成情况: per district actual, target and completion of the four targets, rank and change since last month. */
+const TARGET_COLUMNS: Column[] = [
+  { header: '区县', key: 'district_name', kind: 'text' },
+  { header: '排名', key: 'rank', kind: 'int', center: true },
+  { header: '排名\n变化', key: 'rank_move', kind: 'text', center: true },
+  { header: '综合\n完成率', key: 'completion', kind: 'rate' },
+  { header: '较上月\n(百分点)', key: 'completion_change', kind: 'pp' },
+  { header: '参保\n单位数', key: 'insured_units', kind: 'int' },
+  { header: '参保单位\n目标', key: 'target_units', kind: 'int' },
+  { header: '单位\n完成率', key: 'completion_units', kind: 'rate' },
+  { header: '较上月\n新增单位', key: 'insured_units_change', kind: 'delta' },
+  { header: '参保\n人数', key: 'insured_persons', kind: 'int' },
+  { header: '参保人数\n目标', key: 'target_persons', kind: 'int' },
+  { header: '人数\n完成率', key: 'completion_persons', kind: 'rate' },
+  { header: '较上月\n新增人数', key: 'insured_persons_change', kind: 'delta' },
+  { header: '参保率', key: 'coverage_rate', kind: 'rate' },
+  { header: '参保率\n目标', key: 'target_coverage', kind: 'rate' },
+  { header: '参保率\n完成率', key: 'completion_coverage', kind: 'rate' },
+  { header: '征缴金额\n(元)', key: 'collected', kind: 'money' },
+  { header: '征缴目标\n(元)', key: 'target_collection', kind: 'money' },
+  { header: '征缴\n完成率', key: 'completion_collection', kind: 'rate' },
+  { header: '较上月\n征缴增加(元)', key: 'collected_change', kind: 'money' },
+];
+
+const UNRESOLVED_COLUMNS: Column[] = [{ header: '目标任务中的区县（未识别）', key: 'district_text', kind: 'text', max: 30 }];
+
+/** A rank change as people read it: ↑2 (moved up two places), ↓1, 持平; blank without last month. */
+export function rankMove(change: unknown): string | null {
+  if (change === null || change === undefined) return null;
+  const n = Number(change);
+  return n > 0 ? `↑${n}` : n < 0 ? `↓${-n}` : '持平';
+}
+
 const ARREARS_COLUMNS: Column[] = [
   { header: '欠费类别', key: 'class_title', kind: 'text' },
   { header: '区县', key: 'district_name', kind: 'text' },
@@ -312,7 +349,7 @@ function stamp(v: unknown): string {
 
 /**
  * Writes `<dir>/ledger.xlsx`, the office's 台账, from the ledger views (so every number can be
- * reproduced with SQL): 汇总, 欠费台账, 案件进展, 数据质量, 待人工确认, 运行记录. Streaming writer,
+ * reproduced with SQL): 汇总, 目标完成情况, 欠费台账, 案件进展, 数据质量, 待人工确认, 运行记录. Streaming writer,
  * frozen headers, A4 landscape with print titles and page numbers.
  */
 export async function writeLedger(db: Db, options: LedgerOptions): Promise<{ file: string; sheets: string[] }> {
@@ -340,6 +377,18 @@ export async function writeLedger(db: Db, options: LedgerOptions): Promise<{ fil
     arrearsTotals.add(arrearsRows.length);
     arrearsRows.push({ class_title: '合计', ...sums(arrears, ['amount', 'late_fee', 'total']), name: `${arrears.length} 户` });
   }
+
+  // The run's progress against the targets is recorded before it is read (the history the next month compares with).
+  if (!db.readOnly) await recordDistrictProgress(db, options.runId, options.logger);
+  const targetYear = Number(options.asOf.slice(0, 4));
+  const targetCount = await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM campaign_targets WHERE year = $1`, [targetYear], step('targets'));
+  const hasTargets = Number(targetCount?.n ?? 0) > 0;
+  const targets: Row[] = hasTargets
+    ? (await db.all(`SELECT * FROM ledger_targets`, undefined, step('targets'))).map((r) => ({ ...r, rank_move: rankMove(r['rank_change']) }))
+    : [];
+  const unresolved = hasTargets ? await db.all(`SELECT district_text FROM campaign_targets WHERE year = $1 AND district_code IS NULL ORDER BY district_text`, [targetYear], step('targets')) : [];
+  const prevAsOf = targets.find((r) => r['prev_as_of'] instanceof Date)?.['prev_as_of'];
+  const targetsTitle = `${targetYear} 年度目标完成情况（核查日 ${options.asOf}${prevAsOf ? `，较上月：与 ${ymd(prevAsOf)} 比较` : '，上月无运行记录'}）`;
 
   const progress = await db.all(`SELECT * FROM ledger_cases_progress`, undefined, step('progress'));
   const progressTotals = new Set(progress.flatMap((r, i) => (r['district_code'] === null ? [i] : [])));
@@ -398,6 +447,17 @@ export async function writeLedger(db: Db, options: LedgerOptions): Promise<{ fil
       totals: new Set([district.length - 1]),
       freezeFirstColumn: true,
       pagesWide: 2,
+    },
+    {
+      name: '目标完成情况',
+      title: targetsTitle,
+      columns: TARGET_COLUMNS,
+      rows: targets,
+      totals: new Set(targets.flatMap((r, i) => (r['district_code'] === null ? [i] : []))),
+      freezeFirstColumn: true,
+      pagesWide: 2,
+      empty: `未载入 ${targetYear} 年度目标任务（目标任务文件：区县、年度、参保单位目标、参保人数目标、参保率目标、征缴目标），本表无数据。`,
+      ...(unresolved.length ? { after: [{ title: '未识别的区县（既非区划代码，也非本市区县名称）', columns: UNRESOLVED_COLUMNS, rows: unresolved }] } : {}),
     },
     { name: '欠费台账', title: heading('欠费台账（按类别，含滞纳金）'), columns: ARREARS_COLUMNS, rows: arrearsRows, totals: arrearsTotals, empty: '本次无欠费单位' },
     { name: '案件进展', title: heading('案件进展'), columns: PROGRESS_COLUMNS, rows: progress, totals: progressTotals, empty: '暂无案件' },

@@ -11,6 +11,7 @@ export const KINDS = [
   'si_enrollment',
   'si_payment',
   'grid_roster',
+  'targets',
 ] as const;
 export type Kind = (typeof KINDS)[number];
 

@@ -4,6 +4,7 @@ import { taxRegistration, taxWithholding } from './tax.ts';
 import { civilOrg } from './civil.ts';
 import { siEnrollment, siPayment } from './si.ts';
 import { gridRoster } from './grid.ts';
+import { targets } from './targets.ts';
 
 export * from './contract.ts';
 
@@ -16,4 +17,5 @@ export const CONTRACTS: Record<Kind, SourceContract> = {
   si_enrollment: siEnrollment,
   si_payment: siPayment,
   grid_roster: gridRoster,
+  targets,
 };

@@ -119,7 +119,7 @@ describe('ledger.xlsx on the committed fixture', () => {
     return () => db.close();
   }, 90_000);
 
-  it('has the six sheets with Chinese headers, frozen header rows and A4 landscape', async () => {
+  it('has the seven sheets with Chinese headers, frozen header rows and A4 landscape', async () => {
     expect(sheets).toEqual([...LEDGER_SHEETS]);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
