@@ -25,6 +25,10 @@ function ruleTitleSql(column: string): string {
   return `CASE ${column} ${BUILTIN_RULES.map((r) => `WHEN ${literal(r.id)} THEN ${literal(r.title)}`).join(' ')} ELSE ${column} END`;
 }
 
+function stateTitleSql(column: string): string {
+  return `CASE ${column} WHEN 'new' THEN '新发现' WHEN 'open' THEN '核查中' WHEN 'reopened' THEN '重新列入' WHEN 'resolved' THEN '已消除' WHEN 'exempt' THEN '核查豁免' ELSE ${column} END`;
+}
+
 /**
  * Table macros `blacklist_candidates_at(run)` (one row per candidate case) and
  * `blacklist_evidence_at(run)` (the evidence trail: every finding and every feedback row of
@@ -75,11 +79,16 @@ ev AS (
   FROM findings f JOIN cand USING (case_id) WHERE f.run_id <= p_run
   UNION ALL
   SELECT fb.case_id, fb.checked_on, 2, CASE WHEN fb.status = 'applied' THEN '网格反馈' ELSE '反馈被拒收' END, fb.run_id,
-         fb.result, NULL, fb.deadline, fb.checker, concat_ws('；', fb.remarks, fb.reason), fb.file || ' ' || fb.sheet || '!' || CAST(fb."row" AS VARCHAR)
+         fb.result, NULL, fb.deadline, fb.checker, concat_ws('；', fb.remarks, fb.reason),
+         regexp_replace(fb.file, '^.*[/\\\\]', '') || ' ' || fb.sheet || '!' || CAST(fb."row" AS VARCHAR)
   FROM feedback fb JOIN cand USING (case_id) WHERE fb.run_id <= p_run
   UNION ALL
-  SELECT ce.case_id, CAST(ce.changed_at AS DATE), 3, '案件状态', ce.run_id,
-         coalesce(ce.from_state || ' → ', '') || ce.to_state, NULL, NULL, NULL, ce.reason, NULL
+  -- Dated by the run's as-of date (as the findings are), not by the wall clock of the run.
+  SELECT ce.case_id, coalesce((SELECT max(x.as_of) FROM findings x WHERE x.run_id = ce.run_id), CAST(ce.changed_at AS DATE)), 3, '案件状态', ce.run_id,
+         coalesce(${stateTitleSql('ce.from_state')} || ' → ', '') || ${stateTitleSql('ce.to_state')}, NULL, NULL, NULL,
+         CASE ce.reason WHEN 'found' THEN '首次发现' WHEN 'still found' THEN '仍然发现' WHEN 'found again' THEN '再次发现'
+                        WHEN 'found again with changed facts' THEN '事实变化后再次发现' WHEN 'no longer found' THEN '不再发现' ELSE ce.reason END,
+         NULL
   FROM case_events ce JOIN cand USING (case_id) WHERE ce.run_id <= p_run)
 SELECT ev.*, cand.name FROM ev JOIN cand USING (case_id)
 ORDER BY case_id, event_date NULLS LAST, run_id, event_order, rule_or_result;
@@ -117,7 +126,7 @@ const EVIDENCE_COLUMNS: ListColumn[] = [
   { key: 'name', header: '单位名称', width: 22, wrap: true },
   { key: 'event_date', header: '日期', width: 11, kind: 'date' },
   { key: 'event', header: '事项', width: 10 },
-  { key: 'run_id', header: '批次号', width: 20 },
+  { key: 'run_id', header: '批次号', width: 27 },
   { key: 'rule_or_result', header: '问题类型/核查结果/状态', width: 16, wrap: true },
   { key: 'amount', header: '金额', width: 12, kind: 'money' },
   { key: 'deadline', header: '整改期限', width: 11, kind: 'date' },

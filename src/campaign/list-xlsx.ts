@@ -101,6 +101,7 @@ export async function writeListWorkbook(db: Db, spec: ListWorkbook): Promise<num
     header.eachCell((h) => {
       h.style = { font: { bold: true }, alignment: { vertical: 'middle', horizontal: 'center', wrapText: true }, fill: HEADER_FILL };
     });
+    header.height = 16 * Math.max(...s.columns.map((c) => lines(c.header, c.width))) + 6;
     header.commit();
     ws.headerFooter = { oddHeader: `&L${headerFooterText(s.header)}&R${headerFooterText(spec.title)}`, oddFooter: '&C第 &P 页 / 共 &N 页' };
     let n = 0;
