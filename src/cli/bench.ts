@@ -2,21 +2,29 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { runBench } from '../bench/bench.ts';
+import { runNightlyBench, type NightlyBenchResult } from '../bench/nightly.ts';
 import { generateInbox } from '../generator/generate.ts';
 import { createLogger } from '../log.ts';
 
 /** `recon bench`: benchmarks on a generated city-size inbox, written to reports/bench/. */
 export function benchCommand(): Command {
   return new Command('bench')
-    .description('Benchmark ingest and linking on a generated inbox against plain DuckDB; results to reports/bench/*.json')
-    .addOption(new Option('--part <part>', 'which part').choices(['ingest', 'link', 'all']).default('all'))
+    .description(
+      'Benchmark the whole nightly (per stage: wall time, rows/s, peak memory) on a generated city-size inbox, against plain DuckDB doing the same work; results to reports/bench/*.json',
+    )
+    .addOption(
+      new Option('--part <part>', 'nightly: the whole run with the ingest and rules yardsticks; ingest, link: those stages alone').choices(['nightly', 'ingest', 'link', 'all']).default('nightly'),
+    )
+    .option('--threads <n>', 'DuckDB threads (default: all cores)')
+    .option('--memory-limit <size>', 'DuckDB memory_limit, e.g. 8GB (default: DuckDB\'s, 80% of RAM)')
+    .option('--no-gbk', 'skip the GBK copy of the inbox (ingest of GBK against UTF-8)')
     .option('--employers <n>', 'size of the generated inbox (1000000 = a city)', '1000000')
     .option('--seed <n>', 'generator seed', '1')
     .option('--inbox <dir>', 'use this inbox instead of generating one')
     .option('--runs <n>', 'repetitions (medians are reported)', '3')
     .option('--work <dir>', 'scratch folder for databases and the generated inbox', '.bench')
     .option('--out <dir>', 'where the JSON result goes', 'reports/bench')
-    .action(async (opts: { part: string; employers: string; seed: string; inbox?: string; runs: string; work: string; out: string }) => {
+    .action(async (opts: { part: string; employers: string; seed: string; inbox?: string; runs: string; work: string; out: string; threads?: string; memoryLimit?: string; gbk: boolean }) => {
       const logger = createLogger();
       let inbox = opts.inbox;
       if (!inbox) {
@@ -25,6 +33,24 @@ export function benchCommand(): Command {
           logger.info({ inbox }, `generating ${opts.employers} employers (once; reused by later runs)`);
           await generateInbox({ employers: Number(opts.employers), seed: Number(opts.seed), out: inbox, formats: 'csv' });
         }
+      }
+      fs.mkdirSync(opts.out, { recursive: true });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      if (opts.part === 'nightly') {
+        const result = await runNightlyBench({
+          inbox,
+          workDir: opts.work,
+          runs: Number(opts.runs),
+          localParams: path.resolve('pipelines/local-params.yaml'),
+          logger,
+          duckdb: { ...(opts.threads ? { threads: Number(opts.threads) } : {}), ...(opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {}) },
+          gbk: opts.gbk,
+        });
+        const file = path.join(opts.out, `nightly-${stamp}.json`);
+        fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+        if (result.rules.yardstickFile) fs.copyFileSync(result.rules.yardstickFile, path.join(opts.out, `nightly-${stamp}-yardstick.sql`));
+        process.stdout.write(nightlyTable(result) + `written: ${file}\n`);
+        return;
       }
       const parts = opts.part === 'all' ? (['ingest', 'link'] as const) : ([opts.part] as Array<'ingest' | 'link'>);
       const result = await runBench({
@@ -35,8 +61,7 @@ export function benchCommand(): Command {
         localParams: path.resolve('pipelines/local-params.yaml'),
         logger,
       });
-      fs.mkdirSync(opts.out, { recursive: true });
-      const file = path.join(opts.out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+      const file = path.join(opts.out, `bench-${stamp}.json`);
       fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
       if (result.ingest) {
         const i = result.ingest;
@@ -52,4 +77,31 @@ export function benchCommand(): Command {
       }
       process.stdout.write(`written: ${file}\n`);
     });
+}
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+/** The printed table of a nightly bench: one line per stage, then the totals and ratios. */
+export function nightlyTable(r: NightlyBenchResult): string {
+  const lines = [
+    `nightly on ${r.inbox} (${r.inboxMb} MB): ${r.counts.rowsLoaded} rows, ${r.counts.records} records -> ${r.counts.employers} employers, ${r.counts.findings} findings, ${r.counts.worklistRows} worklist rows, ${r.counts.notices} notices; medians of ${r.runs} run(s)`,
+    `${pad('stage', 18)} ${pad('wall s', 8, true)} ${pad('rows', 10, true)} ${pad('rows/s', 10, true)} ${pad('peak RSS MB', 12, true)}`,
+  ];
+  for (const s of r.stages) {
+    lines.push(
+      `${pad(s.stage, 18)} ${pad((s.ms / 1000).toFixed(1), 8, true)} ${pad(s.rows === null ? '' : String(s.rows), 10, true)} ${pad(s.rowsPerSecond === null ? '' : String(s.rowsPerSecond), 10, true)} ${pad(String(s.peakRssMb), 12, true)}`,
+    );
+  }
+  lines.push(`${pad('total', 18)} ${pad((r.totalMs / 1000).toFixed(1), 8, true)} ${pad('', 10)} ${pad('', 10)} ${pad(String(r.peakRssMb), 12, true)}`);
+  const i = r.ingest;
+  lines.push(
+    `ingest: recon ${(i.reconMs / 1000).toFixed(1)} s, bare read_csv ${(i.bareReadCsvMs / 1000).toFixed(1)} s, ratio ${i.ratio}x (target 1.3x)` +
+      (i.gbkMs !== undefined ? `; GBK inputs ${(i.gbkMs / 1000).toFixed(1)} s, ${i.gbkRatio}x the UTF-8 ingest (target 2x)` : ''),
+  );
+  lines.push(
+    `rules: recon ${(r.rules.reconMs / 1000).toFixed(1)} s, plain SQL yardstick ${(r.rules.yardstickMs / 1000).toFixed(1)} s, ratio ${r.rules.ratio}x (target 1.5x); findings ${r.rules.findings} vs yardstick ${r.rules.yardstickFindings}`,
+  );
+  return lines.join('\n') + '\n';
 }

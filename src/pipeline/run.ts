@@ -38,6 +38,8 @@ export interface RunResult {
   warnings: string[];
   error?: string;
   timings: Record<string, number>;
+  /** Peak resident memory (MB, JS and DuckDB together) per stage, sampled every 50 ms. */
+  peakRssMb: Record<string, number>;
 }
 
 export interface RunOptions {
@@ -77,15 +79,17 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
   const started = new Date();
   const timings: Record<string, number> = {};
   const warnings: string[] = [];
-  const result: RunResult = { runId, status: 'failed', asOf: pipeline.as_of ?? today(), outputDir: partial, warnings, timings };
+  const result: RunResult = { runId, status: 'failed', asOf: pipeline.as_of ?? today(), outputDir: partial, warnings, timings, peakRssMb: {} };
+  const memory = new RssSampler(result.peakRssMb);
   log.info({ pipeline: pipeline.file, inbox: pipeline.inbox, database: pipeline.database }, `run ${runId} started`);
 
   let workspace: Workspace | undefined;
   try {
-    workspace = await Workspace.open({ database: pipeline.database, runId, command: 'run', logger: log, settings: duckdbSettings(pipeline) });
+    // Opening copies the published database into staging: at city size that copy is measured too.
+    workspace = await timed([timings, memory], 'open', () => Workspace.open({ database: pipeline.database, runId, command: 'run', logger: log, settings: duckdbSettings(pipeline) }), log);
     markInterruptedRuns(runsDir, runId, log);
     const db = workspace.db;
-    await timed(timings, 'reference', () => loadReferenceTables(db, { localParamsFile: pipeline.localParams }), log);
+    await timed([timings, memory], 'reference', () => loadReferenceTables(db, { localParamsFile: pipeline.localParams }), log);
 
     // Returned worklists (<inbox>/feedback/) are grid workers' results, not agency exports.
     const feedbackDir = path.join(pipeline.inbox, 'feedback');
@@ -94,7 +98,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
       return kind ? { file, kind } : { file };
     });
     log.info({ files: files.length }, `ingest: ${files.length} file(s) in the inbox`);
-    const ingest = await timed(timings, 'ingest', () =>
+    const ingest = await timed([timings, memory], 'ingest', () =>
       ingestFiles(
         db,
         files,
@@ -113,30 +117,34 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
     result.ingest = ingest;
     for (const r of ingest.results) if (r.status === 'refused') warnings.push(`refused ${path.basename(r.file)}: ${r.message}`);
     result.asOf = pipeline.as_of ?? (await latestSnapshotDate(db)) ?? today();
-    result.link = await timed(timings, 'link', () => linkEmployers(db, runId, log, linkParams(pipeline.parameters)), log);
+    result.link = await timed([timings, memory], 'link', () => linkEmployers(db, runId, log, linkParams(pipeline.parameters)), log);
     const asOf = result.asOf;
     // Feedback before the rules: a case a grid worker verified as exempt stays out of this run's findings.
     const returned = fs.existsSync(feedbackDir) ? listInbox(feedbackDir, ['**/*.xlsx']) : [];
-    result.feedback = await timed(timings, 'feedback', () => applyFeedback(db, returned, { runId, logger: log, asOf }), log);
+    result.feedback = await timed([timings, memory], 'feedback', () => applyFeedback(db, returned, { runId, logger: log, asOf }), log);
     if (result.feedback.rejectedRows > 0) warnings.push(`feedback: ${result.feedback.rejectedRows} returned worklist row(s) rejected; see the feedback table`);
-    result.rules = await timed(timings, 'rules', () => runRules(db, { runId, asOf, config: pipeline.rules, pipelineDir: path.dirname(pipeline.file) }, log), log);
-    await timed(timings, 'publish', async () => {
-      await writeFindingsCsv(db, runId, partial);
-      await writeDataQualityCsv(db, runId, partial);
+    result.rules = await timed([timings, memory], 'rules', () => runRules(db, { runId, asOf, config: pipeline.rules, pipelineDir: path.dirname(pipeline.file) }, log), log);
+    await timed([timings, memory], 'publish', async () => {
+      const sub = [timings, memory] as [Record<string, number>, RssSampler];
+      await timed(sub, 'publish.csv', async () => {
+        await writeFindingsCsv(db, runId, partial);
+        await writeDataQualityCsv(db, runId, partial);
+      });
       // Notices first: a worklist row shows the notice sent to its employer.
-      result.notices = (await writeNotices(db, { runId, asOf, dir: partial, office: pipeline.office, logger: log })).notices;
-      result.worklists = await writeWorklists(db, { runId, asOf, dir: partial, logger: log });
-      await writeLedger(db, { runId, asOf, dir: partial, logger: log, timings });
-      await writeSummaryHtml(db, { runId, asOf, dir: partial });
+      result.notices = (await timed(sub, 'publish.notices', () => writeNotices(db, { runId, asOf, dir: partial, office: pipeline.office, logger: log }))).notices;
+      result.worklists = await timed(sub, 'publish.worklists', () => writeWorklists(db, { runId, asOf, dir: partial, logger: log }));
+      await timed(sub, 'publish.ledger', () => writeLedger(db, { runId, asOf, dir: partial, logger: log, timings }));
+      await timed(sub, 'publish.summary', () => writeSummaryHtml(db, { runId, asOf, dir: partial }));
       // Campaign lists (失信联合惩戒候选名单, arrears lists) and their views: src/campaign/lists.ts.
       await writeCampaignLists(db, { runId, asOf, dir: partial, logger: log });
     }, log);
 
-    await timed(timings, 'audit', () => audit(db, pipeline, result), log);
+    await timed([timings, memory], 'audit', () => audit(db, pipeline, result), log);
     result.status = warnings.length ? 'warnings' : 'succeeded';
     await recordRun(db, pipeline, result, started, partial);
     writeRunJson(partial, pipeline, result, started);
-    await workspace.publish();
+    const ready = workspace;
+    await timed([timings, memory], 'commit', () => ready.publish(), log);
     workspace = undefined;
     const finalDir = path.join(runsDir, runId);
     fs.renameSync(partial, finalDir);
@@ -186,13 +194,52 @@ async function audit(db: Db, pipeline: Pipeline, r: RunResult): Promise<void> {
   }
 }
 
-async function timed<T>(timings: Record<string, number>, stage: string, fn: () => Promise<T>, log?: Logger): Promise<T> {
+/**
+ * Peak RSS per stage: DuckDB's memory is native, so the process's resident size is sampled
+ * (every 50 ms) rather than the JS heap. Stages nest (publish.worklists inside publish).
+ */
+class RssSampler {
+  private readonly open = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly peaks: Record<string, number>) {}
+
+  begin(stage: string): void {
+    this.open.set(stage, process.memoryUsage.rss());
+    this.timer ??= setInterval(() => this.sample(), 50).unref();
+  }
+
+  end(stage: string): void {
+    this.sample();
+    const peak = this.open.get(stage) ?? 0;
+    this.open.delete(stage);
+    this.peaks[stage] = Math.round(peak / 2 ** 20);
+    if (this.open.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private sample(): void {
+    const rss = process.memoryUsage.rss();
+    for (const [stage, peak] of this.open) if (rss > peak) this.open.set(stage, rss);
+  }
+}
+
+async function timed<T>(
+  [timings, memory]: [Record<string, number>, RssSampler],
+  stage: string,
+  fn: () => Promise<T>,
+  log?: Logger,
+): Promise<T> {
   log?.debug({ stage }, `stage ${stage} started`);
   const started = performance.now();
+  memory.begin(stage);
   try {
     return await fn();
   } finally {
     timings[stage] = Math.round(performance.now() - started);
+    memory.end(stage);
   }
 }
 
@@ -205,7 +252,7 @@ async function timed<T>(timings: Record<string, number>, stage: string, fn: () =
 async function latestSnapshotDate(db: Db): Promise<string | undefined> {
   const row = await db.one<{ d: Date | null }>(
     `SELECT min(latest) AS d FROM (
-       SELECT kind, max(as_of) AS latest FROM manifest WHERE status = 'loaded' AND kind <> 'grid_roster' GROUP BY kind)`,
+       SELECT kind, max(as_of) AS latest FROM manifest WHERE status = 'loaded' AND kind NOT IN ('grid_roster', 'targets') GROUP BY kind)`,
   );
   return row?.d ? row.d.toISOString().slice(0, 10) : undefined;
 }
@@ -274,6 +321,7 @@ function writeRunJson(dir: string, pipeline: Pipeline, r: RunResult, started: Da
         }
       : null,
     timings_ms: r.timings,
+    peak_rss_mb: r.peakRssMb,
     warnings: r.warnings,
   };
   fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify(doc, null, 2) + '\n');

@@ -207,7 +207,11 @@ export async function writeNotices(db: Db, options: NoticeOptions): Promise<Noti
   const folder = path.join(options.dir, 'notices');
   fs.mkdirSync(folder, { recursive: true });
   const byDistrict = new Map<string, NoticeRow[]>();
-  for (const r of rows) byDistrict.set(r.district, [...(byDistrict.get(r.district) ?? []), r]);
+  for (const r of rows) {
+    const list = byDistrict.get(r.district);
+    if (list) list.push(r);
+    else byDistrict.set(r.district, [r]);
+  }
   for (const [district, list] of byDistrict) {
     fs.writeFileSync(path.join(folder, `告知书_${safeFileName(district)}.html`), html(district, list.map((r) => letter(r, options.asOf, options.office))));
   }

@@ -17,7 +17,7 @@ import {
   rowChecksum,
   type WorklistColumn,
 } from './worklists-layout.ts';
-import { addOrderedSheet, safeText, displayWidth, headerFooterText, safeFileName, type StreamSheet } from './xlsx-stream.ts';
+import { addOrderedSheet, safeText, displayWidth, headerFooterText, safeFileName, shareColumnStyles, type StreamSheet } from './xlsx-stream.ts';
 
 /** Excel's row limit (header included). */
 export const EXCEL_MAX_ROWS = 1_048_576;
@@ -288,6 +288,8 @@ async function writeInstructions(wb: ExcelJS.stream.xlsx.WorkbookWriter, p: Plan
 interface SheetState {
   ws: StreamSheet;
   rows: number;
+  /** Each column's style object, shared by its cells (see shareColumnStyles). */
+  styles: Array<Partial<ExcelJS.Style>>;
 }
 
 function openListSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, index: number, widths: Record<WorklistColumn, number>, header: string): SheetState {
@@ -305,6 +307,7 @@ function openListSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, index: number, wi
     },
   });
   const fillIn = new Set<string>(FILL_IN_COLUMNS);
+  const styles: Array<Partial<ExcelJS.Style>> = [];
   ws.columns = WORKLIST_COLUMNS.map((c) => {
     // No cell borders: exceljs serialises every cell's style to find its xf, and borders
     // double that cost; printed gridlines (showGridLines) draw the table instead.
@@ -315,6 +318,7 @@ function openListSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, index: number, wi
     else style.protection = { locked: true };
     if (c === '估算金额') style.numFmt = '#,##0.00';
     if (c === '核查日期' || c === '整改期限') style.numFmt = 'yyyy-mm-dd';
+    styles.push(style);
     return { key: c, width: widths[c], style, hidden: c === '校验码' };
   });
   const headerRow = ws.addRow([...WORKLIST_COLUMNS]);
@@ -329,7 +333,7 @@ function openListSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, index: number, wi
   });
   headerRow.commit();
   ws.headerFooter = { oddHeader: `&L${headerFooterText(header)}&R社保扩面征缴核查清单`, oddFooter: '&C第 &P 页 / 共 &N 页' };
-  return { ws, rows: 0 };
+  return { ws, rows: 0, styles };
 }
 
 async function closeListSheet(s: SheetState): Promise<void> {
@@ -413,6 +417,7 @@ async function writeWorkbook(
       row.height = rowHeight(v, widths);
       // Empty fill-in cells are written too, so each carries the unlocked style itself.
       for (let c = PROTECTED_COLUMNS.length + 1; c <= PROTECTED_COLUMNS.length + FILL_IN_COLUMNS.length; c++) row.getCell(c);
+      shareColumnStyles(row, sheet.styles);
       row.commit();
       sheet.rows++;
     }

@@ -5,6 +5,19 @@ import ExcelJS from 'exceljs';
  * its .d.ts leaves out, the OOXML element-order fix, safe cell text and column widths.
  */
 
+/**
+ * Gives every cell of a streamed row its column's style object itself. exceljs finds a cell's
+ * xf through a cache keyed by the style object, but a new cell gets a fresh merge of its row's
+ * and column's style, so each cell's style was rendered to XML and looked up by that text:
+ * about a third of writing 100k worklist rows. Call before `row.commit()`.
+ */
+export function shareColumnStyles(row: ExcelJS.Row, styles: ReadonlyArray<Partial<ExcelJS.Style> | undefined>): void {
+  row.eachCell({ includeEmpty: true }, (cell, col) => {
+    const style = styles[col - 1];
+    if (style) cell.style = style;
+  });
+}
+
 /** A worksheet of the streaming writer (exceljs types it as a plain Worksheet). */
 export interface StreamSheet {
   columns: Array<Partial<ExcelJS.Column>>;

@@ -105,7 +105,7 @@ export function resolveRules(config: RulesConfig, pipelineDir: string): Resolved
     }));
 }
 
-async function commonParams(db: Db, asOf: string, month: string): Promise<Record<string, string | number | boolean>> {
+export async function commonParams(db: Db, asOf: string, month: string): Promise<Record<string, string | number | boolean>> {
   const p = await db.one<Record<string, unknown>>(
     `SELECT base_floor, rate_110, rate_210, rate_310, rate_410, rate_510, maternity_separate FROM ref_local_params
      WHERE CAST($1 AS DATE) BETWEEN valid_from AND valid_to`,

@@ -1,0 +1,300 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import { pipeline as streamPipeline } from 'node:stream/promises';
+import iconv from 'iconv-lite';
+import { Db } from '../db/database.ts';
+import { literal } from '../db/sql.ts';
+import { migrate } from '../db/schema.ts';
+import { listInbox, ingestFiles } from '../ingest/stage.ts';
+import { loadPipeline } from '../pipeline/config.ts';
+import { runPipeline } from '../pipeline/run.ts';
+import { FACTS_SQL } from '../rules/facts.ts';
+import { BUILTIN_RULES } from '../rules/catalog/index.ts';
+import { closedMonth, commonParams } from '../rules/runner.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { measure, median } from './measure.ts';
+
+export interface NightlyBenchOptions {
+  inbox: string;
+  /** Scratch folder: each run gets a fresh database and output folder here. */
+  workDir: string;
+  runs: number;
+  localParams: string;
+  logger: Logger;
+  /** DuckDB settings, as in the pipeline file. */
+  duckdb: { threads?: number; memory_limit?: string; temp_directory?: string };
+  /** Also time ingest on a GBK copy of the inbox (made once). */
+  gbk: boolean;
+}
+
+/** One stage of the nightly: median wall time, the rows it handled, and its peak RSS. */
+export interface StageMeasure {
+  stage: string;
+  ms: number;
+  rows: number | null;
+  rowsPerSecond: number | null;
+  peakRssMb: number;
+}
+
+export interface NightlyBenchResult {
+  machine: { cpus: number; memoryGb: number; node: string; duckdb: NightlyBenchOptions['duckdb'] };
+  inbox: string;
+  inboxMb: number;
+  runs: number;
+  /** Whole run, median, and the process's peak RSS over all runs. */
+  totalMs: number;
+  peakRssMb: number;
+  stages: StageMeasure[];
+  ingest: { reconMs: number; bareReadCsvMs: number; ratio: number; gbkMs?: number; gbkRatio?: number };
+  rules: { reconMs: number; yardstickMs: number; ratio: number; findings: number; yardstickFindings: number; yardstickFile: string };
+  counts: { rowsLoaded: number; records: number; employers: number; findings: number; worklistRows: number; notices: number };
+  perRun: Array<{ totalMs: number; timings: Record<string, number>; peakRssMb: Record<string, number> }>;
+}
+
+/** Stages in the order they run (publish.* are parts of publish). */
+const STAGES = ['open', 'reference', 'ingest', 'link', 'feedback', 'rules', 'publish', 'publish.csv', 'publish.notices', 'publish.worklists', 'publish.ledger', 'publish.summary', 'audit', 'commit'];
+
+/**
+ * The whole nightly on a generated inbox, from an empty database each time (the heaviest night:
+ * every file new, every case new, every notice due), with two yardsticks measured on the same
+ * data in the same process: bare `read_csv` of every inbox file into a file database (ingest),
+ * and the same rules as one plain SQL script over the loaded tables (rules).
+ */
+export async function runNightlyBench(options: NightlyBenchOptions): Promise<NightlyBenchResult> {
+  const work = path.resolve(options.workDir);
+  fs.mkdirSync(work, { recursive: true });
+  const name = path.basename(path.dirname(path.resolve(options.inbox)));
+  const inbox = await encodedCopy(options.inbox, path.join(work, `${name}-utf8`), 'utf8', options.logger);
+  const files = listInbox(inbox, ['**/*.csv']);
+  const perRun: NightlyBenchResult['perRun'] = [];
+  const rows: Record<string, number[]> = {};
+  let counts: NightlyBenchResult['counts'] | undefined;
+  const yard: Array<{ ms: number; findings: number }> = [];
+  const bare: number[] = [];
+  let reconFindings = 0;
+  let yardstickFile = '';
+  let processPeak = 0;
+  for (let i = 0; i < options.runs; i++) {
+    const dir = path.join(work, 'nightly');
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'bench.yaml');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'bench',
+        inbox,
+        database: path.join(dir, 'db', 'recon.duckdb'),
+        output: path.join(dir, 'reports'),
+        local_params: path.resolve(options.localParams),
+        duckdb: options.duckdb,
+      }),
+    );
+    const pipeline = loadPipeline(file);
+    const run = await measure(() => runPipeline(pipeline, { terminal: false, logger: silentLogger() }));
+    const r = run.value;
+    processPeak = Math.max(processPeak, run.peakRssMb);
+    perRun.push({ totalMs: run.ms, timings: { ...r.timings }, peakRssMb: { ...r.peakRssMb } });
+    counts = {
+      rowsLoaded: r.ingest?.rowsLoaded ?? 0,
+      records: r.link?.records ?? 0,
+      employers: r.link?.employers ?? 0,
+      findings: r.rules?.findings ?? 0,
+      worklistRows: r.worklists?.rows ?? 0,
+      notices: r.notices ?? 0,
+    };
+    reconFindings = counts.findings;
+    const stageRows: Record<string, number> = {
+      ingest: (r.ingest?.rowsLoaded ?? 0) + (r.ingest?.rowsRejected ?? 0),
+      link: counts.records,
+      rules: counts.employers,
+      'publish.worklists': counts.worklistRows,
+      'publish.notices': counts.notices,
+      'publish.csv': counts.findings,
+    };
+    for (const [k, v] of Object.entries(stageRows)) (rows[k] ??= []).push(v);
+    options.logger.info({ run: i + 1, ms: run.ms, timings: r.timings }, `nightly bench run ${i + 1}: ${(run.ms / 1000).toFixed(1)} s`);
+
+    // The rules yardstick, on the database the run published (the loaded tables and links).
+    const y = await yardstick(pipeline.database, r.asOf, options.duckdb);
+    yard.push({ ms: y.ms, findings: y.findings });
+    yardstickFile = path.join(work, 'yardstick.sql');
+    fs.writeFileSync(yardstickFile, y.script);
+    bare.push(await bareReadCsv(files, path.join(work, 'bare.duckdb'), options.duckdb));
+  }
+  const medianOf = (k: string): number => median(perRun.map((p) => p.timings[k] ?? 0));
+  const stages: StageMeasure[] = STAGES.filter((s) => perRun.some((p) => p.timings[s] !== undefined)).map((stage) => {
+    const ms = medianOf(stage);
+    const n = rows[stage] ? median(rows[stage]) : null;
+    return {
+      stage,
+      ms,
+      rows: n,
+      rowsPerSecond: n !== null && ms > 0 ? Math.round(n / (ms / 1000)) : null,
+      peakRssMb: Math.max(...perRun.map((p) => p.peakRssMb[stage] ?? 0)),
+    };
+  });
+  const reconIngest = medianOf('ingest');
+  const bareMs = median(bare);
+  const ingest: NightlyBenchResult['ingest'] = { reconMs: reconIngest, bareReadCsvMs: bareMs, ratio: round2(reconIngest / bareMs) };
+  if (options.gbk) {
+    const gbkInbox = await encodedCopy(options.inbox, path.join(work, `${name}-gbk`), 'gbk', options.logger);
+    const utf = await ingestOnly(files, path.join(work, 'ingest-utf8.duckdb'), work, options);
+    const gbk = await ingestOnly(listInbox(gbkInbox, ['**/*.csv']), path.join(work, 'ingest-gbk.duckdb'), work, options);
+    Object.assign(ingest, { gbkMs: gbk, gbkRatio: round2(gbk / utf) });
+  }
+  const yardMs = median(yard.map((y) => y.ms));
+  return {
+    machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, duckdb: options.duckdb },
+    inbox,
+    inboxMb: Math.round(files.reduce((s, f) => s + fs.statSync(f).size, 0) / 2 ** 20),
+    runs: options.runs,
+    totalMs: median(perRun.map((p) => p.totalMs)),
+    peakRssMb: processPeak,
+    stages,
+    ingest,
+    rules: {
+      reconMs: medianOf('rules'),
+      yardstickMs: yardMs,
+      ratio: round2(medianOf('rules') / yardMs),
+      findings: reconFindings,
+      yardstickFindings: yard[yard.length - 1]?.findings ?? 0,
+      yardstickFile,
+    },
+    counts: counts ?? { rowsLoaded: 0, records: 0, employers: 0, findings: 0, worklistRows: 0, notices: 0 },
+    perRun,
+  };
+}
+
+function round2(n: number): number {
+  return Number(n.toFixed(2));
+}
+
+function settings(duckdb: NightlyBenchOptions['duckdb']): Record<string, string> {
+  const s: Record<string, string> = {};
+  if (duckdb.threads) s['threads'] = String(duckdb.threads);
+  if (duckdb.memory_limit) s['memory_limit'] = duckdb.memory_limit;
+  if (duckdb.temp_directory) s['temp_directory'] = duckdb.temp_directory;
+  return s;
+}
+
+/** Plain DuckDB reading the same CSV files into a file database: what ingest is measured against. */
+async function bareReadCsv(files: string[], dbFile: string, duckdb: NightlyBenchOptions['duckdb']): Promise<number> {
+  for (const f of [dbFile, `${dbFile}.wal`]) fs.rmSync(f, { force: true });
+  const started = performance.now();
+  const db = await Db.open(dbFile, { settings: settings(duckdb) });
+  try {
+    for (const [i, f] of files.entries()) await db.run(`CREATE TABLE t${i} AS SELECT * FROM read_csv(${literal(f)})`);
+  } finally {
+    db.close();
+  }
+  return Math.round(performance.now() - started);
+}
+
+/** recon's ingest alone (no linking, rules or reports), for the UTF-8 against GBK comparison. */
+async function ingestOnly(files: string[], dbFile: string, work: string, options: NightlyBenchOptions): Promise<number> {
+  for (const f of [dbFile, `${dbFile}.wal`]) fs.rmSync(f, { force: true });
+  const db = await Db.open(dbFile, { settings: settings(options.duckdb) });
+  try {
+    await migrate(db);
+    const started = performance.now();
+    await ingestFiles(db, files.map((file) => ({ file })), { runId: 'bench', defaultAsOf: '2026-10-31', minSnapshotRatio: 0.5, workDir: work }, silentLogger());
+    return Math.round(performance.now() - started);
+  } finally {
+    db.close();
+    for (const f of [dbFile, `${dbFile}.wal`]) fs.rmSync(f, { force: true });
+  }
+}
+
+/** Whether a file's first 64 KB are UTF-8 (a character cut at the end does not count). */
+function isUtf8(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(65536);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, n), { stream: true });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * A copy of the inbox's CSV files in one encoding (made once, streaming): the generator mixes
+ * UTF-8 and GBK, and the targets are stated for UTF-8 inputs, with GBK measured against them.
+ */
+export async function encodedCopy(inbox: string, out: string, encoding: 'utf8' | 'gbk', logger: Logger): Promise<string> {
+  const done = path.join(out, '.complete');
+  if (fs.existsSync(done)) return out;
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.mkdirSync(out, { recursive: true });
+  for (const f of listInbox(inbox, ['**/*.csv'])) {
+    const target = path.join(out, path.basename(f));
+    const from = isUtf8(f) ? 'utf8' : 'gb18030';
+    if ((from === 'utf8') === (encoding === 'utf8')) {
+      fs.copyFileSync(f, target);
+      continue;
+    }
+    logger.info({ file: path.basename(f), encoding }, `bench: writing a ${encoding} copy`);
+    await streamPipeline(fs.createReadStream(f), iconv.decodeStream(from), iconv.encodeStream(encoding), fs.createWriteStream(target));
+  }
+  fs.writeFileSync(done, '');
+  return out;
+}
+
+/** The tables the facts script writes; the yardstick writes its own copies (y_*). */
+const FACT_TABLES = ['employer_withholding', 'employer_payments', 'employer_enrollment', 'employer_facts'];
+
+/**
+ * The rules yardstick: the built-in rules as one plain SQL script (the facts tables, every
+ * rule's query, the "not findings" exemptions of RULES.md) with every parameter written in,
+ * run in one statement batch. It does what the rules stage computes, without recon's checks,
+ * per-rule bookkeeping, cases or findings history. The script is written next to the results
+ * so anyone can run it in a DuckDB shell.
+ */
+export async function yardstick(
+  database: string,
+  asOf: string,
+  duckdb: NightlyBenchOptions['duckdb'],
+): Promise<{ ms: number; findings: number; script: string }> {
+  const db = await Db.open(database, { settings: settings(duckdb) });
+  try {
+    const month = closedMonth(asOf, 15);
+    const common = await commonParams(db, asOf, month);
+    const rename = (sql: string): string => FACT_TABLES.reduce((s, t) => s.replace(new RegExp(`\\b${t}\\b`, 'g'), `y_${t}`), sql);
+    const fill = (sql: string, values: Record<string, string | number | boolean>): string =>
+      sql.replace(/\$([a-z_][a-z0-9_]*)/g, (whole, name: string) => {
+        const v = values[name];
+        if (v === undefined) return whole;
+        return typeof v === 'string' ? literal(v) : String(v);
+      });
+    const rules = BUILTIN_RULES.map((rule) => {
+      const values: Record<string, string | number | boolean> = { ...common };
+      for (const [n, spec] of Object.entries(rule.params)) values[`p_${n}`] = spec.default;
+      return `SELECT ${literal(rule.id)} AS rule_id, ${rule.exemptWhenClosed ? 'true' : 'false'} AS exempt_when_closed, employer_id, severity, amount
+FROM (\n${fill(rename(rule.sql), values)}\n)`;
+    });
+    const script = `-- recon bench: the rules yardstick (as of ${asOf}, closed month ${month.slice(0, 7)}), as plain DuckDB SQL.
+${fill(rename(FACTS_SQL), { month })}
+CREATE OR REPLACE TABLE y_findings AS
+SELECT r.rule_id, r.employer_id, r.severity, r.amount
+FROM (
+${rules.join('\nUNION ALL\n')}
+) r JOIN y_employer_facts f USING (employer_id)
+WHERE NOT (coalesce(f.established_on > DATE ${literal(asOf)} - INTERVAL 30 DAY, false)
+           OR (f.kind = 'individual_business' AND f.h IS NULL)
+           OR (f.closed AND r.exempt_when_closed));
+`;
+    const started = performance.now();
+    await db.run(script);
+    const ms = Math.round(performance.now() - started);
+    const n = await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM y_findings`);
+    await db.run(FACT_TABLES.concat('findings').map((t) => `DROP TABLE IF EXISTS y_${t};`).join('\n'));
+    return { ms, findings: Number(n?.n ?? 0), script };
+  } finally {
+    db.close();
+  }
+}
