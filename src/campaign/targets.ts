@@ -19,7 +19,10 @@ import type { Logger } from '../log.ts';
  * - rank (排名): by overall completion, highest first, equal completions share a rank (RANK());
  *   districts without any target are not ranked;
  * - change since last month: against the last run (by as-of date, then run id) whose as-of date
- *   falls in the month before D's month.
+ *   falls in the month before D's month;
+ * - the city (全市合计, district_code NULL): every district's actuals against the sum of the
+ *   districts' targets; its coverage target is the districts' targets weighted by their
+ *   should-be-insured employers.
  */
 
 /** The per-run history: one row per district (and one 全市合计 row, district_code NULL) for every run. */
@@ -153,9 +156,9 @@ r AS (
            / nullif(targets_given, 0) AS completion
   FROM m),
 tot AS (
-  -- The city: actuals over every district; each completion over the districts given that target;
-  -- the coverage target weighted by should-be-insured employers (the rate the city reaches when
-  -- every district meets its own target).
+  -- The city: actuals of every district against the sum of the districts' targets (the city's
+  -- own target); the coverage target weighted by should-be-insured employers (the rate the
+  -- city reaches when every district meets its own target).
   SELECT any_value(run_id) AS run_id, any_value(as_of) AS as_of, any_value(month) AS month, any_value(year) AS year,
          NULL::VARCHAR AS district_code, '全市合计' AS district_name,
          sum(should_enroll) AS should_enroll, sum(insured_units) AS insured_units, sum(insured_persons) AS insured_persons,
@@ -163,18 +166,20 @@ tot AS (
          sum(target_units) FILTER (WHERE target_units > 0) AS target_units,
          sum(target_persons) FILTER (WHERE target_persons > 0) AS target_persons,
          sum(target_coverage * should_enroll) FILTER (WHERE target_coverage > 0) / nullif(sum(should_enroll) FILTER (WHERE target_coverage > 0), 0) AS target_coverage,
-         sum(target_collection) FILTER (WHERE target_collection > 0) AS target_collection,
-         CAST(sum(insured_units) FILTER (WHERE target_units > 0) AS DOUBLE) / nullif(sum(target_units) FILTER (WHERE target_units > 0), 0) AS completion_units,
-         CAST(sum(insured_persons) FILTER (WHERE target_persons > 0) AS DOUBLE) / nullif(sum(target_persons) FILTER (WHERE target_persons > 0), 0) AS completion_persons,
-         (CAST(sum(insured_units) FILTER (WHERE target_coverage > 0) AS DOUBLE) / nullif(sum(should_enroll) FILTER (WHERE target_coverage > 0), 0))
-           / nullif(sum(target_coverage * should_enroll) FILTER (WHERE target_coverage > 0) / nullif(sum(should_enroll) FILTER (WHERE target_coverage > 0), 0), 0) AS completion_coverage,
-         CAST(sum(collected) FILTER (WHERE target_collection > 0) AS DOUBLE) / nullif(sum(target_collection) FILTER (WHERE target_collection > 0), 0) AS completion_collection
+         sum(target_collection) FILTER (WHERE target_collection > 0) AS target_collection
   FROM r HAVING count(*) > 0),
-tm AS (
+tc AS (
   SELECT tot.*,
+         CAST(insured_units AS DOUBLE) / nullif(target_units, 0) AS completion_units,
+         CAST(insured_persons AS DOUBLE) / nullif(target_persons, 0) AS completion_persons,
+         coverage_rate / nullif(target_coverage, 0) AS completion_coverage,
+         CAST(collected AS DOUBLE) / nullif(target_collection, 0) AS completion_collection
+  FROM tot),
+tm AS (
+  SELECT tc.*,
          CAST((completion_units IS NOT NULL) AS INTEGER) + CAST((completion_persons IS NOT NULL) AS INTEGER)
            + CAST((completion_coverage IS NOT NULL) AS INTEGER) + CAST((completion_collection IS NOT NULL) AS INTEGER) AS targets_given
-  FROM tot)
+  FROM tc)
 SELECT run_id, as_of, month, year, district_code, district_name, should_enroll, insured_units, insured_persons, coverage_rate, collected,
        target_units, target_persons, target_coverage, target_collection,
        completion_units, completion_persons, completion_coverage, completion_collection, targets_given, completion,

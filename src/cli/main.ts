@@ -14,6 +14,7 @@ import { tablesCommand } from './tables.ts';
 import { blacklistCommand } from './blacklist.ts';
 import { auditSampleCommand } from './audit-sample.ts';
 import { runsCommand, retryCommand } from './runs.ts';
+import { bulletinCommand } from './bulletin.ts';
 import { EXIT, exitCodeFor } from './exit.ts';
 import { errorMessage } from '../errors.ts';
 
@@ -24,7 +25,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  const commands = [runCommand(), ingestCommand(), runsCommand(), retryCommand(), feedbackCommand(), queryCommand(), tablesCommand(), employerCommand(), rulesCommand(), generateCommand(), evaluateCommand(), benchCommand(), renderCheckCommand(), schemaCommand()];
+  const commands = [runCommand(), ingestCommand(), runsCommand(), retryCommand(), feedbackCommand(), queryCommand(), tablesCommand(), employerCommand(), rulesCommand(), generateCommand(), evaluateCommand(), benchCommand(), renderCheckCommand(), bulletinCommand(), schemaCommand()];
   commands.push(blacklistCommand());
   commands.push(auditSampleCommand());
   for (const c of commands) program.addCommand(c.exitOverride());

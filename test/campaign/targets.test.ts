@@ -30,6 +30,11 @@ async function progress(database: string, runId: string): Promise<Array<Record<s
 }
 
 const r9 = (x: number): number => Math.round(x * 1e9) / 1e9;
+/** The city's overall completion in run 1 and run 2: the mean of units, persons, coverage and collection. */
+const city1 = (6 / 7 + 53 / 40 + 0.75 / (5.4 / 7) + 7300 / 7000) / 4;
+const city2 = (7 / 7 + 56 / 40 + 0.875 / (5.4 / 7) + 13900 / 7000) / 4;
+const CITY1 = r9(city1);
+const CITY2 = r9(city2);
 
 describe('targets: completion, ranks and change since last month on a hand-computed case', () => {
   let t: TwoRuns;
@@ -62,12 +67,12 @@ describe('targets: completion, ranks and change since last month on a hand-compu
       { district_code: '320507', district_name: '相城区', should_enroll: 2, insured_units: 2, insured_persons: 10, coverage_rate: 1, collected: 1000, target_units: 2, target_persons: 20, target_coverage: 1, target_collection: 2000, cu: 1, cp: 0.5, cc: 1, ccol: 0.5, targets_given: 4, completion: 0.75, rank: 2 },
       // 姑苏: no target, not ranked
       { district_code: '320508', district_name: '姑苏区', should_enroll: 1, insured_units: 1, insured_persons: 8, coverage_rate: 1, collected: 800, target_units: null, target_persons: null, target_coverage: null, target_collection: null, cu: null, cp: null, cc: null, ccol: null, targets_given: 0, completion: null, rank: null },
-      // The city: actuals of all four districts; completions over the districts given each target;
+      // The city: actuals of all four districts against the sum of the districts' targets; the
       // coverage target weighted by should-be-insured employers: (0.8*3 + 0.5*2 + 1*2) / 7.
       {
         district_code: null, district_name: '全市合计', should_enroll: 8, insured_units: 6, insured_persons: 53, coverage_rate: 0.75, collected: 7300,
         target_units: 7, target_persons: 40, target_coverage: r9(5.4 / 7), target_collection: 7000,
-        cu: r9(5 / 7), cp: r9(25 / 40), cc: r9(5 / 5.4), ccol: 0.5, targets_given: 4, completion: r9((5 / 7 + 25 / 40 + 5 / 5.4 + 0.5) / 4), rank: null,
+        cu: r9(6 / 7), cp: r9(53 / 40), cc: r9(0.75 / (5.4 / 7)), ccol: r9(7300 / 7000), targets_given: 4, completion: CITY1, rank: null,
       },
     ]);
   });
@@ -92,8 +97,8 @@ describe('targets: completion, ranks and change since last month on a hand-compu
       { district_name: '相城区', rank: 3, completion: 0.875, prev_run_id: run1, prev_rank: 2, rank_change: -1, completion_change: 0.125, insured_units_change: 0, insured_persons_change: 0, collected_change: 1000 },
       { district_name: '姑苏区', rank: null, completion: null, prev_run_id: run1, prev_rank: null, rank_change: null, completion_change: null, insured_units_change: 0, insured_persons_change: 0, collected_change: 800 },
       {
-        district_name: '全市合计', rank: null, completion: r9((6 / 7 + 28 / 40 + 6 / 5.4 + 6300 / 7000) / 4), prev_run_id: run1, prev_rank: null, rank_change: null,
-        completion_change: r9((6 / 7 + 28 / 40 + 6 / 5.4 + 6300 / 7000) / 4 - (5 / 7 + 25 / 40 + 5 / 5.4 + 0.5) / 4), insured_units_change: 1, insured_persons_change: 3, collected_change: 6600,
+        district_name: '全市合计', rank: null, completion: CITY2, prev_run_id: run1, prev_rank: null, rank_change: null,
+        completion_change: r9(city2 - city1), insured_units_change: 1, insured_persons_change: 3, collected_change: 6600,
       },
     ]);
     // Run 1 had no October-before-it: no change.
@@ -133,7 +138,7 @@ describe('targets: completion, ranks and change since last month on a hand-compu
       ['虎丘区', 2, '↑1', 0.94],
       ['相城区', 3, '↓1', 0.875],
       ['姑苏区', undefined, undefined, undefined],
-      ['全市合计', undefined, undefined, expect.closeTo((6 / 7 + 28 / 40 + 6 / 5.4 + 6300 / 7000) / 4, 9)],
+      ['全市合计', undefined, undefined, expect.closeTo(CITY2, 9)],
     ]);
     const texts: string[] = [];
     ws.eachRow((row) => row.eachCell((c) => void (typeof c.value === 'string' && texts.push(c.value))));
