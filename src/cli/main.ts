@@ -7,6 +7,7 @@ import { generateCommand } from './generate.ts';
 import { evaluateCommand } from './evaluate.ts';
 import { rulesCommand } from './rules.ts';
 import { benchCommand } from './bench.ts';
+import { exportCommand } from './export.ts';
 import { queryCommand } from './query.ts';
 import { feedbackCommand } from './feedback.ts';
 import { renderCheckCommand } from './render-check.ts';
@@ -25,7 +26,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  const commands = [runCommand(), ingestCommand(), runsCommand(), retryCommand(), feedbackCommand(), queryCommand(), tablesCommand(), employerCommand(), rulesCommand(), generateCommand(), evaluateCommand(), benchCommand(), renderCheckCommand(), bulletinCommand(), schemaCommand()];
+  const commands = [runCommand(), ingestCommand(), runsCommand(), retryCommand(), feedbackCommand(), queryCommand(), exportCommand(), tablesCommand(), employerCommand(), rulesCommand(), generateCommand(), evaluateCommand(), benchCommand(), renderCheckCommand(), bulletinCommand(), schemaCommand()];
   commands.push(blacklistCommand());
   commands.push(auditSampleCommand());
   for (const c of commands) program.addCommand(c.exitOverride());
