@@ -44,20 +44,34 @@ function csvField(text: string): string {
  * read_csv, finding the header row below any title rows. The first CSV column is the sheet
  * row number, so rejects point at the row a person sees in Excel.
  */
-export async function xlsxToCsv(file: string, target: string, options: { sheet?: string; kind?: Kind } = {}): Promise<SheetAsCsv> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+export async function xlsxToCsv(file: string, target: string, options: { sheet?: string; kind?: Kind; idleMs?: number } = {}): Promise<SheetAsCsv> {
+  checkZipDirectory(file);
+  const input = fs.createReadStream(file);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
     styles: 'cache',
   });
   const out = fs.createWriteStream(target);
+  // Some damaged zips make the streaming reader wait for bytes that never come, for ever: a
+  // watchdog refuses the file when neither input nor rows have moved for `idleMs`.
+  let lastProgress = Date.now();
+  input.on('data', () => (lastProgress = Date.now()));
+  const idleMs = options.idleMs ?? 30_000;
+  let watchdog: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    watchdog = setInterval(() => {
+      if (Date.now() - lastProgress > idleMs) reject(new Error(`the workbook reader made no progress for ${Math.round(idleMs / 1000)} s (a damaged zip)`));
+    }, Math.min(1000, idleMs));
+  });
   const write = async (line: string): Promise<void> => {
+    lastProgress = Date.now();
     if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   };
   let result: SheetAsCsv | undefined;
   const seen: string[] = [];
-  try {
+  const readAll = async (): Promise<void> => {
     for await (const worksheet of reader) {
       const name = (worksheet as unknown as { name?: string }).name ?? `Sheet${seen.length + 1}`;
       seen.push(name);
@@ -99,13 +113,21 @@ export async function xlsxToCsv(file: string, target: string, options: { sheet?:
       if (wanted && !header && pending.length > 0) header = findHeader(pending.map((p) => p.cells), file, options.kind);
       if (wanted && header) result = { sheet: name, header, headerRow, rows, width };
     }
+  };
+  const reading = readAll();
+  reading.catch(() => undefined); // after a stall it may settle later, or never: nobody waits for it
+  try {
+    await Promise.race([reading, stalled]);
   } catch (error) {
+    input.destroy();
     await abandonOutput(out);
     if (error instanceof InputError) throw error;
     throw new InputError(
       `Cannot read workbook "${file}": ${errorMessage(error)}. The file may be damaged, truncated or password-protected: open it in Excel or WPS, save it again as .xlsx without a password, and retry.`,
       { reason: 'bad_xlsx' },
     );
+  } finally {
+    clearInterval(watchdog);
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   if (!result) {
@@ -113,6 +135,31 @@ export async function xlsxToCsv(file: string, target: string, options: { sheet?:
     throw new InputError(`Workbook "${file}" has no ${which}. Check the file, or name the sheet in the pipeline file.`, { reason: 'no_sheet' });
   }
   return result;
+}
+
+/**
+ * A zip ends with its central directory (the end record, `PK 05 06`, in the last 64 KB): a file
+ * without one was cut off or damaged, and is refused at once instead of fed to the stream reader.
+ */
+function checkZipDirectory(file: string): void {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const length = Math.min(size, 22 + 0xffff);
+    const tail = Buffer.alloc(length);
+    fs.readSync(fd, tail, 0, length, size - length);
+    const at = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    // The end record names where the directory starts and how long it is: both must fit the file.
+    const ok = at >= 0 && at + 22 <= length && tail.readUInt32LE(at + 16) + tail.readUInt32LE(at + 12) <= size - length + at;
+    if (!ok) {
+      throw new InputError(
+        `Cannot read workbook "${file}": it has no intact zip directory at its end, so it was cut off (an incomplete download or copy) or damaged. Export or copy it again, open it in Excel or WPS to check it, and deliver it again.`,
+        { reason: 'bad_xlsx' },
+      );
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** A data row: padded to the header width; extra non-empty cells are kept so the row is rejected as too wide. */

@@ -6,6 +6,7 @@ import { KINDS } from '../../src/sources/index.ts';
 import type { LoadResult } from '../../src/ingest/load.ts';
 import { load, rows, tempDir, withDb } from '../helpers.ts';
 import { BAD_DIR, GOOD_INBOX, materialise, readCases, staticCases, type BadCase } from './corpus.ts';
+import { xlsxToCsv } from '../../src/ingest/xlsx.ts';
 
 const CASES = readCases();
 
@@ -108,5 +109,19 @@ describe('the bad-input corpus (fixtures/bad/cases.json)', () => {
       const good = await load(db, path.join(GOOD_INBOX, '个税扣缴申报202610.xlsx'));
       expect(good).toMatchObject({ status: 'loaded', kind: 'tax_withholding' });
     });
+  });
+});
+
+describe('workbooks that would hang the streaming reader', () => {
+  it('a workbook cut at 95% behind a forged zip end record stalls exceljs; the watchdog refuses it instead of waiting for ever', async () => {
+    const dir = tempDir('recon-bad-');
+    const workbook = fs.readFileSync(path.join(GOOD_INBOX, '个税扣缴申报202610.xlsx'));
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0); // an end record pointing at an empty directory
+    const file = path.join(dir, '个税扣缴申报_卡死_20261031.xlsx');
+    fs.writeFileSync(file, Buffer.concat([workbook.subarray(0, Math.floor(workbook.length * 0.95)), end]));
+    const started = Date.now();
+    await expect(xlsxToCsv(file, path.join(dir, 'out.csv'), { idleMs: 1000 })).rejects.toMatchObject({ name: 'InputError', message: expect.stringContaining('made no progress') });
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
