@@ -78,7 +78,7 @@ const CONTACT: ListColumn[] = [
 ];
 
 const COLUMNS: Record<(typeof ARREARS_LISTS)[number]['cls'], ListColumn[]> = {
-  closed: [...COMMON_HEAD, { key: 'reg_status_text', header: '登记状态', width: 10 }, { key: 'closed_on', header: '注销/吊销日期', width: 12, kind: 'date' }, ...MONEY, { key: 'legal_rep', header: '法定代表人', width: 10 }],
+  closed: [...COMMON_HEAD, { key: 'reg_status_text', header: '登记状态', width: 12, wrap: true }, { key: 'closed_on', header: '注销/吊销日期', width: 12, kind: 'date' }, ...MONEY, { key: 'legal_rep', header: '法定代表人', width: 10 }],
   dormant: [...COMMON_HEAD, { key: 'tax_status', header: '纳税状态', width: 10 }, ...MONEY, { key: 'instalment', header: `建议月缴额（${PLAN_INSTALMENTS}期）`, width: 12, kind: 'money' }, ...CONTACT],
   operating: [...COMMON_HEAD, ...MONEY, ...CONTACT],
 };

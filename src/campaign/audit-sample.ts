@@ -84,9 +84,14 @@ CREATE TABLE IF NOT EXISTS audit_sample_runs (
   before INTEGER NOT NULL,
   pool INTEGER NOT NULL,
   drawn INTEGER NOT NULL,
+  pool_mean_risk DOUBLE,
+  drawn_mean_risk DOUBLE,
   sampled_at TIMESTAMP NOT NULL,
   PRIMARY KEY (year, month)
 );
+-- Added after the first version of the table.
+ALTER TABLE audit_sample_runs ADD COLUMN IF NOT EXISTS pool_mean_risk DOUBLE;
+ALTER TABLE audit_sample_runs ADD COLUMN IF NOT EXISTS drawn_mean_risk DOUBLE;
 `;
 
 export interface AuditSampleOptions {
@@ -117,6 +122,9 @@ export interface AuditSampleResult {
   before: number;
   pool: number;
   drawn: number;
+  /** Mean risk score of the pool and of the employers drawn (the weighting at work). */
+  poolMeanRisk: number | null;
+  drawnMeanRisk: number | null;
   /** Allocation per stratum (empty when already drawn). */
   strata: AuditStratum[];
 }
@@ -169,8 +177,8 @@ export async function sampleAuditMonth(db: Db, options: AuditSampleOptions): Pro
   if (!Number.isInteger(month) || month < 1 || month > 12) throw new RangeError(`month must be 1 to 12, got ${month}`);
   if (!(rate > 0 && rate <= 1)) throw new RangeError(`rate must be above 0 and at most 1, got ${rate}`);
   await db.run(AUDIT_SCHEMA_SQL, undefined, { step: 'audit.schema' });
-  const done = await db.one<{ enrolled: number; target: number; before: number; pool: number; drawn: number }>(
-    `SELECT enrolled, target, before, pool, drawn FROM audit_sample_runs WHERE year = $1 AND month = $2`,
+  const done = await db.one<{ enrolled: number; target: number; before: number; pool: number; drawn: number; poolMeanRisk: number | null; drawnMeanRisk: number | null }>(
+    `SELECT enrolled, target, before, pool, drawn, pool_mean_risk AS "poolMeanRisk", drawn_mean_risk AS "drawnMeanRisk" FROM audit_sample_runs WHERE year = $1 AND month = $2`,
     [year, month],
     { step: 'audit.done' },
   );
@@ -218,12 +226,20 @@ export async function sampleAuditMonth(db: Db, options: AuditSampleOptions): Pro
       size: Number(s.size),
       quota: s.quota,
     }));
-    const drawn = Number((await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM _as_drawn`))?.n ?? 0);
-    await db.run(`INSERT INTO audit_sample_runs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CAST($10 AS TIMESTAMP))`, [year, month, options.runId, rate, enrolled, target, before, pool, drawn, now], {
-      step: 'audit.record',
-    });
+    const stats = await db.one<{ drawn: bigint; pool_risk: number | null; drawn_risk: number | null }>(
+      `SELECT (SELECT count(*) FROM _as_drawn) AS drawn, (SELECT avg(risk_score) FROM _as_pool) AS pool_risk, (SELECT avg(risk_score) FROM _as_drawn) AS drawn_risk`,
+    );
+    const drawn = Number(stats?.drawn ?? 0);
+    const poolMeanRisk = stats?.pool_risk ?? null;
+    const drawnMeanRisk = stats?.drawn_risk ?? null;
+    await db.run(
+      `INSERT INTO audit_sample_runs (year, month, run_id, rate, enrolled, target, before, pool, drawn, pool_mean_risk, drawn_mean_risk, sampled_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CAST($12 AS TIMESTAMP))`,
+      [year, month, options.runId, rate, enrolled, target, before, pool, drawn, poolMeanRisk, drawnMeanRisk, now],
+      { step: 'audit.record' },
+    );
     await db.run(`DROP TABLE _as_pool; DROP TABLE _as_strata; DROP TABLE _as_drawn;`);
-    result = { year, month, already: false, enrolled, target, before, pool, drawn, strata };
+    result = { year, month, already: false, enrolled, target, before, pool, drawn, poolMeanRisk, drawnMeanRisk, strata };
   }, { step: 'audit.sample' });
   const r = result as AuditSampleResult;
   options.logger.info({ ...r, strata: r.strata.length }, `audit sample ${year}-${String(month).padStart(2, '0')}: ${r.drawn} drawn (${r.before + r.drawn} of ${r.target} this year)`);
@@ -306,6 +322,7 @@ export async function writeAuditSheets(db: Db, options: { year: number; month: n
     for (const [i, [a, b]] of guideLines(district, options.year, options.month, rows.length).entries()) {
       const row = guide.addRow([a, b]);
       row.getCell(1).font = { bold: true, size: i === 0 ? 14 : 11 };
+      row.getCell(1).alignment = { vertical: 'top' };
       row.getCell(2).alignment = { wrapText: true, vertical: 'top' };
       row.height = Math.min(409, 15 * lineCount(b, 90) + 3);
       row.commit();

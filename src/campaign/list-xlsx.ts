@@ -67,6 +67,7 @@ export async function writeListWorkbook(db: Db, spec: ListWorkbook): Promise<num
   for (const [i, [a, b]] of [[spec.title, ''] as [string, string], ...spec.intro].entries()) {
     const row = guide.addRow([a, b]);
     row.getCell(1).font = { bold: true, size: i === 0 ? 14 : 11 };
+    row.getCell(1).alignment = { vertical: 'top' };
     row.getCell(2).alignment = { wrapText: true, vertical: 'top' };
     row.height = Math.min(409, 15 * lines(b, 88) + 3);
     row.commit();
