@@ -123,5 +123,13 @@ describe('blacklist candidates', () => {
     } finally {
       db.close();
     }
+    // recon blacklist reads the published database read-only: temporary definitions work there.
+    const ro = await Db.open(pipeline.database, { readOnly: true });
+    try {
+      await createBlacklistViews(ro, true);
+      expect((await ro.all<{ case_id: string }>(`SELECT case_id FROM blacklist_candidates_at('rr-2')`)).length).toBe(1);
+    } finally {
+      ro.close();
+    }
   });
 });
