@@ -55,15 +55,16 @@ tax AS (
   FROM tax_registration_current t
   JOIN employer_links l ON l.source = 'tax_registration' AND l.record_key = t.taxpayer_id
   GROUP BY l.employer_id),
-w3 AS (
-  SELECT employer_id, count(*) AS w_months, max(headcount) AS hw, avg(headcount) AS a_avg
+-- Withholding of the 6 months up to M in one pass; the 3-month figures are filtered aggregates.
+-- Bounds are DATEs: DATE - INTERVAL is a TIMESTAMP, and comparing periods with it cast every row.
+w AS (
+  SELECT employer_id,
+         count(*) FILTER (WHERE period >= CAST(CAST($month AS DATE) - INTERVAL 2 MONTH AS DATE)) AS w_months,
+         max(headcount) FILTER (WHERE period >= CAST(CAST($month AS DATE) - INTERVAL 2 MONTH AS DATE)) AS hw,
+         avg(headcount) FILTER (WHERE period >= CAST(CAST($month AS DATE) - INTERVAL 2 MONTH AS DATE)) AS a_avg,
+         max(headcount) AS max6
   FROM employer_withholding
-  WHERE period BETWEEN CAST($month AS DATE) - INTERVAL 2 MONTH AND CAST($month AS DATE)
-  GROUP BY employer_id),
-w6 AS (
-  SELECT employer_id, max(headcount) AS max6
-  FROM employer_withholding
-  WHERE period BETWEEN CAST($month AS DATE) - INTERVAL 5 MONTH AND CAST($month AS DATE)
+  WHERE period BETWEEN CAST(CAST($month AS DATE) - INTERVAL 5 MONTH AS DATE) AND CAST($month AS DATE)
   GROUP BY employer_id),
 enr AS (
   SELECT employer_id,
@@ -84,12 +85,12 @@ SELECT e.employer_id, e.name, e.uscc, e.kind, e.district_code, e.street, e.legal
        coalesce(reg.established_on, civ.established_on) AS established_on,
        coalesce(reg.employees, civ.employees) AS registry_employees,
        coalesce(reg.industry_code, enr.industry_code) AS industry_code,
-       coalesce(w3.w_months, 0) AS w_months,
-       CASE WHEN w3.w_months > 0 THEN w3.hw ELSE 0 END AS hw,
-       w3.a_avg,
+       coalesce(w.w_months, 0) AS w_months,
+       CASE WHEN w.w_months > 0 THEN w.hw ELSE 0 END AS hw,
+       w.a_avg,
        -- H: withholding when any of the 3 months has a row, else the registry's employees, else unknown (NULL).
-       CASE WHEN w3.w_months > 0 THEN w3.hw ELSE coalesce(reg.employees, civ.employees) END AS h,
-       coalesce(w6.max6, 0) = 0 AS no_staff_6m,
+       CASE WHEN w.w_months > 0 THEN w.hw ELSE coalesce(reg.employees, civ.employees) END AS h,
+       coalesce(w.max6, 0) = 0 AS no_staff_6m,
        coalesce(enr.registered_si, false) AS registered_si,
        coalesce(enr.status_110 = 'active', false) AS enrolled,
        enr.status_110,
@@ -97,7 +98,7 @@ SELECT e.employer_id, e.name, e.uscc, e.kind, e.district_code, e.street, e.legal
        coalesce(pen.paid_count_110, enr.enrolled_count_110) AS insured_110
 FROM employers e
 LEFT JOIN reg USING (employer_id) LEFT JOIN civ USING (employer_id) LEFT JOIN tax USING (employer_id)
-LEFT JOIN w3 USING (employer_id) LEFT JOIN w6 USING (employer_id) LEFT JOIN enr USING (employer_id) LEFT JOIN pen USING (employer_id);
+LEFT JOIN w USING (employer_id) LEFT JOIN enr USING (employer_id) LEFT JOIN pen USING (employer_id);
 `;
 
 /** Builds the facts tables for a run. */

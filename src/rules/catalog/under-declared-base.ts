@@ -18,7 +18,7 @@ export const underDeclaredBase: RuleDefinition = {
 WITH months AS (
   SELECT p.employer_id, count(*) AS months, sum(p.base_total) AS base, sum(p.insured_count) AS insured, sum(w.wages) AS wages
   FROM employer_payments p JOIN employer_withholding w ON w.employer_id = p.employer_id AND w.period = p.period
-  WHERE p.insurance_code = '110' AND p.period BETWEEN CAST($month AS DATE) - INTERVAL 2 MONTH AND CAST($month AS DATE)
+  WHERE p.insurance_code = '110' AND p.period BETWEEN CAST(CAST($month AS DATE) - INTERVAL 2 MONTH AS DATE) AND CAST($month AS DATE)
   GROUP BY p.employer_id)
 SELECT f.employer_id, 'medium' AS severity,
        round(greatest(m.wages - m.base, 0) * $rate_110, 2) AS amount,
