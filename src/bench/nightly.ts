@@ -8,7 +8,7 @@ import { literal } from '../db/sql.ts';
 import { migrate } from '../db/schema.ts';
 import { listInbox, ingestFiles } from '../ingest/stage.ts';
 import { loadPipeline } from '../pipeline/config.ts';
-import { runPipeline } from '../pipeline/run.ts';
+import { defaultMemoryLimit, runPipeline } from '../pipeline/run.ts';
 import { FACTS_SQL } from '../rules/facts.ts';
 import { BUILTIN_RULES } from '../rules/catalog/index.ts';
 import { closedMonth, commonParams } from '../rules/runner.ts';
@@ -174,7 +174,7 @@ function round2(n: number): number {
 function settings(duckdb: NightlyBenchOptions['duckdb']): Record<string, string> {
   const s: Record<string, string> = {};
   if (duckdb.threads) s['threads'] = String(duckdb.threads);
-  if (duckdb.memory_limit) s['memory_limit'] = duckdb.memory_limit;
+  s['memory_limit'] = duckdb.memory_limit ?? defaultMemoryLimit();
   if (duckdb.temp_directory) s['temp_directory'] = duckdb.temp_directory;
   return s;
 }

@@ -51,8 +51,8 @@ export const pipelineSchema = z
     duckdb: z
       .object({
         threads: z.number().int().min(1).optional(),
-        memory_limit: z.string().optional().describe('e.g. 8GB'),
-        temp_directory: z.string().optional().describe('Where DuckDB spills when memory is short.'),
+        memory_limit: z.string().optional().describe('e.g. 8GB; default: half the machine\'s memory. Past it DuckDB spills to temp_directory.'),
+        temp_directory: z.string().optional().describe('Where DuckDB spills when memory is short (default: <work_dir>/spill).'),
       })
       .strict()
       .default({}),

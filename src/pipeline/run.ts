@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Logger } from '../log.ts';
@@ -53,10 +54,20 @@ export interface RunOptions {
   logger?: Logger;
 }
 
-function duckdbSettings(p: Pipeline): Record<string, string> {
+/**
+ * DuckDB's memory limit when the pipeline sets none: half the machine's memory. DuckDB's own
+ * default (80%) leaves too little for Node (exceljs, the reports) and the page cache; past the
+ * limit DuckDB spills to temp_directory instead of failing.
+ */
+export function defaultMemoryLimit(totalBytes = os.totalmem()): string {
+  return `${Math.max(1, Math.floor((totalBytes / 2 ** 30) * 0.5))}GB`;
+}
+
+/** The DuckDB settings of a run: threads, memory_limit and temp_directory (default `<work>/spill`). */
+export function duckdbSettings(p: Pipeline): Record<string, string> {
   const s: Record<string, string> = {};
   if (p.duckdb.threads) s['threads'] = String(p.duckdb.threads);
-  if (p.duckdb.memory_limit) s['memory_limit'] = p.duckdb.memory_limit;
+  s['memory_limit'] = p.duckdb.memory_limit ?? defaultMemoryLimit();
   s['temp_directory'] = p.duckdb.temp_directory ? path.resolve(path.dirname(p.file), p.duckdb.temp_directory) : path.join(p.workDir, 'spill');
   return s;
 }
