@@ -77,7 +77,11 @@ function fitTitle(ws: ExcelJS.Worksheet, title: string, span: number): void {
   const need = displayWidth(title) * 1.45 + 2;
   let have = 0;
   for (let i = 1; i <= span; i++) have += ws.getColumn(i).width ?? 9;
-  if (have < need) ws.getColumn(span).width = (ws.getColumn(span).width ?? 9) + (need - have);
+  if (have >= need) return;
+  // Spread the extra width over the data columns (all but the first when there are several).
+  const from = span > 1 ? 2 : 1;
+  const each = (need - have) / (span - from + 1);
+  for (let i = from; i <= span; i++) ws.getColumn(i).width = (ws.getColumn(i).width ?? 9) + each;
 }
 
 function titleRow(ws: ExcelJS.Worksheet, text: string, span: number): void {
@@ -132,7 +136,8 @@ export function bulletinWorkbook(b: Bulletin): ExcelJS.Workbook {
   const title = `全民参保扩面征缴工作通报（${b.month.slice(0, 4)}年${Number(b.month.slice(5, 7))}月）`;
 
   const text = sheet(wb, '通报', title, b, false, [{ showGridLines: false }]);
-  text.columns = [{ width: 88 }];
+  // LibreOffice neither scales nor breaks a single column wider than the page: 66 fits A4 portrait.
+  text.columns = [{ width: 66 }];
   titleRow(text, title, 1);
   const meta = text.addRow([safeText(`数据截至 ${b.asOf}；运行 ${b.runId}；${b.prevAsOf ? `较上月与 ${b.prevAsOf} 比较` : '上月无运行记录'}`)]);
   meta.getCell(1).font = { ...FONT, color: { argb: 'FF666666' } };
@@ -152,8 +157,8 @@ export function bulletinWorkbook(b: Bulletin): ExcelJS.Workbook {
     const r = text.addRow([safeText(p)]);
     r.getCell(1).font = font;
     r.getCell(1).alignment = { wrapText: true, vertical: 'top' };
-    // Width 88 holds about 40 CJK characters of 11 points a line.
-    r.height = Math.max(1, Math.ceil(displayWidth(p) / (font.size === 9 ? 96 : 78))) * (Number(font.size ?? 10) + 8) + 6;
+    // Width 66 holds about 29 CJK characters of 11 points a line (36 of 9 points).
+    r.height = Math.max(1, Math.ceil(displayWidth(p) / (font.size === 9 ? 72 : 56))) * (Number(font.size ?? 10) + 8) + 6;
   }
 
   const rank = sheet(wb, '完成情况排名', title, b, true, [{ state: 'frozen', ySplit: 2, xSplit: 3 }]);

@@ -187,7 +187,7 @@ export async function bulletinData(db: Db, monthText: string): Promise<Bulletin>
   const urged = ranked.slice(ranked.length - k).filter((d) => !praised.includes(d)).reverse();
   const prev = rows.find((r) => r['prev_as_of'] instanceof Date)?.['prev_as_of'];
 
-  const cases = (await db.all(`SELECT * FROM campaign_case_flow WHERE month = CAST($1 AS DATE) ORDER BY district_code = '', district_code`, [first], step('cases'))).map(
+  const cases: BulletinCases[] = (await db.all(`SELECT * FROM campaign_case_flow WHERE month = CAST($1 AS DATE) ORDER BY district_code = '', district_code`, [first], step('cases'))).map(
     (r): BulletinCases => ({
       districtCode: String(r['district_code']),
       districtName: String(r['district_name']),
@@ -197,6 +197,13 @@ export async function bulletinData(db: Db, monthText: string): Promise<Bulletin>
       exempt: n(r['exempt']),
     }),
   );
+  // Every district of the ranking gets a row, with zeros when nothing happened to its cases.
+  for (const d of districts) {
+    if (d.districtCode !== null && !cases.some((c) => c.districtCode === d.districtCode)) {
+      cases.push({ districtCode: d.districtCode, districtName: d.districtName, opened: 0, reopened: 0, resolved: 0, exempt: 0 });
+    }
+  }
+  cases.sort((a, c) => (a.districtCode === '' ? 1 : c.districtCode === '' ? -1 : a.districtCode.localeCompare(c.districtCode)));
   const casesTotal = cases.reduce((t, c) => ({ opened: t.opened + c.opened, reopened: t.reopened + c.reopened, resolved: t.resolved + c.resolved, exempt: t.exempt + c.exempt }), {
     opened: 0,
     reopened: 0,

@@ -388,7 +388,8 @@ export async function writeLedger(db: Db, options: LedgerOptions): Promise<{ fil
     : [];
   const unresolved = hasTargets ? await db.all(`SELECT district_text FROM campaign_targets WHERE year = $1 AND district_code IS NULL ORDER BY district_text`, [targetYear], step('targets')) : [];
   const prevAsOf = targets.find((r) => r['prev_as_of'] instanceof Date)?.['prev_as_of'];
-  const targetsTitle = `${targetYear} 年度目标完成情况（核查日 ${options.asOf}${prevAsOf ? `，较上月：与 ${ymd(prevAsOf)} 比较` : '，上月无运行记录'}）`;
+  // The title must not start with a digit: in the page header it follows a font-size code (&9).
+  const targetsTitle = `目标完成情况（${targetYear} 年度，核查日 ${options.asOf}${prevAsOf ? `，较上月：与 ${ymd(prevAsOf)} 比较` : '，上月无运行记录'}）`;
 
   const progress = await db.all(`SELECT * FROM ledger_cases_progress`, undefined, step('progress'));
   const progressTotals = new Set(progress.flatMap((r, i) => (r['district_code'] === null ? [i] : [])));
