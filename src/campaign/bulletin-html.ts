@@ -70,7 +70,7 @@ function trendLines(b: Bulletin, width: number): string {
   }
   for (const m of months) grid.push(`<text x="${x(m).toFixed(1)}" y="${height - 10}" text-anchor="middle" font-size="11" fill="#555">${escapeHtml(m)}</text>`);
   const keys = [...new Set(points.map((p) => p.districtCode ?? ''))];
-  const labels: Array<{ y: number; x: number; text: string; color: string; city: boolean }> = [];
+  const labels: Array<{ y: number; y0: number; x: number; text: string; color: string; city: boolean }> = [];
   const series = keys.map((key, i) => {
     const ps = points.filter((p) => (p.districtCode ?? '') === key);
     const city = key === '';
@@ -78,7 +78,7 @@ function trendLines(b: Bulletin, width: number): string {
     const path = ps.map((p, j) => `${j === 0 ? 'M' : 'L'}${x(p.month).toFixed(1)},${y(p.completion ?? 0).toFixed(1)}`).join(' ');
     const last = ps[ps.length - 1];
     const dots = ps.map((p) => `<circle cx="${x(p.month).toFixed(1)}" cy="${y(p.completion ?? 0).toFixed(1)}" r="${city ? 4 : 3}" fill="${color}"/>`).join('');
-    if (last) labels.push({ y: y(last.completion ?? 0) + 4, x: x(last.month) + 8, text: last.districtName, color, city });
+    if (last) labels.push({ y: y(last.completion ?? 0) + 4, y0: y(last.completion ?? 0) + 4, x: x(last.month) + 8, text: last.districtName, color, city });
     return { city, svg: `<path d="${path}" fill="none" stroke="${color}" stroke-width="${city ? 3 : 1.5}"/>${dots}` };
   });
   // End labels pushed apart so that close lines keep readable names (12 px a line).
@@ -88,6 +88,10 @@ function trendLines(b: Bulletin, width: number): string {
     const cur = labels[i] as (typeof labels)[number];
     if (cur.y - prev.y < 12) cur.y = prev.y + 12;
   }
+  // The pushed stack is moved back up by its mean displacement, so labels stay near their lines.
+  const shift = labels.reduce((n, l) => n + (l.y - l.y0), 0) / Math.max(1, labels.length);
+  const lift = Math.min(shift, (labels[0]?.y ?? 0) - (top + 8));
+  for (const l of labels) l.y -= Math.max(0, lift);
   const overflow = (labels[labels.length - 1]?.y ?? 0) - (height - 4);
   if (overflow > 0) for (const l of labels) l.y -= overflow;
   const labelSvg = labels
