@@ -39,7 +39,9 @@ export function load(db: Db, file: string, options: Partial<LoadOptions> = {}): 
     runId: 'test-run',
     defaultAsOf: '2026-10-31',
     minSnapshotRatio: 0.5,
-    workDir: path.join(path.dirname(file), '.work'),
+    // Beside the file, where tests check that nothing is left behind; never inside the
+    // committed fixtures (a test that loads one must not add a folder to the fixture inbox).
+    workDir: path.resolve(file).startsWith(path.resolve('fixtures') + path.sep) ? path.join(tempDir(), '.work') : path.join(path.dirname(file), '.work'),
     logger: silentLogger(),
     ...options,
   });
