@@ -17,6 +17,7 @@ import { writeDataQualityCsv } from '../publish/data-quality-csv.ts';
 import { writeWorklists, type WorklistSummary } from '../publish/worklists.ts';
 import { writeNotices } from '../publish/notices.ts';
 import { writeLedger } from '../publish/ledger.ts';
+import { createLedgerViews, selectLedgerRun } from '../publish/ledger-views.ts';
 import { writeSummaryHtml } from '../publish/summary-html.ts';
 import { writeCampaignLists } from '../campaign/lists.ts';
 import { applyFeedback, type FeedbackSummary } from '../cases/feedback.ts';
@@ -144,8 +145,14 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
       // Notices first: a worklist row shows the notice sent to its employer.
       result.notices = (await timed(sub, 'publish.notices', () => writeNotices(db, { runId, asOf, dir: partial, office: pipeline.office, logger: log }))).notices;
       result.worklists = await timed(sub, 'publish.worklists', () => writeWorklists(db, { runId, asOf, dir: partial, logger: log }));
+      // ledger.xlsx and summary.html both read ledger_district (seconds at city size): computed
+      // once into a temp table of the same name, which this connection reads before the view.
+      await createLedgerViews(db);
+      await selectLedgerRun(db, runId, asOf);
+      await db.run(`CREATE OR REPLACE TEMP TABLE ledger_district AS SELECT * FROM main.ledger_district`, undefined, { step: 'publish.ledger_district' });
       await timed(sub, 'publish.ledger', () => writeLedger(db, { runId, asOf, dir: partial, logger: log, timings }));
       await timed(sub, 'publish.summary', () => writeSummaryHtml(db, { runId, asOf, dir: partial }));
+      await db.run(`DROP TABLE temp.ledger_district`);
       // Campaign lists (失信联合惩戒候选名单, arrears lists) and their views: src/campaign/lists.ts.
       await writeCampaignLists(db, { runId, asOf, dir: partial, logger: log });
     }, log);
