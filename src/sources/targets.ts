@@ -11,7 +11,8 @@ export const targets: SourceContract = {
   label: '目标任务',
   agency: '社保（市局）',
   monthly: false,
-  key: 'district',
+  // A file of the same year replaces the earlier one (whole); next year's file stands beside it.
+  key: 'year',
   columns: [
     { name: 'district', label: '区县', type: 'text', required: true, aliases: ['区县', '区县名称', '地区', '行政区划', '区县代码'] },
     { name: 'year', label: '年度', type: 'int', required: true, aliases: ['年度', '目标年度', '年份'] },

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rows, tempDir } from '../helpers.ts';
+import { load, rows, tempDir, withDb, writeText } from '../helpers.ts';
 import { query, withPublished } from '../e2e/support.ts';
 import { runTwoMonths, type TwoRuns } from './targets-case.ts';
 import { generateInbox } from '../../src/generator/generate.ts';
@@ -145,6 +145,27 @@ describe('targets: completion, ranks and change since last month on a hand-compu
     expect(texts).toContain('火星区');
     // No cell of the sheet is a formula.
     ws.eachRow((row) => row.eachCell((c) => expect(c.formula).toBeUndefined()));
+  });
+});
+
+describe('targets: deliveries', () => {
+  it("a new year's file stands beside this year's; a second file of the same year replaces it", async () => {
+    const dir = tempDir('recon-targets-load-');
+    const header = '区县,年度,参保单位目标,参保率目标';
+    await withDb(async (db) => {
+      const a = await load(db, writeText(dir, '目标任务_2026.csv', `${header}\n姑苏区,2026,10,90%\n虎丘区,2026,8,88%\n`));
+      expect(a).toMatchObject({ status: 'loaded', kind: 'targets', rowsLoaded: 2, rowsRejected: 0 });
+      const b = await load(db, writeText(dir, '目标任务_2027.csv', `${header}\n姑苏区,2027,12,92%\n虎丘区,2027,9,90%\n`), { defaultAsOf: '2026-12-20' });
+      expect(b).toMatchObject({ status: 'loaded', kind: 'targets' });
+      const c = await load(db, writeText(dir, '目标任务_2026_调整.csv', `${header}\n姑苏区,2026,11,90%\n虎丘区,2026,7,88%\n`), { defaultAsOf: '2026-12-21' });
+      expect(c).toMatchObject({ status: 'loaded', kind: 'targets' });
+      expect(await rows(db, `SELECT district, year, target_units, target_coverage FROM targets_current ORDER BY year, district`)).toEqual([
+        { district: '姑苏区', year: 2026, target_units: 11, target_coverage: '90%' },
+        { district: '虎丘区', year: 2026, target_units: 7, target_coverage: '88%' },
+        { district: '姑苏区', year: 2027, target_units: 12, target_coverage: '92%' },
+        { district: '虎丘区', year: 2027, target_units: 9, target_coverage: '90%' },
+      ]);
+    });
   });
 });
 
