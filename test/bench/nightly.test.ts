@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import iconv from 'iconv-lite';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadPipeline } from '../../src/pipeline/config.ts';
+import { defaultMemoryLimit, runPipeline, type RunResult } from '../../src/pipeline/run.ts';
+import { encodedCopy, yardstick } from '../../src/bench/nightly.ts';
+import { nightlyTable } from '../../src/cli/bench.ts';
+import { silentLogger } from '../../src/log.ts';
+import { FIXTURE_INBOX, workdir, type Workdir } from '../e2e/support.ts';
+import { tempDir, writeText } from '../helpers.ts';
+
+describe('the nightly bench', () => {
+  let work: Workdir;
+  let result: RunResult;
+  beforeAll(async () => {
+    work = workdir({ source: FIXTURE_INBOX });
+    result = await runPipeline(loadPipeline(work.pipelineFile), { logger: silentLogger() });
+  }, 180_000);
+
+  it('records wall time and peak RSS per stage, publishing split into its parts, in run.json too', () => {
+    for (const stage of ['open', 'ingest', 'link', 'rules', 'publish', 'publish.worklists', 'publish.ledger', 'commit']) {
+      expect(result.timings[stage], stage).toBeGreaterThanOrEqual(0);
+      expect(result.peakRssMb[stage], stage).toBeGreaterThan(50);
+    }
+    const json = JSON.parse(fs.readFileSync(path.join(result.outputDir, 'run.json'), 'utf8')) as { peak_rss_mb: Record<string, number> };
+    expect(json.peak_rss_mb['ingest']).toBe(result.peakRssMb['ingest']);
+  });
+
+  it('the plain SQL yardstick finds exactly the findings of the rules stage', async () => {
+    const y = await yardstick(work.database, result.asOf, {});
+    expect(result.rules?.findings).toBeGreaterThan(100);
+    expect(y.findings).toBe(result.rules?.findings);
+    expect(y.script).toContain('CREATE OR REPLACE TABLE y_findings');
+    expect(y.script).not.toMatch(/\$[a-z_]+/);
+  });
+
+  it('prints one line per stage and both ratios', () => {
+    const text = nightlyTable({
+      machine: { cpus: 2, memoryGb: 24, node: 'v20', duckdb: {} },
+      inbox: 'inbox',
+      inboxMb: 1,
+      runs: 3,
+      totalMs: 90_500,
+      peakRssMb: 3000,
+      stages: [{ stage: 'ingest', ms: 40_000, rows: 1000, rowsPerSecond: 25, peakRssMb: 1200 }],
+      ingest: { reconMs: 40_000, bareReadCsvMs: 20_000, ratio: 2, gbkMs: 50_000, gbkRatio: 1.25 },
+      rules: { reconMs: 15_000, yardstickMs: 10_000, ratio: 1.5, findings: 7, yardstickFindings: 7, yardstickFile: 'y.sql' },
+      counts: { rowsLoaded: 1000, records: 10, employers: 5, findings: 7, worklistRows: 6, notices: 2 },
+      perRun: [],
+    });
+    expect(text).toMatch(/^ingest\s+40\.0\s+1000\s+25\s+1200$/m);
+    expect(text).toMatch(/^total\s+90\.5\s+3000$/m);
+    expect(text).toContain('ratio 2x (target 1.3x); GBK inputs 50.0 s, 1.25x the UTF-8 ingest (target 2x)');
+    expect(text).toContain('plain SQL yardstick 10.0 s, ratio 1.5x (target 1.5x); findings 7 vs yardstick 7');
+  });
+});
+
+describe('bench inputs and settings', () => {
+  it('copies an inbox into one encoding: GBK files become UTF-8 and back, byte for byte the same text', async () => {
+    const dir = tempDir();
+    const inbox = path.join(dir, 'inbox');
+    fs.mkdirSync(inbox);
+    const text = '单位编号,单位名称\n0050000001,苏州菊佳商贸有限公司\n';
+    writeText(inbox, 'a.csv', text, 'gbk');
+    writeText(inbox, 'b.csv', text, 'utf-8');
+    const utf = await encodedCopy(inbox, path.join(dir, 'utf8'), 'utf8', silentLogger());
+    const gbk = await encodedCopy(inbox, path.join(dir, 'gbk'), 'gbk', silentLogger());
+    for (const f of ['a.csv', 'b.csv']) {
+      expect(fs.readFileSync(path.join(utf, f), 'utf8')).toBe(text);
+      expect(iconv.decode(fs.readFileSync(path.join(gbk, f)), 'gbk')).toBe(text);
+    }
+    expect(fs.readFileSync(path.join(gbk, 'a.csv')).equals(fs.readFileSync(path.join(inbox, 'a.csv')))).toBe(true);
+  });
+
+  it('leaves half the machine to Node: the default memory_limit', () => {
+    expect(defaultMemoryLimit(24 * 2 ** 30)).toBe('12GB');
+    expect(defaultMemoryLimit(1 * 2 ** 30)).toBe('1GB');
+  });
+});
