@@ -9,6 +9,7 @@ import type { Logger } from '../log.ts';
 import { sniffFile, transcodeToUtf8, normaliseNewlines, readHead, type Encoding, type Format } from './decode.ts';
 import { sniffDelimiter, headRows, findHeader, dateFromText, type HeaderFound } from './header.ts';
 import { xlsxToCsv } from './xlsx.ts';
+import { faultPoint } from '../pipeline/fault.ts';
 
 export interface LoadOptions {
   runId: string;
@@ -324,6 +325,7 @@ async function loadPrepared(
   }
 
   const result = await db.transaction(async () => {
+    faultPoint('ingest.write');
     const idRow = await db.one<{ id: bigint }>(`SELECT nextval('file_id_seq') AS id`);
     const fileId = Number(idRow?.id);
     await db.run(

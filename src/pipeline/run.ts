@@ -7,6 +7,7 @@ import { createLogger } from '../log.ts';
 import { AuditError, errorMessage } from '../errors.ts';
 import type { Pipeline } from './config.ts';
 import { Workspace } from './workspace.ts';
+import { finishInterruptedPublish } from './recover.ts';
 import { newRunId, today } from './run-id.ts';
 import { listInbox, kindFromGlobs, ingestFiles, type IngestSummary } from '../ingest/stage.ts';
 import { loadReferenceTables } from '../reference/load.ts';
@@ -99,6 +100,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
   try {
     // Opening copies the published database into staging: at city size that copy is measured too.
     workspace = await timed([timings, memory], 'open', () => Workspace.open({ database: pipeline.database, runId, command: 'run', logger: log, settings: duckdbSettings(pipeline) }), log);
+    await finishInterruptedPublish(workspace.db, pipeline.output, runId, log);
     markInterruptedRuns(runsDir, runId, log);
     const db = workspace.db;
     await timed([timings, memory], 'reference', () => loadReferenceTables(db, { localParamsFile: pipeline.localParams }), log);

@@ -4,6 +4,7 @@ import { Db } from '../db/database.ts';
 import { migrate } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import { acquireLock, type Lock } from './lock.ts';
+import { faultPoint } from './fault.ts';
 
 export interface WorkspaceOptions {
   database: string;
@@ -32,14 +33,18 @@ export class Workspace {
   static async open(options: WorkspaceOptions): Promise<Workspace> {
     fs.mkdirSync(path.dirname(options.database), { recursive: true });
     const lock = acquireLock(options.database, options.runId, options.command, options.logger);
+    const staging = `${options.database}.staging-${options.runId}`;
     try {
       removeLeftovers(options.database, options.logger);
-      const staging = `${options.database}.staging-${options.runId}`;
+      faultPoint('open.copy');
       if (fs.existsSync(options.database)) fs.copyFileSync(options.database, staging);
       const db = await Db.open(staging, { logger: options.logger, ...(options.settings ? { settings: options.settings } : {}) });
       await migrate(db);
       return new Workspace(db, staging, options.database, lock, options.logger);
     } catch (error) {
+      // A copy cut short by a full disk would keep the disk full: it goes before the lock.
+      fs.rmSync(staging, { force: true });
+      fs.rmSync(`${staging}.wal`, { force: true });
       lock.release();
       throw error;
     }
@@ -47,9 +52,12 @@ export class Workspace {
 
   /** Checkpoints and closes staging, then renames it over the published database. */
   async publish(): Promise<void> {
+    faultPoint('publish.checkpoint');
     await this.db.run('CHECKPOINT', undefined, { step: 'publish.checkpoint' });
     this.db.close();
+    faultPoint('publish.rename');
     fs.renameSync(this.staging, this.database);
+    faultPoint('publish.after-db');
     this.lock.release();
     this.logger.debug({ database: this.database }, 'database published');
   }

@@ -17,7 +17,7 @@ import {
   rowChecksum,
   type WorklistColumn,
 } from './worklists-layout.ts';
-import { addOrderedSheet, safeText, displayWidth, headerFooterText, safeFileName, shareColumnStyles, type StreamSheet } from './xlsx-stream.ts';
+import { addOrderedSheet, guardCommit, safeText, displayWidth, headerFooterText, safeFileName, shareColumnStyles, type StreamSheet } from './xlsx-stream.ts';
 
 /** Excel's row limit (header included). */
 export const EXCEL_MAX_ROWS = 1_048_576;
@@ -392,6 +392,7 @@ async function writeWorkbook(
   const total = Number(p.rows);
   const sheets = Math.max(1, Math.ceil(total / options.maxData));
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: true });
+  const commit = guardCommit(wb);
   wb.creator = 'recon';
   await writeInstructions(wb, p, options.asOf, options.runId, sheets);
   const header = p.grid ? `${p.district} ${p.street ?? ''} ${p.grid}` : `${p.district} ${p.street ?? NO_STREET}`;
@@ -424,7 +425,7 @@ async function writeWorkbook(
   }
   sheet ??= openListSheet(wb, 1, widths ?? columnWidths([]), header);
   await closeListSheet(sheet);
-  await wb.commit();
+  await commit();
   return index || 1;
 }
 

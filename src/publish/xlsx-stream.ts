@@ -6,6 +6,27 @@ import ExcelJS from 'exceljs';
  */
 
 /**
+ * Commits a streaming workbook, and fails instead of waiting for ever when its file could not be
+ * written (a full disk): exceljs's commit waits for its zip to drain into a stream that errored.
+ * Call right after creating the writer, and await the returned function at the end.
+ */
+export function guardCommit(workbook: ExcelJS.stream.xlsx.WorkbookWriter): () => Promise<void> {
+  const stream = (workbook as unknown as { stream: NodeJS.WritableStream & { errored?: Error | null } }).stream;
+  let failure: Error | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    stream.once('error', (error: Error) => {
+      failure = error;
+      reject(error);
+    });
+  });
+  failed.catch(() => undefined); // observed through the race below
+  return async () => {
+    if (failure ?? stream.errored) throw failure ?? stream.errored;
+    await Promise.race([workbook.commit(), failed]);
+  };
+}
+
+/**
  * Gives every cell of a streamed row its column's style object itself. exceljs finds a cell's
  * xf through a cache keyed by the style object, but a new cell gets a fresh merge of its row's
  * and column's style, so each cell's style was rendered to XML and looked up by that text:
