@@ -129,7 +129,10 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
       log,
     );
     result.ingest = ingest;
-    for (const r of ingest.results) if (r.status === 'refused') warnings.push(`refused ${path.basename(r.file)}: ${r.message}`);
+    for (const r of ingest.results) {
+      if (r.status === 'refused') warnings.push(`refused ${path.basename(r.file)}: ${r.message}`);
+      else if (r.status === 'duplicate' && r.sameRun) warnings.push(`duplicate ${path.basename(r.file)}: ${r.message}`);
+    }
     result.asOf = pipeline.as_of ?? (await latestSnapshotDate(db)) ?? today();
     result.link = await timed([timings, memory], 'link', () => linkEmployers(db, runId, log, linkParams(pipeline.parameters)), log);
     const asOf = result.asOf;
