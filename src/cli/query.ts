@@ -1,9 +1,12 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { withPublishedDb } from './published.ts';
 import { EXPORT_FORMATS, exportQuery, type ExportFormat } from '../publish/exports.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, errorMessage } from '../errors.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
+import type { Db } from '../db/database.ts';
+import { literal } from '../db/sql.ts';
 
 /** Statement kinds an ad-hoc query may be: reading only. */
 const ALLOWED = new Set(['SELECT', 'EXPLAIN']);
@@ -28,14 +31,40 @@ export function queryCommand(): Command {
       const sql = (opts.file ? fs.readFileSync(opts.file, 'utf8') : (sqlArg ?? '')).trim().replace(/;\s*$/, '');
       if (!sql) throw new ConfigError('Give a SELECT statement, or -f FILE.');
       await withPublishedDb(opts, async (db) => {
-        const kinds = await db.statementKinds(sql);
-        if (kinds.length !== 1) throw new ConfigError(`recon query runs exactly one statement; got ${kinds.length}.`);
-        const kind = kinds[0] as string;
-        if (!ALLOWED.has(kind)) {
-          throw new ConfigError(`recon query only reads: ${kind} statements are refused. Use SELECT (and write results with --format/--out).`);
+        // Confined before the statement is even prepared: binding read_csv('...') already reads the file.
+        await confine(db, opts.out);
+        let n: number;
+        try {
+          const kinds = await db.statementKinds(sql);
+          if (kinds.length !== 1) throw new ConfigError(`recon query runs exactly one statement; got ${kinds.length}.`);
+          const kind = kinds[0] as string;
+          if (!ALLOWED.has(kind)) {
+            throw new ConfigError(`recon query only reads: ${kind} statements are refused. Use SELECT (and write results with --format/--out).`);
+          }
+          n = await exportQuery(db, sql, opts.format, opts.out);
+        } catch (error) {
+          if (/Permission Error|capable of reading the file/.test(errorMessage(error))) {
+            throw new ConfigError(`recon query reads the published database only: reading or writing other files is refused (${errorMessage(error).split('\n')[0]?.replace(/^Database step "[^"]*" failed: /, '')}).`);
+          }
+          throw error;
         }
-        const n = await exportQuery(db, sql, opts.format, opts.out);
         if (opts.out) process.stderr.write(`${n} rows written to ${opts.out}\n`);
       });
     });
+}
+
+/**
+ * A SELECT can still read files (read_csv('/etc/passwd'), read_text, glob, a path as a table)
+ * and, through our own COPY for --out, write them: external access is switched off for the
+ * rest of the connection, except the one output file asked for, and the setting is locked.
+ */
+async function confine(db: Db, out: string | undefined): Promise<void> {
+  if (out) {
+    // DuckDB writes parquet to tmp_<name> first and renames it.
+    const full = path.resolve(out);
+    const paths = [...new Set([out, full, path.join(path.dirname(full), `tmp_${path.basename(full)}`)])].map(literal).join(', ');
+    await db.run(`SET allowed_paths = [${paths}]`, undefined, { step: 'query.confine' });
+  }
+  await db.run(`SET enable_external_access = false`, undefined, { step: 'query.confine' });
+  await db.run(`SET lock_configuration = true`, undefined, { step: 'query.confine' });
 }

@@ -17,7 +17,9 @@ function sheetValue(value: unknown): string | number | boolean | null {
 
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  let text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  // Text Excel would run as a formula (= + - @, a tab or CR first) gets a leading apostrophe; a plain negative number stays a number.
+  if (/^[=+@\t\r]/.test(text) || /^-(?!\d+(\.\d+)?$)/.test(text)) text = `'${text}`;
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
@@ -50,8 +52,9 @@ export async function exportQuery(db: Db, select: string, format: ExportFormat, 
   if ((format === 'parquet' || format === 'arrow' || format === 'xlsx') && !out) {
     throw new Error(`--format ${format} writes a file: give --out FILE`);
   }
-  if (out && (format === 'parquet' || format === 'csv')) {
-    const options = format === 'parquet' ? '(FORMAT parquet)' : "(HEADER, DELIMITER ',')";
+  // csv goes through csvCell below (formulas kept as text); parquet holds typed values, no formulas.
+  if (out && format === 'parquet') {
+    const options = '(FORMAT parquet)';
     await db.run(`COPY (${select}) TO ${literal(out)} ${options}`, undefined, { step: `query.export.${format}` });
     const n = await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM (${select})`);
     return Number(n?.n ?? 0);
