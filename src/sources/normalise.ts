@@ -79,7 +79,9 @@ function typedExpressions(c: ColumnSpec, b: string): Array<[string, string]> {
     case 'period': {
       // The fast parse was made one layer down (see `fast`); the slow one runs only where it failed.
       const f = fastColumn(c.name);
-      const slow = c.type === 'date' ? `recon_date(${b})` : `recon_period(${b})`;
+      // NULL where the fast parse worked: the slow macros then skip their lambdas (see macros.ts).
+      const input = `CASE WHEN ${f} IS NULL THEN ${b} END`;
+      const slow = c.type === 'date' ? `recon_date(${input})` : `recon_period_b(${input})`;
       if (b.startsWith('CAST(NULL')) return [[c.name, 'CAST(NULL AS DATE)']];
       return [[c.name, `CASE WHEN ${f} BETWEEN DATE '1900-01-01' AND DATE '2099-12-31' THEN ${f} WHEN ${f} IS NULL THEN ${slow} END`]];
     }
