@@ -39,12 +39,12 @@ export const TABLE_DOCS: Record<string, TableDoc> = {
   ...kindDocs(),
   manifest: {
     zh: '已读取文件清单',
-    en: 'every file seen: hash, kind, encoding, rows, status (loaded/refused)',
+    en: 'every file seen: hash, kind, encoding, rows, status (loaded/refused/duplicate)',
     columns: {
       file_id: ['文件编号', 'file id'],
       sha256: ['内容哈希', 'content hash: the same content is never loaded twice'],
       kind: ['数据类型', 'export kind'],
-      status: ['状态', 'loaded or refused'],
+      status: ['状态', 'loaded, refused, or duplicate (a second copy of a file delivered in the same run)'],
       message: ['说明', 'why a file was refused, and what to do'],
       rows_read: ['读取行数', 'data rows in the file'],
       rows_loaded: ['入库行数', 'rows loaded'],
