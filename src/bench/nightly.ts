@@ -53,7 +53,7 @@ export interface NightlyBenchResult {
 }
 
 /** Stages in the order they run (publish.* are parts of publish). */
-const STAGES = ['open', 'reference', 'ingest', 'link', 'feedback', 'rules', 'publish', 'publish.csv', 'publish.notices', 'publish.worklists', 'publish.ledger', 'publish.summary', 'audit', 'commit'];
+const STAGES = ['open', 'reference', 'ingest', 'link', 'feedback', 'rules', 'publish', 'publish.csv', 'publish.notices', 'publish.worklists', 'publish.ledger', 'publish.summary', 'publish.campaign', 'audit', 'commit'];
 
 /**
  * The whole nightly on a generated inbox, from an empty database each time (the heaviest night:

@@ -159,7 +159,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
       await timed(sub, 'publish.summary', () => writeSummaryHtml(db, { runId, asOf, dir: partial }));
       await db.run(`DROP TABLE temp.ledger_district`);
       // Campaign lists (失信联合惩戒候选名单, arrears lists) and their views: src/campaign/lists.ts.
-      await writeCampaignLists(db, { runId, asOf, dir: partial, logger: log });
+      await timed(sub, 'publish.campaign', () => writeCampaignLists(db, { runId, asOf, dir: partial, logger: log }));
     }, log);
 
     await timed([timings, memory], 'audit', () => audit(db, pipeline, result), log);
