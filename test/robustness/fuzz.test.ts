@@ -18,7 +18,7 @@ import { cellText } from '../../src/ingest/xlsx.ts';
  * refused file leaves no row behind; after each batch the database agrees with its manifest.
  */
 const SEED = Number(process.env['RECON_FUZZ_SEED'] ?? 20261031);
-const FILES = Number(process.env['RECON_FUZZ_FILES'] ?? 60);
+const FILES = Number(process.env['RECON_FUZZ_FILES'] ?? 40);
 
 function prng(seed: number): () => number {
   let a = seed >>> 0;

@@ -3,7 +3,10 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { queryCommand } from '../../src/cli/query.ts';
+import { exitCodeFor } from '../../src/cli/exit.ts';
+import { errorMessage } from '../../src/errors.ts';
 import { workdir, FIXTURE_INBOX } from '../e2e/support.ts';
 import { residentIdCheckChar, validateUscc } from '../../src/link/codes.ts';
 import { ESCAPES, FORMULAS, ID_NUMBERS, poisonInbox } from './poison.ts';
@@ -113,7 +116,22 @@ describe('hostile values', () => {
 
     // Ad-hoc queries: one SELECT, read-only, and no file outside the published database.
     const dbHash = createHash('sha256').update(fs.readFileSync(w.database)).digest('hex');
-    const q = (sql: string, ...more: string[]): ReturnType<typeof recon> => recon(['query', sql, '--pipeline', w.pipelineFile, ...more]);
+    // In process (a CLI start costs seconds): the exit code main.ts would give, stdout and the message.
+    const q = async (sql: string, ...more: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+      let stdout = '';
+      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        stdout += String(chunk);
+        return true;
+      });
+      try {
+        await queryCommand().parseAsync([sql, '--pipeline', w.pipelineFile, ...more], { from: 'user' });
+        return { code: 0, stdout, stderr: '' };
+      } catch (error) {
+        return { code: exitCodeFor(error), stdout, stderr: errorMessage(error) };
+      } finally {
+        spy.mockRestore();
+      }
+    };
     const hostile = [
       "SELECT * FROM read_csv('/etc/passwd')",
       "SELECT * FROM read_text('/etc/hostname')",
