@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import { textList, type Db } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { InputError, errorMessage } from '../errors.ts';
-import { cellText } from '../ingest/xlsx.ts';
+import { cellText, guardWorkbookRead } from '../ingest/xlsx.ts';
 import { today } from '../pipeline/run-id.ts';
 import { CASES_SCHEMA_SQL } from './cases.ts';
 import {
@@ -241,7 +241,7 @@ export async function applyFeedback(db: Db, files: string[], options: FeedbackOp
       options.logger.info({ file, first: seen.file, run: seen.run_id }, `feedback: ${path.basename(file)} skipped: the same file was read before (run ${seen.run_id})`);
       continue;
     }
-    const rows = await readWorklistFile(file, latestDate);
+    const rows = await guardWorkbookRead(file, () => readWorklistFile(file, latestDate));
     const ids = [...new Set(rows.flatMap((r) => r.caseIds))];
     const states = new Map(
       (await db.all<{ case_id: string; state: string }>(`SELECT case_id, state FROM cases WHERE case_id IN (SELECT unnest($1::VARCHAR[]))`, [textList(ids)], { step: 'feedback.cases' })).map(

@@ -138,6 +138,35 @@ export async function xlsxToCsv(file: string, target: string, options: { sheet?:
 }
 
 /**
+ * Runs `read` over a workbook read elsewhere (returned worklists), with the same guards as
+ * ingest: a zip without its directory is refused at once, a read that has not finished after
+ * `timeoutMs` is abandoned (a damaged zip can stall exceljs for ever), and any other failure of
+ * the reader becomes an InputError naming the file.
+ */
+export async function guardWorkbookRead<T>(file: string, read: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
+  checkZipDirectory(file);
+  let timer: NodeJS.Timeout | undefined;
+  const reading = read();
+  reading.catch(() => undefined); // after a timeout it may settle later, or never
+  try {
+    return await Promise.race([
+      reading,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the workbook reader did not finish in ${Math.round(timeoutMs / 1000)} s (a damaged zip)`)), timeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(
+      `Cannot read workbook "${file}": ${errorMessage(error)}. The file may be damaged or truncated: open it in Excel or WPS, save it again as .xlsx, and retry.`,
+      { reason: 'bad_xlsx' },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * A zip ends with its central directory (the end record, `PK 05 06`, in the last 64 KB): a file
  * without one was cut off or damaged, and is refused at once instead of fed to the stream reader.
  */

@@ -6,7 +6,9 @@ import { KINDS } from '../../src/sources/index.ts';
 import type { LoadResult } from '../../src/ingest/load.ts';
 import { load, rows, tempDir, withDb } from '../helpers.ts';
 import { BAD_DIR, GOOD_INBOX, materialise, readCases, staticCases, type BadCase } from './corpus.ts';
-import { xlsxToCsv } from '../../src/ingest/xlsx.ts';
+import { guardWorkbookRead, xlsxToCsv } from '../../src/ingest/xlsx.ts';
+import { applyFeedback } from '../../src/cases/feedback.ts';
+import { silentLogger } from '../../src/log.ts';
 
 const CASES = readCases();
 
@@ -123,5 +125,27 @@ describe('workbooks that would hang the streaming reader', () => {
     const started = Date.now();
     await expect(xlsxToCsv(file, path.join(dir, 'out.csv'), { idleMs: 1000 })).rejects.toMatchObject({ name: 'InputError', message: expect.stringContaining('made no progress') });
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe('damaged returned worklists (feedback)', () => {
+  it('a cut-off returned worklist is an InputError naming the file, and one that stalls the reader is abandoned', async () => {
+    const dir = tempDir('recon-bad-');
+    const workbook = fs.readFileSync(path.join(GOOD_INBOX, 'export (3).xlsx'));
+    const cut = path.join(dir, '枫桥街道_回收.xlsx');
+    fs.writeFileSync(cut, workbook.subarray(0, Math.floor(workbook.length / 2)));
+    await withDb(async (db) => {
+      // It hung or failed with a bare "FILE_ENDED" before.
+      await expect(applyFeedback(db, [cut], { runId: 'r', logger: silentLogger(), asOf: '2026-10-31' })).rejects.toMatchObject({
+        name: 'InputError',
+        message: expect.stringContaining('枫桥街道_回收.xlsx'),
+      });
+    });
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0);
+    const stall = path.join(dir, '横塘街道_回收.xlsx');
+    fs.writeFileSync(stall, Buffer.concat([workbook.subarray(0, Math.floor(workbook.length * 0.95)), end]));
+    const never = new Promise<number>(() => undefined);
+    await expect(guardWorkbookRead(stall, () => never, 500)).rejects.toMatchObject({ name: 'InputError', message: expect.stringContaining('did not finish') });
   });
 });
