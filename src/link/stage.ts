@@ -349,17 +349,19 @@ async function buildEmployers(db: Db): Promise<void> {
      WITH ranked AS (
        SELECT l.employer_id, r.*,
               CASE r.source WHEN 'registration' THEN 1 WHEN 'civil_org' THEN 2 WHEN 'tax_registration' THEN 3
-                            WHEN 'si_unit' THEN 4 ELSE 5 END AS source_rank
+                            WHEN 'si_unit' THEN 4 ELSE 5 END AS source_rank,
+              -- Ties (a USCC on two registry rows) broken by name and key: a re-run picks the same.
+              (source_rank, r.name, r.record_key) AS rank_key
        FROM employer_links l JOIN link_records r USING (source, record_key))
      SELECT employer_id,
-            arg_min(uscc, source_rank) FILTER (WHERE uscc IS NOT NULL) AS uscc,
-            arg_min(org_code, source_rank) FILTER (WHERE org_code IS NOT NULL) AS org_code,
-            arg_min(name, source_rank) AS name,
-            arg_min(name_norm, source_rank) AS name_norm,
-            recon_employer_kind(arg_min(uscc, source_rank) FILTER (WHERE uscc IS NOT NULL), arg_min(type_text, source_rank) FILTER (WHERE type_text IS NOT NULL)) AS kind,
-            arg_min(coalesce(district_code, region), source_rank) FILTER (WHERE coalesce(district_code, region) IS NOT NULL) AS district_code,
-            arg_min(street, source_rank) FILTER (WHERE street IS NOT NULL) AS street,
-            arg_min(legal_rep, source_rank) FILTER (WHERE legal_rep IS NOT NULL) AS legal_rep,
+            arg_min(uscc, rank_key) FILTER (WHERE uscc IS NOT NULL) AS uscc,
+            arg_min(org_code, rank_key) FILTER (WHERE org_code IS NOT NULL) AS org_code,
+            arg_min(name, rank_key) AS name,
+            arg_min(name_norm, rank_key) AS name_norm,
+            recon_employer_kind(arg_min(uscc, rank_key) FILTER (WHERE uscc IS NOT NULL), arg_min(type_text, rank_key) FILTER (WHERE type_text IS NOT NULL)) AS kind,
+            arg_min(coalesce(district_code, region), rank_key) FILTER (WHERE coalesce(district_code, region) IS NOT NULL) AS district_code,
+            arg_min(street, rank_key) FILTER (WHERE street IS NOT NULL) AS street,
+            arg_min(legal_rep, rank_key) FILTER (WHERE legal_rep IS NOT NULL) AS legal_rep,
             bool_or(source = 'registration') AS in_registration,
             bool_or(source = 'civil_org') AS in_civil,
             bool_or(source IN ('tax_registration', 'tax_withholding')) AS in_tax,

@@ -35,23 +35,25 @@ JOIN employer_links l ON l.source = 'si_unit' AND l.record_key = e.unit_id
 GROUP BY ALL;
 
 CREATE OR REPLACE TABLE employer_facts AS
+-- Several rows of one source for one employer (a USCC registered twice, a re-delivery): the
+-- latest row wins, ties broken by file and line, so that a re-run gives the same facts.
 WITH reg AS (
-  SELECT l.employer_id, arg_max(r.status_class, r.as_of) AS reg_status, arg_max(r.status, r.as_of) AS reg_status_text,
-         arg_max(r.closed_on, r.as_of) AS closed_on, min(r.established_on) AS established_on, max(r.employees) AS employees,
-         any_value(r.industry_code) AS industry_code, any_value(r.phone) AS phone, any_value(r.address) AS address,
-         any_value(r.entity_type) AS entity_type
+  SELECT l.employer_id, arg_max(r.status_class, (r.as_of, r.file_id, r.src_line)) AS reg_status, arg_max(r.status, (r.as_of, r.file_id, r.src_line)) AS reg_status_text,
+         arg_max(r.closed_on, (r.as_of, r.file_id, r.src_line)) AS closed_on, min(r.established_on) AS established_on, max(r.employees) AS employees,
+         arg_max(r.industry_code, (r.as_of, r.file_id, r.src_line)) FILTER (WHERE r.industry_code IS NOT NULL) AS industry_code, arg_max(r.phone, (r.as_of, r.file_id, r.src_line)) FILTER (WHERE r.phone IS NOT NULL) AS phone, arg_max(r.address, (r.as_of, r.file_id, r.src_line)) FILTER (WHERE r.address IS NOT NULL) AS address,
+         arg_max(r.entity_type, (r.as_of, r.file_id, r.src_line)) FILTER (WHERE r.entity_type IS NOT NULL) AS entity_type
   FROM registration_current r
   JOIN employer_links l ON l.source = 'registration' AND l.record_key = coalesce(r.uscc, 'line:' || r.file_id || ':' || r.src_line)
   GROUP BY l.employer_id),
 civ AS (
-  SELECT l.employer_id, arg_max(c.status_class, c.as_of) AS civil_status, min(c.established_on) AS established_on,
-         max(c.employees) AS employees, any_value(c.address) AS address
+  SELECT l.employer_id, arg_max(c.status_class, (c.as_of, c.file_id, c.src_line)) AS civil_status, min(c.established_on) AS established_on,
+         max(c.employees) AS employees, arg_max(c.address, (c.as_of, c.file_id, c.src_line)) FILTER (WHERE c.address IS NOT NULL) AS address
   FROM civil_org_current c
   JOIN employer_links l ON l.source = 'civil_org' AND l.record_key = coalesce(c.uscc, 'line:' || c.file_id || ':' || c.src_line)
   GROUP BY l.employer_id),
 tax AS (
   SELECT l.employer_id, bool_or(t.status_class = 'active') AS taxpayer_active,
-         CASE WHEN bool_or(t.status_class = 'active') THEN 'active' ELSE arg_max(t.status_class, t.as_of) END AS tax_status
+         CASE WHEN bool_or(t.status_class = 'active') THEN 'active' ELSE arg_max(t.status_class, (t.as_of, t.file_id, t.src_line)) END AS tax_status
   FROM tax_registration_current t
   JOIN employer_links l ON l.source = 'tax_registration' AND l.record_key = t.taxpayer_id
   GROUP BY l.employer_id),

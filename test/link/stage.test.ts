@@ -131,3 +131,26 @@ describe('employer linking', () => {
     });
   });
 });
+
+describe('one USCC on two registry rows', () => {
+  it('picks the employer name by rule (not by chance) and the facts of the later line', async () => {
+    const { buildFacts } = await import('../../src/rules/facts.ts');
+    const rowsA = [`${A},杭州甲贸易发展有限公司,2020-01-01,存续,330106`, `${A},杭州甲商贸有限公司,2019-05-01,注销,330106`];
+    const seen: Array<Array<Record<string, unknown>>> = [];
+    for (const order of [rowsA, [...rowsA].reverse()]) {
+      await withDb(async (db) => {
+        const dir = tempDir();
+        await loadReferenceTables(db, { localParamsFile: path.resolve('pipelines/local-params.yaml') });
+        await load(db, writeText(dir, 'reg_20261031.csv', ['统一社会信用代码,企业名称,成立日期,登记状态,所属区县代码', ...order].join('\n')));
+        await linkEmployers(db, 'r1', silentLogger());
+        await buildFacts(db, { asOf: '2026-10-31', month: '2026-09-01' });
+        seen.push(await rows(db, `SELECT e.name, f.reg_status, f.established_on FROM employers e JOIN employer_facts f USING (employer_id)`));
+      });
+    }
+    // One employer; its name by the tie-break on name (商 < 贸 in code-point order) whatever the order.
+    expect(seen.map((s) => s.map((r) => r['name']))).toEqual([['杭州甲商贸有限公司'], ['杭州甲商贸有限公司']]);
+    // The status is the later line's; established_on the earliest of both.
+    expect(seen.map((s) => s[0]?.['reg_status'])).toEqual(['closed', 'active']);
+    expect(seen.map((s) => s[0]?.['established_on'])).toEqual(['2019-05-01', '2019-05-01']);
+  });
+});
