@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { validateUscc } from '../link/codes.ts';
-import { addOrderedSheet, safeText, safeFileName } from './xlsx-stream.ts';
+import { addOrderedSheet, safeText, safeFileName, shareColumnStyles } from './xlsx-stream.ts';
 
 /** The notices sent, one per employer and kind across all runs ("nobody is noticed twice"). */
 export const NOTICES_SCHEMA_SQL = `
@@ -225,9 +225,11 @@ export async function writeNotices(db: Db, options: NoticeOptions): Promise<Noti
   const header = ws.addRow([...NOTICE_COLUMNS]);
   header.font = { bold: true };
   header.commit();
+  // One (empty) style object per column, shared by its cells: see shareColumnStyles.
+  const plain = NOTICE_COLUMNS.map(() => ({}));
   for (const r of rows) {
     // safeText: always a string cell (never a formula, whatever it starts with), ID numbers masked.
-    ws.addRow([
+    const row = ws.addRow([
       r.notice_id,
       safeText(r.name),
       r.uscc && validateUscc(r.uscc).ok ? r.uscc : null,
@@ -238,7 +240,9 @@ export async function writeNotices(db: Db, options: NoticeOptions): Promise<Noti
       r.deadline,
       REASON[r.kind],
       safeText(smsText(r.kind, r.name ?? '', r.deadline, options.office.phone)),
-    ]).commit();
+    ]);
+    shareColumnStyles(row, plain);
+    row.commit();
   }
   ws.commit();
   await wb.commit();
