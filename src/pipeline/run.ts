@@ -150,14 +150,20 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions = {}):
       // Notices first: a worklist row shows the notice sent to its employer.
       result.notices = (await timed(sub, 'publish.notices', () => writeNotices(db, { runId, asOf, dir: partial, office: pipeline.office, logger: log }))).notices;
       result.worklists = await timed(sub, 'publish.worklists', () => writeWorklists(db, { runId, asOf, dir: partial, logger: log }));
-      // ledger.xlsx and summary.html both read ledger_district (seconds at city size): computed
-      // once into a temp table of the same name, which this connection reads before the view.
+      // ledger.xlsx, the targets sheet and summary.html read ledger_employer and ledger_district
+      // (seconds each at city size): computed once into temp tables of the same names, which
+      // this connection reads before the views.
       await createLedgerViews(db);
       await selectLedgerRun(db, runId, asOf);
-      await db.run(`CREATE OR REPLACE TEMP TABLE ledger_district AS SELECT * FROM main.ledger_district`, undefined, { step: 'publish.ledger_district' });
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE ledger_employer AS SELECT * FROM main.ledger_employer;
+         CREATE OR REPLACE TEMP TABLE ledger_district AS SELECT * FROM main.ledger_district;`,
+        undefined,
+        { step: 'publish.ledger_district' },
+      );
       await timed(sub, 'publish.ledger', () => writeLedger(db, { runId, asOf, dir: partial, logger: log, timings }));
       await timed(sub, 'publish.summary', () => writeSummaryHtml(db, { runId, asOf, dir: partial }));
-      await db.run(`DROP TABLE temp.ledger_district`);
+      await db.run(`DROP TABLE temp.ledger_district; DROP TABLE temp.ledger_employer;`);
       // Campaign lists (失信联合惩戒候选名单, arrears lists) and their views: src/campaign/lists.ts.
       await timed(sub, 'publish.campaign', () => writeCampaignLists(db, { runId, asOf, dir: partial, logger: log }));
     }, log);
