@@ -7,32 +7,47 @@ import type { Db } from '../db/database.ts';
  *
  * Parameters: $as_of (D), $month (M, first day), $floor (contribution base floor in force in M).
  */
-export const FACTS_SQL = `
--- Withholding per employer and month (an employer may withhold under more than one taxpayer id).
-CREATE OR REPLACE TABLE employer_withholding AS
+/**
+ * The per-employer monthly tables the rules read: withholding per employer and month (an
+ * employer may withhold under more than one taxpayer id), contributions per employer, month and
+ * insurance type, enrollment per employer and type (active beats suspended beats terminated).
+ * A run builds them as temporary tables (writing 10M rows into the database file cost more
+ * than computing them); the database keeps views of the same names for analysts, which the
+ * run's own connection does not see while its temporary tables exist.
+ */
+export const FACT_SOURCES: Record<'employer_withholding' | 'employer_payments' | 'employer_enrollment', string> = {
+  employer_withholding: `
 SELECT l.employer_id, w.period, sum(w.headcount) AS headcount, sum(w.wages) AS wages
 FROM tax_withholding_current w
 JOIN employer_links l ON l.source IN ('tax_registration', 'tax_withholding') AND l.record_key = w.taxpayer_id
-GROUP BY ALL;
-
--- Contributions per employer, month and insurance type.
-CREATE OR REPLACE TABLE employer_payments AS
+GROUP BY ALL`,
+  employer_payments: `
 SELECT l.employer_id, p.period, p.insurance_code, sum(p.insured_count) AS insured_count, sum(p.base_total) AS base_total,
        sum(p.amount_due) AS amount_due, sum(p.amount_paid) AS amount_paid
 FROM si_payment_current p
 JOIN employer_links l ON l.source = 'si_unit' AND l.record_key = p.unit_id
-GROUP BY ALL;
-
--- Enrollment per employer and insurance type: active beats suspended beats terminated.
-CREATE OR REPLACE TABLE employer_enrollment AS
+GROUP BY ALL`,
+  employer_enrollment: `
 SELECT l.employer_id, e.insurance_code,
        CASE WHEN bool_or(e.status_class = 'active') THEN 'active' WHEN bool_or(e.status_class = 'suspended') THEN 'suspended'
             WHEN bool_or(e.status_class = 'terminated') THEN 'terminated' ELSE 'unknown' END AS status_class,
        sum(e.insured_count) FILTER (WHERE e.status_class = 'active') AS insured_count,
-       min(e.enrolled_on) AS enrolled_on, any_value(e.industry_code) AS industry_code
+       min(e.enrolled_on) AS enrolled_on,
+       arg_max(e.industry_code, (e.as_of, e.file_id, e.src_line)) FILTER (WHERE e.industry_code IS NOT NULL) AS industry_code
 FROM si_enrollment_current e
 JOIN employer_links l ON l.source = 'si_unit' AND l.record_key = e.unit_id
-GROUP BY ALL;
+GROUP BY ALL`,
+};
+
+/**
+ * What every rule reasons about, per employer, built once per run from the current data and
+ * the employer links: registry state, headcount evidence, enrollment and payments. Rules are
+ * short queries over these tables; analysts can read them too (`recon tables`).
+ *
+ * Parameters: $month (M, first day).
+ */
+export const FACTS_SQL = `
+${Object.entries(FACT_SOURCES).map(([name, body]) => `CREATE OR REPLACE TEMP TABLE ${name} AS${body};`).join('\n')}
 
 CREATE OR REPLACE TABLE employer_facts AS
 -- Several rows of one source for one employer (a USCC registered twice, a re-delivery): the
@@ -106,4 +121,20 @@ LEFT JOIN w USING (employer_id) LEFT JOIN enr USING (employer_id) LEFT JOIN pen 
 /** Builds the facts tables for a run. */
 export async function buildFacts(db: Db, context: { asOf: string; month: string }): Promise<void> {
   await db.run(FACTS_SQL, { month: context.month }, { step: 'rules.facts' });
+  await createFactViews(db);
+}
+
+/**
+ * The analysts' views of FACT_SOURCES in the database (replacing the tables earlier versions
+ * kept there): the same rows as the run's temporary tables, computed when read.
+ */
+export async function createFactViews(db: Db): Promise<void> {
+  const kinds = await db.all<{ table_name: string; table_type: string }>(
+    `SELECT table_name, table_type FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'main'`,
+  );
+  const type = new Map(kinds.map((k) => [k.table_name, k.table_type]));
+  for (const [name, body] of Object.entries(FACT_SOURCES)) {
+    if (type.get(name) === 'BASE TABLE') await db.run(`DROP TABLE main.${name}`, undefined, { step: 'rules.fact_views' });
+    await db.run(`CREATE OR REPLACE VIEW main.${name} AS${body}`, undefined, { step: 'rules.fact_views' });
+  }
 }
