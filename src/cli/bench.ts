@@ -15,8 +15,8 @@ export function benchCommand(): Command {
     .addOption(
       new Option('--part <part>', 'nightly: the whole run with the ingest and rules yardsticks; ingest, link: those stages alone').choices(['nightly', 'ingest', 'link', 'all']).default('nightly'),
     )
-    .option('--threads <n>', 'DuckDB threads (default: all cores)')
-    .option('--memory-limit <size>', 'DuckDB memory_limit, e.g. 8GB (default: DuckDB\'s, 80% of RAM)')
+    .option('--threads <n>', 'DuckDB threads of the nightly part (default: all cores)')
+    .option('--memory-limit <size>', 'DuckDB memory_limit of the nightly part, e.g. 8GB (default: half of RAM, as a nightly run)')
     .option('--no-gbk', 'skip the GBK copy of the inbox (ingest of GBK against UTF-8)')
     .option('--employers <n>', 'size of the generated inbox (1000000 = a city)', '1000000')
     .option('--seed <n>', 'generator seed', '1')
