@@ -351,7 +351,10 @@ async function buildEmployers(db: Db): Promise<void> {
               CASE r.source WHEN 'registration' THEN 1 WHEN 'civil_org' THEN 2 WHEN 'tax_registration' THEN 3
                             WHEN 'si_unit' THEN 4 ELSE 5 END AS source_rank,
               -- Ties (a USCC on two registry rows) broken by name and key: a re-run picks the same.
-              (source_rank, r.name, r.record_key) AS rank_key
+              -- A number, not a (rank, name, key) struct: with struct keys the ten arg_min states
+              -- held every name twice and could not spill (out of memory at 3M employers in 3 GB);
+              -- the sort that numbers the rows spills.
+              row_number() OVER (ORDER BY source_rank, r.name, r.record_key, r.source) AS rank_key
        FROM employer_links l JOIN link_records r USING (source, record_key))
      SELECT employer_id,
             arg_min(uscc, rank_key) FILTER (WHERE uscc IS NOT NULL) AS uscc,
