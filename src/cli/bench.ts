@@ -16,7 +16,7 @@ export function benchCommand(): Command {
       new Option('--part <part>', 'nightly: the whole run with the ingest and rules yardsticks; ingest, link: those stages alone').choices(['nightly', 'ingest', 'link', 'all']).default('nightly'),
     )
     .option('--threads <n>', 'DuckDB threads of the nightly part (default: all cores)')
-    .option('--memory-limit <size>', 'DuckDB memory_limit of the nightly part, e.g. 8GB (default: half of RAM, as a nightly run)')
+    .option('--memory-limit <size>', 'DuckDB memory_limit of the nightly part, e.g. 8GB (default: as a nightly run, 3GB or half of RAM when less)')
     .option('--no-gbk', 'skip the GBK copy of the inbox (ingest of GBK against UTF-8)')
     .option('--employers <n>', 'size of the generated inbox (1000000 = a city)', '1000000')
     .option('--seed <n>', 'generator seed', '1')

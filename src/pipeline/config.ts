@@ -51,7 +51,7 @@ export const pipelineSchema = z
     duckdb: z
       .object({
         threads: z.number().int().min(1).optional(),
-        memory_limit: z.string().optional().describe('e.g. 8GB; default: half the machine\'s memory. Past it DuckDB spills to temp_directory.'),
+        memory_limit: z.string().optional().describe('e.g. 8GB; default: 3GB, or half the machine\'s memory when less. Past it DuckDB spills to temp_directory.'),
         temp_directory: z.string().optional().describe('Where DuckDB spills when memory is short (default: <work_dir>/spill).'),
       })
       .strict()

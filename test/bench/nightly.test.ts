@@ -73,8 +73,9 @@ describe('bench inputs and settings', () => {
     expect(fs.readFileSync(path.join(gbk, 'a.csv')).equals(fs.readFileSync(path.join(inbox, 'a.csv')))).toBe(true);
   });
 
-  it('leaves half the machine to Node: the default memory_limit', () => {
-    expect(defaultMemoryLimit(24 * 2 ** 30)).toBe('12GB');
+  it('the default memory_limit: 3 GB, or half a smaller machine, at least 1 GB', () => {
+    expect(defaultMemoryLimit(24 * 2 ** 30)).toBe('3GB');
+    expect(defaultMemoryLimit(4 * 2 ** 30)).toBe('2GB');
     expect(defaultMemoryLimit(1 * 2 ** 30)).toBe('1GB');
   });
 });
