@@ -495,15 +495,16 @@ interface Replaced {
 async function findReplaced(db: Db, kind: Kind, asOf: string): Promise<Replaced[]> {
   const contract = CONTRACTS[kind];
   const key = ident(contract.key);
+  const current = ident(`${kind}_current`);
   const period = contract.monthly ? 'period' : 'CAST(NULL AS DATE)';
   const rows = await db.all<{ file_id: number; file_name: string; period: Date | null; newer: boolean; shared: bigint; new_keys: bigint; old_rows: bigint; new_rows: bigint }>(
     // Only the new file's keys in slices the current data has (none on a first delivery, none
     // for the new months of a monthly file): grouping every key of a 10M-row file costs seconds.
     `WITH nk AS (SELECT ${period} AS period, ${key} AS key, count(*) AS n FROM _typed
-                 WHERE _reason IS NULL AND ${contract.monthly ? `period IN (SELECT DISTINCT period FROM ${ident(`${kind}_current`)})` : `EXISTS (SELECT 1 FROM ${ident(`${kind}_current`)})`}
+                 WHERE _reason IS NULL AND ${contract.monthly ? `period IN (SELECT DISTINCT period FROM ${current})` : `EXISTS (SELECT 1 FROM ${current})`}
                  GROUP BY ALL),
      nk_n AS (SELECT period, count(*) AS new_keys, sum(n) AS new_rows FROM nk GROUP BY period),
-     cur AS (SELECT file_id, ${period} AS period, ${key} AS key, count(*) AS n FROM ${ident(`${kind}_current`)} GROUP BY ALL)
+     cur AS (SELECT file_id, ${period} AS period, ${key} AS key, count(*) AS n FROM ${current} GROUP BY ALL)
      SELECT c.file_id, m.file_name, c.period, m.as_of > CAST($as_of AS DATE) AS newer,
             count(nk.key) AS shared, any_value(x.new_keys) AS new_keys, sum(c.n) AS old_rows, any_value(x.new_rows) AS new_rows
      FROM cur c JOIN manifest m USING (file_id)

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
-import ExcelJS from 'exceljs';
 import { tableFromJSON, tableToIPC } from 'apache-arrow';
 import type { Db } from '../db/database.ts';
-import { displayWidth } from './xlsx-stream.ts';
+import { displayWidth, rowListWriter } from './xlsx-stream.ts';
 import { literal } from '../db/sql.ts';
 
 export const EXPORT_FORMATS = ['table', 'csv', 'jsonl', 'parquet', 'arrow', 'xlsx'] as const;
@@ -100,7 +99,7 @@ export async function exportQuery(db: Db, select: string, format: ExportFormat, 
     return rows.length;
   }
   // xlsx: exceljs's streaming writer; every value from the data is a plain cell value, never a formula.
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: out as string, useSharedStrings: false, useStyles: true });
+  const workbook = rowListWriter(out as string);
   const sheet = workbook.addWorksheet('查询结果', { views: [{ state: 'frozen', ySplit: 1 }] });
   let started = false;
   for await (const chunk of db.streamJson(select, undefined, { step: 'query' })) {

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { validateUscc } from '../link/codes.ts';
-import { addOrderedSheet, safeText, safeFileName, shareColumnStyles } from './xlsx-stream.ts';
+import { addOrderedSheet, rowListWriter, safeText, safeFileName, shareColumnStyles } from './xlsx-stream.ts';
 
 /** The notices sent, one per employer and kind across all runs ("nobody is noticed twice"). */
 export const NOTICES_SCHEMA_SQL = `
@@ -217,10 +216,7 @@ export async function writeNotices(db: Db, options: NoticeOptions): Promise<Noti
   }
 
   const file = path.join(folder, '告知清单.xlsx');
-  // Strings in the cells, not a shared-strings table: names, addresses and texts are almost all
-  // distinct, and the table cost a third of the writing (its lookups per cell, then its XML);
-  // the compressed file is as small.
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
+  const wb = rowListWriter(file);
   wb.creator = 'recon';
   const ws = addOrderedSheet(wb, '告知清单', { views: [{ state: 'frozen', ySplit: 1 }] });
   const widths = [22, 30, 22, 12, 16, 36, 12, 12, 12, 70];

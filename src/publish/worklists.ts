@@ -17,7 +17,7 @@ import {
   rowChecksum,
   type WorklistColumn,
 } from './worklists-layout.ts';
-import { addOrderedSheet, guardCommit, safeText, displayWidth, headerFooterText, safeFileName, shareColumnStyles, type StreamSheet } from './xlsx-stream.ts';
+import { addOrderedSheet, guardCommit, safeText, displayWidth, headerFooterText, rowListWriter, safeFileName, shareColumnStyles, type StreamSheet } from './xlsx-stream.ts';
 
 /** Excel's row limit (header included). */
 export const EXCEL_MAX_ROWS = 1_048_576;
@@ -391,10 +391,7 @@ async function writeWorkbook(
 ): Promise<number> {
   const total = Number(p.rows);
   const sheets = Math.max(1, Math.ceil(total / options.maxData));
-  // Strings in the cells, not a shared-strings table: names, addresses and texts are almost all
-  // distinct, and the table cost a third of the writing (its lookups per cell, then its XML);
-  // the compressed file is as small.
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
+  const wb = rowListWriter(file);
   const commit = guardCommit(wb);
   wb.creator = 'recon';
   await writeInstructions(wb, p, options.asOf, options.runId, sheets);
