@@ -5,7 +5,7 @@ import iconv from 'iconv-lite';
 import { memoryDb, type Db } from '../src/db/database.ts';
 import { migrate } from '../src/db/schema.ts';
 import { loadFile, type LoadOptions, type LoadResult } from '../src/ingest/load.ts';
-import { silentLogger } from '../src/log.ts';
+import { silentLogger } from '../src/core/log.ts';
 
 /** Runs `fn` with a fresh, migrated in-memory database; closes it afterwards. */
 export async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Db } from '../db/database.ts';
-import type { Logger } from '../log.ts';
-import { literal } from '../db/sql.ts';
+import type { Logger } from '../core/log.ts';
+import { literal } from '../core/sql.ts';
 import { writeListWorkbook, type ListColumn } from './list-xlsx.ts';
 
 /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Db } from '../db/database.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import {
   WORKLIST_COLUMNS,
   PROTECTED_COLUMNS,
@@ -13,8 +13,8 @@ import {
   CHECKSUM_COLUMN,
   rowChecksum,
   type WorklistColumn,
-} from '../publish/worklists-layout.ts';
-import { addOrderedSheet, safeText, displayWidth, headerFooterText, safeFileName } from '../publish/xlsx-stream.ts';
+} from '../cases/worklist-layout.ts';
+import { addOrderedSheet, safeText, displayWidth, headerFooterText, safeFileName } from '../core/xlsx-write.ts';
 import { validateUscc } from '../link/codes.ts';
 
 /**

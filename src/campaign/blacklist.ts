@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Db } from '../db/database.ts';
-import type { Logger } from '../log.ts';
-import { literal } from '../db/sql.ts';
+import type { Logger } from '../core/log.ts';
+import { literal } from '../core/sql.ts';
 import { BUILTIN_RULES } from '../rules/catalog/index.ts';
-import { DEADLINE_RESULTS } from '../publish/worklists-layout.ts';
+import { DEADLINE_RESULTS } from '../cases/worklist-layout.ts';
 import { writeListWorkbook, type ListColumn } from './list-xlsx.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../publish/summary-html.ts';
+import { escapeHtml } from '../core/html.ts';
 import { pctText, ppText, rankMoveText, wanText, type Bulletin, type BulletinDistrict } from './bulletin.ts';
 
 /**

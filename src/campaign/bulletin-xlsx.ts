@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
-import { displayWidth, safeText } from '../publish/xlsx-stream.ts';
-import { LEDGER_FONT } from '../publish/ledger.ts';
+import { displayWidth, safeText } from '../core/xlsx-write.ts';
+import { REPORT_FONT as LEDGER_FONT } from '../core/xlsx-write.ts';
 import { rankMoveText, type Bulletin, type BulletinDistrict } from './bulletin.ts';
 
 /** The sheets of the bulletin workbook, in order. */

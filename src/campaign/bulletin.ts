@@ -1,5 +1,5 @@
 import type { Db, Row } from '../db/database.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../core/errors.ts';
 
 /**
  * The monthly bulletin (通报): its numbers, all read from the campaign views (docs/campaign.md),

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Db, Params } from '../db/database.ts';
-import { addOrderedSheet, safeText, displayWidth, headerFooterText } from '../publish/xlsx-stream.ts';
+import { addOrderedSheet, safeText, displayWidth, headerFooterText } from '../core/xlsx-write.ts';
 
 /**
  * A read-only list workbook for case officers (blacklist candidates, arrears lists): a 说明

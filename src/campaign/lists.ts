@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Db } from '../db/database.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import { createBlacklistViews, writeBlacklist } from './blacklist.ts';
 import { createArrearsViews, writeArrearsLists } from './arrears-lists.ts';
 

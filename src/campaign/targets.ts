@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 
 /**
  * Targets (目标任务) and their completion per district: the SQL of the campaign views and the
@@ -237,32 +237,6 @@ GROUP BY 1, 2
 ORDER BY 1, 2;
 `;
 
-/** Column meanings of the campaign views and of district_progress (docs and `recon tables`). */
-export const CAMPAIGN_COLUMNS: Record<string, [zh: string, en: string]> = {
-  run_id: ['运行号', 'run'],
-  as_of: ['核查日', 'as-of date D of the run'],
-  month: ['月份', 'first day of the month of D'],
-  year: ['目标年度', 'target year: year of D'],
-  district_code: ['区县代码', 'district code (NULL on the 全市合计 row)'],
-  district_name: ['区县', 'district name (全市合计 = the city)'],
-  should_enroll: ['应参保单位数', 'employers that should be insured (ledger_employer.should_enroll)'],
-  insured_units: ['参保单位数', 'employers active and enrolled in pension 110 (ledger_employer.enrolled)'],
-  insured_persons: ['参保人数', 'pension insured persons of those employers in the closed month M (employer_facts.insured_110)'],
-  coverage_rate: ['参保率', 'insured_units / should_enroll (the 汇总 参保率)'],
-  collected: ['征缴金额（元）', 'contributions paid, all types, for the months of the target year up to D'],
-  target_units: ['参保单位目标', 'target insured units'],
-  target_persons: ['参保人数目标', 'target insured persons'],
-  target_coverage: ['参保率目标', 'target coverage rate, a fraction (city: weighted by should_enroll)'],
-  target_collection: ['征缴目标（元）', 'target collection, yuan'],
-  completion_units: ['参保单位完成率', 'insured_units / target_units'],
-  completion_persons: ['参保人数完成率', 'insured_persons / target_persons'],
-  completion_coverage: ['参保率完成率', 'coverage_rate / target_coverage'],
-  completion_collection: ['征缴完成率', 'collected / target_collection'],
-  targets_given: ['目标项数', 'how many of the four targets are given (not blank, not 0)'],
-  completion: ['综合完成率', 'mean of the completions of the targets given'],
-  rank: ['排名', 'rank by completion, highest first; ties share a rank; NULL without targets'],
-  recorded_at: ['记录时间', 'when the run recorded the row'],
-};
 
 /** Creates the campaign table and views (after the ledger views, which they read). */
 export async function createCampaignViews(db: Db): Promise<void> {

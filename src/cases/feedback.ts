@@ -3,10 +3,10 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { textList, type Db } from '../db/database.ts';
-import type { Logger } from '../log.ts';
-import { InputError, errorMessage } from '../errors.ts';
-import { cellText, guardWorkbookRead } from '../ingest/xlsx.ts';
-import { today } from '../pipeline/run-id.ts';
+import type { Logger } from '../core/log.ts';
+import { InputError, errorMessage } from '../core/errors.ts';
+import { cellText, guardWorkbookRead } from '../core/xlsx-read.ts';
+import { today } from '../core/clock.ts';
 import { CASES_SCHEMA_SQL } from './cases.ts';
 import {
   PROTECTED_COLUMNS,
@@ -20,7 +20,7 @@ import {
   AUDIT_ID_PATTERN,
   rowChecksum,
   type ResultValue,
-} from '../publish/worklists-layout.ts';
+} from './worklist-layout.ts';
 
 /** Tables of worklist feedback: every row read from a returned worklist, and every file read. */
 export const FEEDBACK_SCHEMA_SQL = `

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { loadPipeline } from '../pipeline/config.ts';
 import { Workspace } from '../pipeline/workspace.ts';
-import { newRunId } from '../pipeline/run-id.ts';
-import { createLogger } from '../log.ts';
-import { ConfigError } from '../errors.ts';
+import { newRunId } from '../core/clock.ts';
+import { createLogger } from '../core/log.ts';
+import { ConfigError } from '../core/errors.ts';
 import { sampleAuditMonth, writeAuditSheets } from '../campaign/audit-sample.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
 

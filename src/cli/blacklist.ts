@@ -2,8 +2,8 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { withPublishedDb } from './published.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
-import { createLogger } from '../log.ts';
-import { ConfigError } from '../errors.ts';
+import { createLogger } from '../core/log.ts';
+import { ConfigError } from '../core/errors.ts';
 import { createBlacklistViews, writeBlacklist } from '../campaign/blacklist.ts';
 
 /** `recon blacklist`: the 失信联合惩戒候选名单 of a run (default: the latest), as xlsx, from the published database. */

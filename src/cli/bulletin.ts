@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { withPublishedDb } from './published.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
 import { loadPipeline } from '../pipeline/config.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import { parseMonth } from '../campaign/bulletin.ts';
 import { writeBulletin } from '../campaign/bulletin-files.ts';
 

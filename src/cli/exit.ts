@@ -1,4 +1,4 @@
-import { ConfigError, LockError } from '../errors.ts';
+import { ConfigError, LockError } from '../core/errors.ts';
 
 /** Exit codes, documented in the README; cron and shell scripts test them. */
 export const EXIT = {

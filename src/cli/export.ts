@@ -4,8 +4,8 @@ import { withPublishedDb } from './published.ts';
 import { loadPipeline } from '../pipeline/config.ts';
 import { exportParquet } from '../publish/parquet.ts';
 import { formatTable } from '../publish/exports.ts';
-import { ConfigError } from '../errors.ts';
-import { createLogger } from '../log.ts';
+import { ConfigError } from '../core/errors.ts';
+import { createLogger } from '../core/log.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
 
 /**

@@ -3,10 +3,10 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { loadPipeline } from '../pipeline/config.ts';
 import { Workspace } from '../pipeline/workspace.ts';
-import { newRunId } from '../pipeline/run-id.ts';
+import { newRunId } from '../core/clock.ts';
 import { applyFeedback, type FeedbackSummary } from '../cases/feedback.ts';
-import { createLogger } from '../log.ts';
-import { ConfigError } from '../errors.ts';
+import { createLogger } from '../core/log.ts';
+import { ConfigError } from '../core/errors.ts';
 import { EXIT } from './exit.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
 

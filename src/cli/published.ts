@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { loadPipeline } from '../pipeline/config.ts';
 import { Db } from '../db/database.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../core/errors.ts';
 
 /**
  * Runs `fn` on the published database of a pipeline (or `--db`), opened read-only: the door

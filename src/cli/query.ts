@@ -3,10 +3,10 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { withPublishedDb } from './published.ts';
 import { EXPORT_FORMATS, exportQuery, type ExportFormat } from '../publish/exports.ts';
-import { ConfigError, errorMessage } from '../errors.ts';
+import { ConfigError, errorMessage } from '../core/errors.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
 import type { Db } from '../db/database.ts';
-import { literal } from '../db/sql.ts';
+import { literal } from '../core/sql.ts';
 
 /** Statement kinds an ad-hoc query may be: reading only. */
 const ALLOWED = new Set(['SELECT', 'EXPLAIN']);

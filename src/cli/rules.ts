@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { loadPipeline } from '../pipeline/config.ts';
 import { resolveRules } from '../rules/runner.ts';
 import { DEFAULT_RULES_CONFIG } from '../rules/config.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
 
 function rulesOf(pipelineFile: string): ReturnType<typeof resolveRules> {

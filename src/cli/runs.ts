@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { loadPipeline } from '../pipeline/config.ts';
 import { runPipeline } from '../pipeline/run.ts';
 import { formatTable } from '../publish/exports.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import { EXIT } from './exit.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
 

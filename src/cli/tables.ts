@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { withPublishedDb } from './published.ts';
 import { TABLE_DOCS } from '../db/catalog.ts';
 import { formatTable } from '../publish/exports.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
 
 /** `recon tables [table]`: the published tables and their columns, in Chinese and English. */

@@ -9,9 +9,9 @@ import {
   type DuckDBValue,
   type DuckDBAppender,
 } from '@duckdb/node-api';
-import type { Logger } from '../log.ts';
-import { silentLogger } from '../log.ts';
-import { DbError, errorMessage } from '../errors.ts';
+import type { Logger } from '../core/log.ts';
+import { silentLogger } from '../core/log.ts';
+import { DbError, errorMessage } from '../core/errors.ts';
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 export type Row = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { EMPTY_MARKERS } from '../sources/contract.ts';
-import { literal } from './sql.ts';
+import { literal } from '../core/sql.ts';
 
 const FULL_WIDTH = '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ（），．－／：　';
 function toFullWidth(s: string): string {

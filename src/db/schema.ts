@@ -1,5 +1,5 @@
 import type { Db } from './database.ts';
-import { ident, literal } from './sql.ts';
+import { ident, literal } from '../core/sql.ts';
 import { VALUE_MACROS_SQL } from './macros.ts';
 import { CONTRACTS, KINDS } from '../sources/index.ts';
 import { tableColumns } from '../sources/normalise.ts';

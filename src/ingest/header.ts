@@ -2,7 +2,7 @@ import { CsvError, parse } from 'csv-parse/sync';
 import { candidateKinds, closestKinds, describeColumn, type KindMatch } from '../sources/match.ts';
 import { CONTRACTS, type Kind } from '../sources/index.ts';
 import { matchContract } from '../sources/match.ts';
-import { InputError } from '../errors.ts';
+import { InputError } from '../core/errors.ts';
 
 /** How many rows above the header may hold titles such as `XX区市场主体登记信息（截至...）`. */
 export const MAX_TITLE_ROWS = 5;

@@ -1,15 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/database.ts';
-import { ident, literal } from '../db/sql.ts';
+import { ident, literal } from '../core/sql.ts';
 import { CONTRACTS, normaliseHeader, type Kind } from '../sources/index.ts';
 import { blankColumn, planNormalise, tableColumns } from '../sources/normalise.ts';
-import { DbError, InputError, errorMessage } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { DbError, InputError, errorMessage } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
 import { sniffFile, transcodeToUtf8, normaliseNewlines, readHead, type Encoding, type Format } from './decode.ts';
 import { sniffDelimiter, headRows, findHeader, dateFromText, type HeaderFound } from './header.ts';
 import { xlsxToCsv } from './xlsx.ts';
-import { faultPoint } from '../pipeline/fault.ts';
+import { faultPoint } from '../core/fault.ts';
 
 export interface LoadOptions {
   runId: string;

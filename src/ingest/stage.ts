@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Db } from '../db/database.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import type { Kind } from '../sources/index.ts';
 import { KINDS } from '../sources/index.ts';
-import { InputError } from '../errors.ts';
+import { InputError } from '../core/errors.ts';
 import { loadFile, type LoadResult, type LoadOptions } from './load.ts';
 
 export interface KindTally {

@@ -1,6 +1,6 @@
 import * as OpenCC from 'opencc-js';
 import TSCharacters from 'opencc-js/dict/TSCharacters';
-import { literal } from '../db/sql.ts';
+import { literal } from '../core/sql.ts';
 
 /**
  * Legal-form suffixes, longest first. They are kept in the normalised name: 有限公司 and

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Db } from '../db/database.ts';
-import { ConfigError } from '../errors.ts';
-import type { Logger } from '../log.ts';
-import { literal } from '../db/sql.ts';
+import { ConfigError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import { literal } from '../core/sql.ts';
 import { CODE_MACROS_SQL } from './codes-sql.ts';
 import { nameMacrosSql, regionPrefixPattern, simplify, traditionalClass } from './names.ts';
 import { jaroWinkler } from './similarity.ts';

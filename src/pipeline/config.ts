@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parse } from 'yaml';
 import { KINDS } from '../sources/index.ts';
-import { ConfigError, errorMessage } from '../errors.ts';
+import { ConfigError, errorMessage } from '../core/errors.ts';
 import { rulesConfigSchema } from '../rules/config.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import { LockError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { LockError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
 
 interface LockInfo {
   pid: number;

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Db } from '../db/database.ts';
 import { migrate } from '../db/schema.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import { acquireLock, type Lock } from './lock.ts';
-import { faultPoint } from './fault.ts';
+import { faultPoint } from '../core/fault.ts';
 
 export interface WorkspaceOptions {
   database: string;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Db, Params } from '../db/database.ts';
-import { literal } from '../db/sql.ts';
+import { literal } from '../core/sql.ts';
 
 /** `recon_csv_text(s)`: text Excel would read as a formula (= + - @) gets a leading apostrophe. */
 export const CSV_MACROS_SQL = `CREATE OR REPLACE MACRO recon_csv_text(s) AS CASE WHEN regexp_matches(s, '^[=+\\-@\\t\\r]') THEN '''' || s ELSE s END;`;

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { tableFromJSON, tableToIPC } from 'apache-arrow';
 import type { Db } from '../db/database.ts';
-import { displayWidth, rowListWriter } from './xlsx-stream.ts';
-import { literal } from '../db/sql.ts';
+import { displayWidth, rowListWriter } from '../core/xlsx-write.ts';
+import { literal } from '../core/sql.ts';
 
 export const EXPORT_FORMATS = ['table', 'csv', 'jsonl', 'parquet', 'arrow', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { displayWidth } from './xlsx-stream.ts';
+import { REPORT_FONT as LEDGER_FONT } from '../core/xlsx-write.ts';
+import { displayWidth } from '../core/xlsx-write.ts';
 import type { Db, Row } from '../db/database.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import { ARREARS_CLASSES, createLedgerViews, ledgerRules, selectLedgerRun, type LedgerRule } from './ledger-views.ts';
 import { recordDistrictProgress } from '../campaign/targets.ts';
 
@@ -33,7 +34,6 @@ interface Column {
 }
 
 /** LibreOffice needs this family for simplified glyph forms; Excel falls back to its own CJK font. */
-export const LEDGER_FONT = 'Noto Sans CJK SC';
 const FONT: Partial<ExcelJS.Font> = { name: LEDGER_FONT, size: 10 };
 const BOLD: Partial<ExcelJS.Font> = { ...FONT, bold: true };
 // pp: a change of a rate, in percentage points; delta: a change of a count.

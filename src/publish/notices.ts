@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/database.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import { validateUscc } from '../link/codes.ts';
-import { addOrderedSheet, rowListWriter, safeText, safeFileName, shareColumnStyles } from './xlsx-stream.ts';
+import { addOrderedSheet, rowListWriter, safeText, safeFileName, shareColumnStyles } from '../core/xlsx-write.ts';
 
 /** The notices sent, one per employer and kind across all runs ("nobody is noticed twice"). */
 export const NOTICES_SCHEMA_SQL = `

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/database.ts';
-import { literal } from '../db/sql.ts';
-import type { Logger } from '../log.ts';
+import { literal } from '../core/sql.ts';
+import type { Logger } from '../core/log.ts';
 
 /**
  * The scale-out path: the canonical tables and the findings as Parquet, partitioned by the

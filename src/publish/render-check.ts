@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ReconError } from '../errors.ts';
+import { ReconError } from '../core/errors.ts';
 
 /** A tool the render check needs is missing, or a conversion failed. */
 export class RenderCheckError extends ReconError {

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../core/html.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db, Row } from '../db/database.ts';
@@ -13,15 +14,6 @@ export interface SummaryOptions {
 
 const FONT_STACK = `"Noto Sans CJK SC", "Microsoft YaHei", sans-serif`;
 
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
 
 function num(v: unknown): number {
   const n = typeof v === 'bigint' ? Number(v) : Number(v ?? 0);

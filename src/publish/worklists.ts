@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Db } from '../db/database.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import { BUILTIN_RULES } from '../rules/catalog/index.ts';
 import { validateUscc } from '../link/codes.ts';
 import {
@@ -16,8 +16,8 @@ import {
   listSheetName,
   rowChecksum,
   type WorklistColumn,
-} from './worklists-layout.ts';
-import { addOrderedSheet, guardCommit, safeText, displayWidth, headerFooterText, rowListWriter, safeFileName, shareColumnStyles, type StreamSheet } from './xlsx-stream.ts';
+} from '../cases/worklist-layout.ts';
+import { addOrderedSheet, guardCommit, safeText, displayWidth, headerFooterText, rowListWriter, safeFileName, shareColumnStyles, type StreamSheet } from '../core/xlsx-write.ts';
 
 /** Excel's row limit (header included). */
 export const EXCEL_MAX_ROWS = 1_048_576;

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { InputError } from '../errors.ts';
+import { InputError } from '../core/errors.ts';
 
 export type IndustryLevel = 'section' | 'division';
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, errorMessage } from '../errors.ts';
+import { ConfigError, errorMessage } from '../core/errors.ts';
 
 /** The SI insurance types with an employer rate: pension, unemployment, medical, work injury, maternity. */
 export const INSURANCE_TYPES = ['110', '210', '310', '410', '510'] as const;

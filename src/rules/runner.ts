@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { textList, type Db, type Params } from '../db/database.ts';
-import type { Logger } from '../log.ts';
-import { RuleError, errorMessage } from '../errors.ts';
+import type { Logger } from '../core/log.ts';
+import { RuleError, errorMessage } from '../core/errors.ts';
 import type { RuleDefinition, RuleParam } from './types.ts';
 import { RULE_OUTPUT_COLUMNS } from './types.ts';
 import { BUILTIN_RULES } from './catalog/index.ts';

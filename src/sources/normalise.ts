@@ -1,5 +1,5 @@
 import type { ColumnSpec, SourceContract } from './contract.ts';
-import { ident, literal } from '../db/sql.ts';
+import { ident, literal } from '../core/sql.ts';
 
 /** The SQL type of each stored column of a kind's table, in order (provenance first). */
 export function tableColumns(contract: SourceContract): Array<[name: string, type: string]> {

@@ -4,9 +4,9 @@ import iconv from 'iconv-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/pipeline/config.ts';
 import { defaultMemoryLimit, runPipeline, type RunResult } from '../../src/pipeline/run.ts';
-import { encodedCopy, yardstick } from '../../src/bench/nightly.ts';
-import { nightlyTable } from '../../src/cli/bench.ts';
-import { silentLogger } from '../../src/log.ts';
+import { encodedCopy, yardstick } from '../../tools/bench/nightly.ts';
+import { nightlyTable } from '../../tools/cli/bench.ts';
+import { silentLogger } from '../../src/core/log.ts';
 import { FIXTURE_INBOX, workdir, type Workdir } from '../e2e/support.ts';
 import { tempDir, writeText } from '../helpers.ts';
 

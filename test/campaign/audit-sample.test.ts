@@ -2,13 +2,13 @@ import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import ExcelJS from 'exceljs';
 import { rows } from '../helpers.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
 import { Db } from '../../src/db/database.ts';
 import { loadPipeline } from '../../src/pipeline/config.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
-import { generateInbox } from '../../src/generator/generate.ts';
+import { generateInbox } from '../../tools/generator/generate.ts';
 import { applyFeedback } from '../../src/cases/feedback.ts';
-import { WORKLIST_COLUMNS } from '../../src/publish/worklists-layout.ts';
+import { WORKLIST_COLUMNS } from '../../src/cases/worklist-layout.ts';
 import { sampleAuditMonth, writeAuditSheets, SIZE_BANDS } from '../../src/campaign/audit-sample.ts';
 import { workdir } from '../e2e/support.ts';
 

@@ -3,13 +3,13 @@ import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import ExcelJS from 'exceljs';
 import { tempDir, rows } from '../helpers.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
 import { Db } from '../../src/db/database.ts';
 import { loadPipeline } from '../../src/pipeline/config.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { runRules } from '../../src/rules/runner.ts';
 import { writeWorklists } from '../../src/publish/worklists.ts';
-import { WORKLIST_COLUMNS } from '../../src/publish/worklists-layout.ts';
+import { WORKLIST_COLUMNS } from '../../src/cases/worklist-layout.ts';
 import { applyFeedback } from '../../src/cases/feedback.ts';
 import { createBlacklistViews, writeBlacklist, BLACKLIST_FILE } from '../../src/campaign/blacklist.ts';
 

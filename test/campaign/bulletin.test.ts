@@ -9,7 +9,7 @@ import { bulletinData, calloutCount, type Bulletin } from '../../src/campaign/bu
 import { bulletinHtml } from '../../src/campaign/bulletin-html.ts';
 import { BULLETIN_SHEETS } from '../../src/campaign/bulletin-xlsx.ts';
 import { bulletinDir } from '../../src/cli/bulletin.ts';
-import { ConfigError } from '../../src/errors.ts';
+import { ConfigError } from '../../src/core/errors.ts';
 
 interface Exit {
   code: number | null;

@@ -20,7 +20,7 @@ import { tempDir, writeText } from '../helpers.ts';
 import { makeUscc } from '../../src/link/codes.ts';
 import { loadPipeline } from '../../src/pipeline/config.ts';
 import { runPipeline, type RunResult } from '../../src/pipeline/run.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
 
 const PARAMS = path.resolve('pipelines/local-params.yaml');
 

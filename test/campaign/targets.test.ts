@@ -6,10 +6,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { load, rows, tempDir, withDb, writeText } from '../helpers.ts';
 import { query, withPublished } from '../e2e/support.ts';
 import { runTwoMonths, type TwoRuns } from './targets-case.ts';
-import { generateInbox } from '../../src/generator/generate.ts';
+import { generateInbox } from '../../tools/generator/generate.ts';
 import { loadPipeline } from '../../src/pipeline/config.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
 import { LEDGER_SHEETS } from '../../src/publish/ledger.ts';
 import { candidateKinds } from '../../src/sources/match.ts';
 

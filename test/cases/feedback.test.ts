@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import ExcelJS from 'exceljs';
 import { withDb, tempDir, rows } from '../helpers.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
 import { Db } from '../../src/db/database.ts';
 import { loadPipeline } from '../../src/pipeline/config.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';

@@ -5,7 +5,7 @@ import { loadPipeline, type Pipeline } from '../../src/pipeline/config.ts';
 import { runPipeline, type RunResult } from '../../src/pipeline/run.ts';
 import { closedMonth } from '../../src/rules/runner.ts';
 import { makeUscc } from '../../src/link/codes.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
 import { FIXTURE_INBOX, query, workdir, type Workdir } from './support.ts';
 
 const ENROLLMENT = '社保单位参保登记_20261031.csv';

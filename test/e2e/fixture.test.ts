@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/pipeline/config.ts';
 import { runPipeline, type RunResult } from '../../src/pipeline/run.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
 import {
   FIXTURE_INBOX,
   FIXTURE_TRUTH,

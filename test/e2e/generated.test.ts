@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateInbox } from '../../src/generator/generate.ts';
+import { generateInbox } from '../../tools/generator/generate.ts';
 import { loadPipeline } from '../../src/pipeline/config.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
 import { RULE_IDS, actualRejects, belowFloor, evaluateRun, expectedRejects, workdir } from './support.ts';
 
 // A second size and seed than the committed fixture, so that the rules and the linking are not

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/pipeline/config.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { makeUscc } from '../../src/link/codes.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
 import { query, workdir } from './support.ts';
 
 // Found on generated inboxes of 3,000 and 5,000 employers (seeds 11 and 2): taxpayers registered

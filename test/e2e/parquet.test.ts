@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/pipeline/config.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { exportParquet, PARQUET_TABLES } from '../../src/publish/parquet.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
 import { FIXTURE_INBOX, withPublished, workdir, type Workdir } from './support.ts';
 import { rows } from '../helpers.ts';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { tempDir, rows } from '../helpers.ts';
 import { Db } from '../../src/db/database.ts';
-import { evaluate, type Evaluation, type Score } from '../../src/generator/evaluate.ts';
+import { evaluate, type Evaluation, type Score } from '../../tools/evaluate/evaluate.ts';
 
 /** The committed fixture: inbox and ground truth. */
 export const FIXTURE_INBOX = path.resolve('fixtures/inbox');
@@ -11,7 +11,7 @@ export const FIXTURE_TRUTH = path.resolve('fixtures/truth');
 export const LOCAL_PARAMS = path.resolve('pipelines/local-params.yaml');
 
 /** The rule ids of RULES.md; every one must be scored, so an empty rule cannot pass by default. */
-export { RULE_IDS } from '../../src/generator/truth.ts';
+export { RULE_IDS } from '../../tools/generator/truth.ts';
 
 export interface Workdir {
   dir: string;

@@ -6,11 +6,11 @@ import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orgCodeCheckChar, usccCheckChar } from '../../src/link/codes.ts';
-import { generateInbox } from '../../src/generator/generate.ts';
-import type { GenerateSummary } from '../../src/generator/generate.ts';
-import { kindsMatching } from '../../src/generator/inbox.ts';
-import { closedMonth, dayOf, monthIso } from '../../src/generator/dates.ts';
-import { RULE_IDS } from '../../src/generator/truth.ts';
+import { generateInbox } from '../../tools/generator/generate.ts';
+import type { GenerateSummary } from '../../tools/generator/generate.ts';
+import { kindsMatching } from '../../tools/generator/inbox.ts';
+import { closedMonth, dayOf, monthIso } from '../../tools/generator/dates.ts';
+import { RULE_IDS } from '../../tools/generator/truth.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {

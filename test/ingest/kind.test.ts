@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findHeader } from '../../src/ingest/header.ts';
-import { InputError } from '../../src/errors.ts';
+import { InputError } from '../../src/core/errors.ts';
 import { load, rows, tempDir, withDb, writeText } from '../helpers.ts';
 
 // 统一社会信用代码, 名称, 成立日期 and 状态 are spellings of both the market registry

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { withDb, tempDir, writeText, load, rows } from '../helpers.ts';
 import { linkEmployers } from '../../src/link/stage.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
 import type { Db } from '../../src/db/database.ts';
 import { loadReferenceTables } from '../../src/reference/load.ts';
 

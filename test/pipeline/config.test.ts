@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { loadPipeline, pipelineJsonSchema } from '../../src/pipeline/config.ts';
 import { resolveRules } from '../../src/rules/runner.ts';
-import { ConfigError } from '../../src/errors.ts';
+import { ConfigError } from '../../src/core/errors.ts';
 import { tempDir } from '../helpers.ts';
 
 describe('pipeline files', () => {

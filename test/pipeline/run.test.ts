@@ -8,8 +8,8 @@ import { loadPipeline } from '../../src/pipeline/config.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { acquireLock } from '../../src/pipeline/lock.ts';
 import { Db } from '../../src/db/database.ts';
-import { ConfigError, LockError } from '../../src/errors.ts';
-import { silentLogger } from '../../src/log.ts';
+import { ConfigError, LockError } from '../../src/core/errors.ts';
+import { silentLogger } from '../../src/core/log.ts';
 
 const PARAMS = path.resolve('pipelines/local-params.yaml');
 

@@ -7,7 +7,7 @@ import { writeExports, type Scenario } from '../rules/builder.ts';
 import { loadPipeline } from '../../src/pipeline/config.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { Db } from '../../src/db/database.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
 import { createLedgerViews, selectLedgerRun } from '../../src/publish/ledger-views.ts';
 import { writeLedger, LEDGER_SHEETS } from '../../src/publish/ledger.ts';
 

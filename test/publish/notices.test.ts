@@ -5,14 +5,14 @@ import ExcelJS from 'exceljs';
 import { memoryDb, type Db } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/schema.ts';
 import { tempDir, load, rows } from '../helpers.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
 import { loadReferenceTables } from '../../src/reference/load.ts';
 import { linkEmployers } from '../../src/link/stage.ts';
 import { runRules } from '../../src/rules/runner.ts';
 import { DEFAULT_RULES_CONFIG } from '../../src/rules/config.ts';
 import { writeNotices, smsText, NOTICE_COLUMNS, type NoticeSummary } from '../../src/publish/notices.ts';
 import { writeWorklists } from '../../src/publish/worklists.ts';
-import { WORKLIST_COLUMNS } from '../../src/publish/worklists-layout.ts';
+import { WORKLIST_COLUMNS } from '../../src/cases/worklist-layout.ts';
 import { employerView } from '../../src/link/view.ts';
 import { writeExports, usccOf, AS_OF, LOCAL_PARAMS, type Scenario } from '../rules/builder.ts';
 

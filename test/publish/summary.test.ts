@@ -5,8 +5,9 @@ import { tempDir } from '../helpers.ts';
 import { loadPipeline } from '../../src/pipeline/config.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { Db } from '../../src/db/database.ts';
-import { silentLogger } from '../../src/log.ts';
-import { writeSummaryHtml, escapeHtml } from '../../src/publish/summary-html.ts';
+import { silentLogger } from '../../src/core/log.ts';
+import { writeSummaryHtml } from '../../src/publish/summary-html.ts';
+import { escapeHtml } from '../../src/core/html.ts';
 import { renderCheck, RenderCheckError } from '../../src/publish/render-check.ts';
 import { renderCheckCommand } from '../../src/cli/render-check.ts';
 

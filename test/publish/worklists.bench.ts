@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { memoryDb } from '../../src/db/database.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
 import { writeWorklists } from '../../src/publish/worklists.ts';
 import { seedWorklistDb } from './seed.ts';
 

@@ -4,10 +4,10 @@ import { describe, it, expect } from 'vitest';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { withDb, tempDir } from '../helpers.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
 import { writeWorklists } from '../../src/publish/worklists.ts';
-import { WORKLIST_COLUMNS, RESULT_VALUES, rowChecksum, PROTECTED_COLUMNS } from '../../src/publish/worklists-layout.ts';
-import { WORKSHEET_ELEMENT_ORDER, maskIdNumbers, displayWidth } from '../../src/publish/xlsx-stream.ts';
+import { WORKLIST_COLUMNS, RESULT_VALUES, rowChecksum, PROTECTED_COLUMNS } from '../../src/cases/worklist-layout.ts';
+import { WORKSHEET_ELEMENT_ORDER, maskIdNumbers, displayWidth } from '../../src/core/xlsx-write.ts';
 import { seedWorklistDb, type SeedEmployer } from './seed.ts';
 
 const VALID_USCC = '91320508MA7GE0588Y';

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryDb, type Db } from '../../src/db/database.ts';
-import { ConfigError } from '../../src/errors.ts';
+import { ConfigError } from '../../src/core/errors.ts';
 import { loadReferenceTables, type ReferenceSummary } from '../../src/reference/load.ts';
 
 const LOCAL_PARAMS = fileURLToPath(new URL('../../pipelines/local-params.yaml', import.meta.url));

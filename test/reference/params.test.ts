@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.ts';
+import { ConfigError } from '../../src/core/errors.ts';
 import { loadLocalParams, paramsFor } from '../../src/reference/params.ts';
 
 const SHIPPED = fileURLToPath(new URL('../../pipelines/local-params.yaml', import.meta.url));

@@ -6,9 +6,10 @@ import { KINDS } from '../../src/sources/index.ts';
 import type { LoadResult } from '../../src/ingest/load.ts';
 import { load, rows, tempDir, withDb } from '../helpers.ts';
 import { BAD_DIR, GOOD_INBOX, materialise, readCases, staticCases, type BadCase } from './corpus.ts';
-import { guardWorkbookRead, xlsxToCsv } from '../../src/ingest/xlsx.ts';
+import { xlsxToCsv } from '../../src/ingest/xlsx.ts';
+import { guardWorkbookRead } from '../../src/core/xlsx-read.ts';
 import { applyFeedback } from '../../src/cases/feedback.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
 
 const CASES = readCases();
 

@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
 import { KINDS } from '../../src/sources/index.ts';
 import type { LoadResult } from '../../src/ingest/load.ts';
-import { ReconError } from '../../src/errors.ts';
+import { ReconError } from '../../src/core/errors.ts';
 import { load, rows, tempDir, withDb } from '../helpers.ts';
 import { GOOD_INBOX } from './corpus.ts';
-import { cellText } from '../../src/ingest/xlsx.ts';
+import { cellText } from '../../src/core/xlsx-read.ts';
 
 /**
  * Property test of ingest: random and mutated CSV and XLSX files, from a fixed seed (a failure

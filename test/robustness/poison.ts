@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { CONTRACTS } from '../../src/sources/index.ts';
 import { findHeader, sniffDelimiter } from '../../src/ingest/header.ts';
-import { cellText } from '../../src/ingest/xlsx.ts';
+import { cellText } from '../../src/core/xlsx-read.ts';
 import { residentIdCheckChar } from '../../src/link/codes.ts';
 
 /** Formula and DDE payloads (a cell starting with any of them runs in Excel or LibreOffice). */

@@ -6,7 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it, vi } from 'vitest';
 import { queryCommand } from '../../src/cli/query.ts';
 import { exitCodeFor } from '../../src/cli/exit.ts';
-import { errorMessage } from '../../src/errors.ts';
+import { errorMessage } from '../../src/core/errors.ts';
 import { workdir, FIXTURE_INBOX } from '../e2e/support.ts';
 import { residentIdCheckChar, validateUscc } from '../../src/link/codes.ts';
 import { ESCAPES, FORMULAS, ID_NUMBERS, poisonInbox } from './poison.ts';

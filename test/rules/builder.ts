@@ -7,7 +7,7 @@ import { loadReferenceTables } from '../../src/reference/load.ts';
 import { linkEmployers } from '../../src/link/stage.ts';
 import { runRules, type RulesSummary } from '../../src/rules/runner.ts';
 import { DEFAULT_RULES_CONFIG, rulesConfigSchema, type RulesConfig } from '../../src/rules/config.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
 
 /** The as-of date of every scenario run unless told otherwise; the closed month M is then 2026-09. */
 export const AS_OF = '2026-10-31';

@@ -3,8 +3,8 @@ import { withDb } from '../helpers.ts';
 import { runScenarios, monthsUpTo, type Scenario, type ScenarioRun } from './builder.ts';
 import { resolveRules, runRules } from '../../src/rules/runner.ts';
 import { rulesConfigSchema } from '../../src/rules/config.ts';
-import { RuleError } from '../../src/errors.ts';
-import { silentLogger } from '../../src/log.ts';
+import { RuleError } from '../../src/core/errors.ts';
+import { silentLogger } from '../../src/core/log.ts';
 
 const withholding = (headcount: number): Scenario['withholding'] => monthsUpTo('2026-09', 3).map((period) => ({ period, headcount }));
 const enrolled = (insured: number): Scenario['enrollment'] => [{ type: '110', status: '1', insured }];

@@ -3,8 +3,8 @@
  * header spelling each file uses (drawn from the contract aliases), and how an employer's
  * clean records become rows of each kind.
  */
-import { CONTRACTS, KINDS, normaliseHeader } from '../sources/index.ts';
-import type { Kind } from '../sources/index.ts';
+import { CONTRACTS, KINDS, normaliseHeader } from '../../src/sources/index.ts';
+import type { Kind } from '../../src/sources/index.ts';
 import type { Cell, FileStyle, Value } from './dirty.ts';
 import { drawStyle, formatCsv, formatXlsx } from './dirty.ts';
 import { breakCheckChar } from './codes.ts';

@@ -3,7 +3,7 @@
  * computed (with every interpretation of RULES.md), and the scenario list with counts.
  */
 import { writeFileSync } from 'node:fs';
-import type { GenerateOptions, GenerateSummary } from './generate.ts';
+import type { GenerateOptions, GenerateSummary } from './options.ts';
 import { SCENARIOS } from './scenarios.ts';
 import { RULE_IDS } from './truth.ts';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Db } from '../db/database.ts';
+import type { Db } from '../../src/db/database.ts';
 
 export interface Score {
   truePositives: number;

@@ -3,7 +3,7 @@
  * with enrollment and ledger. Scenarios (scenarios.ts) compose these calls; the factory keeps
  * names unique and derives every amount from the local parameters of its month.
  */
-import type { LocalParams } from '../reference/params.ts';
+import type { LocalParams } from '../../src/reference/params.ts';
 import type { City, District } from './city.ts';
 import { USCC_PREFIX, idTaxpayerId, legacyTaxId, makeOrgCode, makeRegNo, makeResidentId, makeUnitId, makeUscc } from './codes.ts';
 import { dayOf, firstDayOfMonth, monthOfDay } from './dates.ts';

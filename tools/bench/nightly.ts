@@ -3,16 +3,16 @@ import path from 'node:path';
 import os from 'node:os';
 import { pipeline as streamPipeline } from 'node:stream/promises';
 import iconv from 'iconv-lite';
-import { Db } from '../db/database.ts';
-import { literal } from '../db/sql.ts';
-import { migrate } from '../db/schema.ts';
-import { listInbox, ingestFiles } from '../ingest/stage.ts';
-import { loadPipeline } from '../pipeline/config.ts';
-import { defaultMemoryLimit, runPipeline } from '../pipeline/run.ts';
-import { FACTS_SQL } from '../rules/facts.ts';
-import { BUILTIN_RULES } from '../rules/catalog/index.ts';
-import { closedMonth, commonParams } from '../rules/runner.ts';
-import { silentLogger, type Logger } from '../log.ts';
+import { Db } from '../../src/db/database.ts';
+import { literal } from '../../src/core/sql.ts';
+import { migrate } from '../../src/db/schema.ts';
+import { listInbox, ingestFiles } from '../../src/ingest/stage.ts';
+import { loadPipeline } from '../../src/pipeline/config.ts';
+import { defaultMemoryLimit, runPipeline } from '../../src/pipeline/run.ts';
+import { FACTS_SQL } from '../../src/rules/facts.ts';
+import { BUILTIN_RULES } from '../../src/rules/catalog/index.ts';
+import { closedMonth, commonParams } from '../../src/rules/runner.ts';
+import { silentLogger, type Logger } from '../../src/core/log.ts';
 import { measure, median } from './measure.ts';
 
 export interface NightlyBenchOptions {

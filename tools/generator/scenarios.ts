@@ -6,7 +6,7 @@
  */
 import type { EmployerFactory } from './factory.ts';
 import type { Employer, EmployerKind, InsType } from './model.ts';
-import { isWorkInjuryHighRisk } from '../reference/industries.ts';
+import { isWorkInjuryHighRisk } from '../../src/reference/industries.ts';
 import { ENTERPRISE_INDUSTRIES, districtPrefix, individualName, tradeName } from './names.ts';
 import type { Rng } from './random.ts';
 import type { RuleId } from './truth.ts';

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../../src/core/errors.ts';
 import { generateInbox } from '../generator/generate.ts';
-import { EXIT } from './exit.ts';
+import { EXIT } from '../../src/cli/exit.ts';
 
 interface GenerateFlags {
   employers: string;

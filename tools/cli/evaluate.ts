@@ -1,10 +1,10 @@
 import { Command } from 'commander';
-import { withPublishedDb } from './published.ts';
+import { withPublishedDb } from '../../src/cli/published.ts';
 import path from 'node:path';
-import { evaluate, formatEvaluation, type Score } from '../generator/evaluate.ts';
-import { evaluateMatrix } from '../generator/matrix.ts';
-import { EXIT } from './exit.ts';
-import { DEFAULT_PIPELINE } from './run.ts';
+import { evaluate, formatEvaluation, type Score } from '../evaluate/evaluate.ts';
+import { evaluateMatrix } from '../evaluate/matrix.ts';
+import { EXIT } from '../../src/cli/exit.ts';
+import { DEFAULT_PIPELINE } from '../../src/cli/run.ts';
 
 /** `recon evaluate`: precision and recall of links and findings against a generator's ground truth. */
 export function evaluateCommand(): Command {

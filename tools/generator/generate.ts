@@ -6,8 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadLocalParams } from '../reference/params.ts';
-import { cleanCode } from '../link/codes.ts';
+import { loadLocalParams } from '../../src/reference/params.ts';
+import { cleanCode } from '../../src/link/codes.ts';
 import { loadCity } from './city.ts';
 import { closedMonth, dayOf, isoOf, monthIso, monthOfDay } from './dates.ts';
 import type { Cell, Value } from './dirty.ts';
@@ -22,47 +22,14 @@ import type { Scenario } from './scenarios.ts';
 import { RULE_IDS, evaluateEmployer, mandatoryTypes } from './truth.ts';
 import type { RuleId, TruthContext } from './truth.ts';
 import { writeTruthReadme } from './readme.ts';
+import type { GenerateOptions, GenerateSummary } from './options.ts';
+
+export type { GenerateOptions, GenerateSummary } from './options.ts';
 import type { TableWriter } from './writers.ts';
 import { DelimitedWriter, openWriter } from './writers.ts';
 import { TargetsTally } from './targets.ts';
 
 /** Options of a generator run. */
-export interface GenerateOptions {
-  employers: number;
-  seed: number;
-  /** The inbox folder. */
-  out: string;
-  /** The truth folder; default `<out>/../truth`. */
-  truth?: string;
-  /** As-of date D, `YYYY-MM-DD`; default 2026-10-31. */
-  asOf?: string;
-  /** `mixed` (default up to 20,000 employers) or `csv`. */
-  formats?: 'mixed' | 'csv';
-  /** Local parameters file; default `pipelines/local-params.yaml` of the project. */
-  params?: string;
-  /** Prefecture-level city code (4 digits); default 3205 苏州市. */
-  city?: string;
-  /** Also write the year's targets per district (目标任务_<year>.csv); the other files do not change. */
-  targets?: boolean;
-}
-
-/** What a run wrote. */
-export interface GenerateSummary {
-  out: string;
-  truth: string;
-  asOf: string;
-  closedMonth: string;
-  formats: 'mixed' | 'csv';
-  /** Mandatory insurance types at D (510 only when the parameters say maternity is separate). */
-  mandatoryTypes: string[];
-  employers: number;
-  files: { file: string; kind: string; rows: number }[];
-  findings: Record<RuleId, number>;
-  scenarios: Record<string, number>;
-  rejects: number;
-  /** Employers whose evaluated findings differ from their scenario's expectation (should be empty). */
-  mismatches: string[];
-}
 
 const DEFAULT_PARAMS = fileURLToPath(new URL('../../pipelines/local-params.yaml', import.meta.url));
 

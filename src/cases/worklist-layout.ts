@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { cellText } from '../ingest/xlsx.ts';
+import { cellText } from '../core/xlsx-read.ts';
 
 /**
  * The layout of a worklist sheet, shared by the writer (`worklists.ts`) and the reader of

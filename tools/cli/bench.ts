@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { runBench } from '../bench/bench.ts';
 import { runNightlyBench, type NightlyBenchResult } from '../bench/nightly.ts';
 import { generateInbox } from '../generator/generate.ts';
-import { createLogger } from '../log.ts';
+import { createLogger } from '../../src/core/log.ts';
 
 /** `recon bench`: benchmarks on a generated city-size inbox, written to reports/bench/. */
 export function benchCommand(): Command {

@@ -179,3 +179,6 @@ export function safeFileName(name: string): string {
   const cleaned = name.replace(/[\\/:*?"<>|\u0000-\u001F]/g, '_').replace(/^\.+/, '_').trim();
   return cleaned === '' ? '_' : cleaned.slice(0, 100);
 }
+
+/** The font of every workbook we write: Noto Sans CJK SC draws the simplified glyph forms in LibreOffice. */
+export const REPORT_FONT = 'Noto Sans CJK SC';

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateInbox } from './generate.ts';
+import { generateInbox } from '../generator/generate.ts';
 import { evaluate, type Evaluation } from './evaluate.ts';
-import { loadPipeline } from '../pipeline/config.ts';
-import { runPipeline } from '../pipeline/run.ts';
-import { Db } from '../db/database.ts';
-import { silentLogger } from '../log.ts';
+import { loadPipeline } from '../../src/pipeline/config.ts';
+import { runPipeline } from '../../src/pipeline/run.ts';
+import { Db } from '../../src/db/database.ts';
+import { silentLogger } from '../../src/core/log.ts';
 
 export interface MatrixCell {
   employers: number;

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { Db } from '../db/database.ts';
-import { migrate } from '../db/schema.ts';
-import { loadFile } from '../ingest/load.ts';
-import { listInbox, ingestFiles } from '../ingest/stage.ts';
-import { loadReferenceTables } from '../reference/load.ts';
-import { linkEmployers } from '../link/stage.ts';
-import { silentLogger, type Logger } from '../log.ts';
+import { Db } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/schema.ts';
+import { loadFile } from '../../src/ingest/load.ts';
+import { listInbox, ingestFiles } from '../../src/ingest/stage.ts';
+import { loadReferenceTables } from '../../src/reference/load.ts';
+import { linkEmployers } from '../../src/link/stage.ts';
+import { silentLogger, type Logger } from '../../src/core/log.ts';
 import { measure, median } from './measure.ts';
 
 export interface BenchOptions {

@@ -4,7 +4,7 @@
  * (GB 11643) for individual businesses, SI unit numbers. The check characters come from
  * `src/link/codes.ts`, the same functions the pipeline checks with.
  */
-import { USCC_ALPHABET, orgCodeCheckChar, usccCheckChar } from '../link/codes.ts';
+import { USCC_ALPHABET, orgCodeCheckChar, usccCheckChar } from '../../src/link/codes.ts';
 import type { Rng } from './random.ts';
 import { pad2 } from './dates.ts';
 

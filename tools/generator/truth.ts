@@ -46,11 +46,11 @@
  *   established_on to D, at least 1, capped at 24; floor and rate from the parameters in force
  *   on D. Amounts are informative (detail column); the key of the truth is (employer, rule).
  */
-import type { LocalParams, ParamSet } from '../reference/params.ts';
-import { paramsFor } from '../reference/params.ts';
+import type { LocalParams, ParamSet } from '../../src/reference/params.ts';
+import { paramsFor } from '../../src/reference/params.ts';
 import { firstDayOfMonth, isoOf, wholeMonthsBetween } from './dates.ts';
 import type { Employer, InsType, PaymentRow, SiStatus } from './model.ts';
-import { isWorkInjuryHighRisk } from '../reference/industries.ts';
+import { isWorkInjuryHighRisk } from '../../src/reference/industries.ts';
 
 /** The rule ids of RULES.md, in table order. */
 export const RULE_IDS = [

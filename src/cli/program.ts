@@ -1,0 +1,62 @@
+import { Command, CommanderError } from 'commander';
+import { runCommand } from './run.ts';
+import { ingestCommand } from './ingest.ts';
+import { schemaCommand } from './schema.ts';
+import { employerCommand } from './employer.ts';
+import { rulesCommand } from './rules.ts';
+import { exportCommand } from './export.ts';
+import { queryCommand } from './query.ts';
+import { feedbackCommand } from './feedback.ts';
+import { renderCheckCommand } from './render-check.ts';
+import { tablesCommand } from './tables.ts';
+import { blacklistCommand } from './blacklist.ts';
+import { auditSampleCommand } from './audit-sample.ts';
+import { runsCommand, retryCommand } from './runs.ts';
+import { bulletinCommand } from './bulletin.ts';
+import { EXIT, exitCodeFor } from './exit.ts';
+import { errorMessage } from '../core/errors.ts';
+
+export const VERSION = '0.2.0';
+
+/** Builds the `recon` program with every production command (the development tools are in tools/). */
+export function buildProgram(): Command {
+  const program = new Command('recon')
+    .description('Reconcile agency exports with social-insurance records: find uninsured, under-declared and lapsed employers')
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  const commands = [
+    runCommand(),
+    ingestCommand(),
+    runsCommand(),
+    retryCommand(),
+    feedbackCommand(),
+    queryCommand(),
+    exportCommand(),
+    tablesCommand(),
+    employerCommand(),
+    rulesCommand(),
+    bulletinCommand(),
+    blacklistCommand(),
+    auditSampleCommand(),
+    renderCheckCommand(),
+    schemaCommand(),
+  ];
+  for (const c of commands) program.addCommand(c.exitOverride());
+  return program;
+}
+
+/** Parses `argv` and runs the command; returns the process exit code (README, "Exit codes"). */
+export async function runProgram(program: Command, argv: string[]): Promise<number> {
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    process.stderr.write(`${program.name()}: ${errorMessage(error)}\n`);
+    return exitCodeFor(error);
+  }
+}
