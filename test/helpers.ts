@@ -3,9 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { memoryDb, type Db } from '../src/db/database.ts';
-import { migrate } from '../src/db/schema.ts';
+import { migrate } from '../src/db/schema/migrate.ts';
 import { loadFile, type LoadOptions, type LoadResult } from '../src/ingest/load.ts';
-import { silentLogger } from '../src/core/log.ts';
+import { silentLogger, type Logger } from '../src/core/log.ts';
+import { defaultPipeline, type LinkParams, type PipelineConfig, type RulesConfig } from '../src/config/pipeline-file.ts';
+import { newRunContext, withDates, type DatedRunContext } from '../src/config/context.ts';
+import { runRules, type RulesSummary } from '../src/rules/runner.ts';
+import { updateCases, type CaseCounts } from '../src/cases/cases.ts';
 
 /** Runs `fn` with a fresh, migrated in-memory database; closes it afterwards. */
 export async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
@@ -55,4 +59,36 @@ export async function rows(db: Db, sql: string, params?: unknown[]): Promise<Arr
       Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v instanceof Date ? v.toISOString().slice(0, 10) : v]),
     ),
   );
+}
+
+/** A pipeline for tests: defaults everywhere, folders in a temporary folder unless given. */
+export function testPipeline(overrides: Omit<Partial<PipelineConfig>, 'rules' | 'link'> & { rules?: Partial<RulesConfig>; link?: Partial<LinkParams> } = {}): PipelineConfig {
+  const dir = overrides.output ?? tempDir('recon-ctx-');
+  const { rules, link, ...rest } = overrides;
+  const base = defaultPipeline({ inbox: path.join(dir, 'inbox'), database: path.join(dir, 'recon.duckdb'), output: dir });
+  return { ...base, duckdb: {}, ...rest, rules: { ...base.rules, ...(rules ?? {}) }, link: { ...base.link, ...(link ?? {}) } };
+}
+
+/**
+ * A run context for tests: run id `test-run`, as-of 2026-10-31 (closed month 2026-09), a
+ * silent logger, the run folder in a temporary folder unless `runDir` is given.
+ */
+export function testContext(
+  options: { runId?: string; asOf?: string; runDir?: string; now?: Date; command?: string; logger?: Logger; pipeline?: Parameters<typeof testPipeline>[0] } = {},
+): DatedRunContext {
+  const pipeline = testPipeline(options.pipeline);
+  const ctx = newRunContext(pipeline, {
+    command: options.command ?? 'run',
+    runId: options.runId ?? 'test-run',
+    runDir: options.runDir ?? tempDir('recon-run-'),
+    logger: options.logger ?? silentLogger(),
+    ...(options.now ? { startedAt: options.now } : {}),
+  });
+  return withDates(ctx, options.asOf ?? '2026-10-31');
+}
+
+/** The rules stage and then the cases stage, as a run does them (tests that rerun the rules by hand). */
+export async function rulesAndCases(db: Db, ctx: DatedRunContext): Promise<RulesSummary & { cases: CaseCounts }> {
+  const summary = await runRules(db, ctx);
+  return { ...summary, cases: await updateCases(db, ctx) };
 }

@@ -7,7 +7,7 @@
  * and tables, never recon's own code, so it works on a database written by any release.
  *
  *   npx tsx tools/snapshot-run.ts <database> <run folder> > snapshot.json
- *   npx tsx tools/snapshot-run.ts --diff a.json b.json
+ *   npx tsx tools/snapshot-run.ts --diff a.json b.json [--ignore <regex of paths>]
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -134,7 +134,13 @@ function diff(a: Json, b: Json, at: string, out: string[], limit = 40): void {
 
 const args = process.argv.slice(2);
 if (args[0] === '--diff') {
-  const [a, b] = [args[1], args[2]].map((f) => JSON.parse(fs.readFileSync(String(f), 'utf8')) as Json);
+  // --ignore <regex>: leave out paths that match (e.g. a sheet whose layout changed on purpose).
+  const ignore = args[3] === '--ignore' && args[4] ? new RegExp(args[4]) : undefined;
+  const drop = (j: Json, at: string): Json => {
+    if (!ignore || !j || typeof j !== 'object' || Array.isArray(j)) return j;
+    return Object.fromEntries(Object.entries(j).filter(([k]) => !ignore.test(`${at}.${k}`)).map(([k, v]) => [k, drop(v, `${at}.${k}`)]));
+  };
+  const [a, b] = [args[1], args[2]].map((f) => drop(JSON.parse(fs.readFileSync(String(f), 'utf8')) as Json, '$'));
   const out: string[] = [];
   diff(a ?? null, b ?? null, '$', out);
   if (out.length === 0) {

@@ -52,47 +52,6 @@ export const RISK_FACTORS = [
 ] as const;
 
 
-/** Audit sample tables, in the published database. */
-export const AUDIT_SCHEMA_SQL = `
-CREATE TABLE IF NOT EXISTS audit_samples (
-  sample_id VARCHAR PRIMARY KEY,
-  year INTEGER NOT NULL,
-  month INTEGER NOT NULL,
-  employer_id VARCHAR NOT NULL,
-  stratum VARCHAR NOT NULL,
-  district_code VARCHAR,
-  size_band VARCHAR NOT NULL,
-  risk_score INTEGER NOT NULL,
-  risk_reasons VARCHAR,
-  run_id VARCHAR NOT NULL,
-  sampled_at TIMESTAMP NOT NULL,
-  audited_on DATE,
-  audit_result VARCHAR,
-  auditor VARCHAR,
-  audit_remarks VARCHAR,
-  audit_deadline DATE,
-  feedback_run VARCHAR,
-  UNIQUE (year, employer_id)
-);
-CREATE TABLE IF NOT EXISTS audit_sample_runs (
-  year INTEGER NOT NULL,
-  month INTEGER NOT NULL,
-  run_id VARCHAR NOT NULL,
-  rate DOUBLE NOT NULL,
-  enrolled INTEGER NOT NULL,
-  target INTEGER NOT NULL,
-  before INTEGER NOT NULL,
-  pool INTEGER NOT NULL,
-  drawn INTEGER NOT NULL,
-  pool_mean_risk DOUBLE,
-  drawn_mean_risk DOUBLE,
-  sampled_at TIMESTAMP NOT NULL,
-  PRIMARY KEY (year, month)
-);
--- Added after the first version of the table.
-ALTER TABLE audit_sample_runs ADD COLUMN IF NOT EXISTS pool_mean_risk DOUBLE;
-ALTER TABLE audit_sample_runs ADD COLUMN IF NOT EXISTS drawn_mean_risk DOUBLE;
-`;
 
 export interface AuditSampleOptions {
   year: number;
@@ -176,7 +135,6 @@ export async function sampleAuditMonth(db: Db, options: AuditSampleOptions): Pro
   if (!Number.isInteger(year) || year < 2000 || year > 2099) throw new RangeError(`year must be a year such as 2026, got ${year}`);
   if (!Number.isInteger(month) || month < 1 || month > 12) throw new RangeError(`month must be 1 to 12, got ${month}`);
   if (!(rate > 0 && rate <= 1)) throw new RangeError(`rate must be above 0 and at most 1, got ${rate}`);
-  await db.run(AUDIT_SCHEMA_SQL, undefined, { step: 'audit.schema' });
   const done = await db.one<{ enrolled: number; target: number; before: number; pool: number; drawn: number; poolMeanRisk: number | null; drawnMeanRisk: number | null }>(
     `SELECT enrolled, target, before, pool, drawn, pool_mean_risk AS "poolMeanRisk", drawn_mean_risk AS "drawnMeanRisk" FROM audit_sample_runs WHERE year = $1 AND month = $2`,
     [year, month],

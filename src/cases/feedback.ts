@@ -3,11 +3,10 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { textList, type Db } from '../db/database.ts';
-import type { Logger } from '../core/log.ts';
+import type { RunContext } from '../config/context.ts';
 import { InputError, errorMessage } from '../core/errors.ts';
 import { cellText, guardWorkbookRead } from '../core/xlsx-read.ts';
-import { today } from '../core/clock.ts';
-import { CASES_SCHEMA_SQL } from './cases.ts';
+import { addDays, today } from '../core/clock.ts';
 import {
   PROTECTED_COLUMNS,
   RESULT_VALUES,
@@ -22,41 +21,7 @@ import {
   type ResultValue,
 } from './worklist-layout.ts';
 
-/** Tables of worklist feedback: every row read from a returned worklist, and every file read. */
-export const FEEDBACK_SCHEMA_SQL = `
-${CASES_SCHEMA_SQL}
-CREATE TABLE IF NOT EXISTS feedback_files (
-  sha256 VARCHAR PRIMARY KEY,
-  file VARCHAR NOT NULL,
-  run_id VARCHAR NOT NULL,
-  received_at TIMESTAMP NOT NULL,
-  rows_read INTEGER NOT NULL,
-  rows_applied INTEGER NOT NULL,
-  rows_rejected INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS feedback (
-  case_id VARCHAR,
-  run_id VARCHAR NOT NULL,
-  file VARCHAR NOT NULL,
-  file_sha256 VARCHAR NOT NULL,
-  sheet VARCHAR NOT NULL,
-  "row" INTEGER NOT NULL,
-  result VARCHAR,
-  checked_on DATE,
-  checker VARCHAR,
-  remarks VARCHAR,
-  received_at TIMESTAMP NOT NULL,
-  status VARCHAR NOT NULL,
-  reason_code VARCHAR,
-  reason VARCHAR
-);
--- 整改期限 (added with the blacklist candidates; files returned before it have none).
-ALTER TABLE feedback ADD COLUMN IF NOT EXISTS deadline DATE;
-`;
-
 export interface FeedbackOptions {
-  runId: string;
-  logger: Logger;
   /** The run's as-of date; a 核查日期 later than max(as-of, today) + `dateSlackDays` is refused. */
   asOf?: string;
   /** Days of slack on that bound (clocks and time zones of phones). Default 7. */
@@ -128,11 +93,6 @@ export function parseCheckDate(value: unknown): string | null {
   return date.toISOString().slice(0, 10);
 }
 
-function addDays(isoDate: string, days: number): string {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 
 const blank = (text: string): string | null => (text.trim() === '' ? null : text.trim());
 
@@ -217,15 +177,13 @@ interface Decision {
  * evidence of its latest finding, so the rules leave it out until its facts change; the other
  * results keep it open. A file whose content was read before is skipped.
  */
-export async function applyFeedback(db: Db, files: string[], options: FeedbackOptions): Promise<FeedbackSummary> {
-  await db.run(FEEDBACK_SCHEMA_SQL, undefined, { step: 'feedback.schema' });
-  const now = options.now ?? new Date();
+export async function applyFeedback(db: Db, ctx: RunContext, files: string[], options: FeedbackOptions = {}): Promise<FeedbackSummary> {
+  const now = options.now ?? ctx.startedAt;
   const todayIso = today(now);
   const base = options.asOf && options.asOf > todayIso ? options.asOf : todayIso;
   const latestDate = addDays(base, options.dateSlackDays ?? 7);
   const receivedAt = now.toISOString().replace('T', ' ').replace('Z', '');
   const summary: FeedbackSummary = { files: 0, skippedFiles: 0, rows: 0, appliedRows: 0, rejectedRows: 0, exempted: 0, keptOpen: 0, audited: 0, rejections: [] };
-  const hasAudits = Number((await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'audit_samples'`))?.n ?? 0) > 0;
 
   for (const file of files) {
     let bytes: Buffer;
@@ -238,7 +196,7 @@ export async function applyFeedback(db: Db, files: string[], options: FeedbackOp
     const seen = await db.one<{ file: string; run_id: string }>(`SELECT file, run_id FROM feedback_files WHERE sha256 = $1`, [sha256], { step: 'feedback.seen' });
     if (seen) {
       summary.skippedFiles++;
-      options.logger.info({ file, first: seen.file, run: seen.run_id }, `feedback: ${path.basename(file)} skipped: the same file was read before (run ${seen.run_id})`);
+      ctx.logger.info({ file, first: seen.file, run: seen.run_id }, `feedback: ${path.basename(file)} skipped: the same file was read before (run ${seen.run_id})`);
       continue;
     }
     const rows = await guardWorkbookRead(file, () => readWorklistFile(file, latestDate));
@@ -250,7 +208,7 @@ export async function applyFeedback(db: Db, files: string[], options: FeedbackOp
     );
     // Audit samples come back in the same layout: open until a result is recorded.
     const auditIds = ids.filter((id) => AUDIT_ID_PATTERN.test(id));
-    if (hasAudits && auditIds.length) {
+    if (auditIds.length) {
       for (const a of await db.all<{ sample_id: string; audited: boolean }>(
         `SELECT sample_id, audited_on IS NOT NULL AS audited FROM audit_samples WHERE sample_id IN (SELECT unnest($1::VARCHAR[]))`,
         [textList(auditIds)],
@@ -306,7 +264,7 @@ export async function applyFeedback(db: Db, files: string[], options: FeedbackOp
          SELECT j->>'case_id', $run, $file, $sha, j->>'sheet', CAST(j->>'row' AS INTEGER), j->>'result', CAST(j->>'checked_on' AS DATE),
                 j->>'checker', j->>'remarks', CAST($received AS TIMESTAMP), j->>'status', j->>'reason_code', j->>'reason', CAST(j->>'deadline' AS DATE)
          FROM (SELECT CAST(unnest($records) AS JSON) AS j)`,
-        { run: options.runId, file, sha: sha256, received: receivedAt, records: textList(records) },
+        { run: ctx.runId, file, sha: sha256, received: receivedAt, records: textList(records) },
         { step: 'feedback.record' },
       );
       if (exempt.length) {
@@ -326,7 +284,7 @@ export async function applyFeedback(db: Db, files: string[], options: FeedbackOp
            WHERE c.case_id = x.case_id AND c.state IN ('new', 'open', 'reopened');
            DROP TABLE _fb_exempt; DROP TABLE _fb_evidence;`,
           {
-            run: options.runId,
+            run: ctx.runId,
             ids: textList(exempt.map((d) => d.caseId as string)),
             reasons: textList(exempt.map((d) => `网格员核查：${d.row.result}（${d.row.checker ?? '未署名'}，${d.row.checkedOn}，${name} ${d.row.sheet}!${d.row.row}）`)),
           },
@@ -341,13 +299,13 @@ export async function applyFeedback(db: Db, files: string[], options: FeedbackOp
            FROM (SELECT CAST(unnest($records) AS JSON) AS j) x
            WHERE a.sample_id = (x.j->>'id') AND a.audited_on IS NULL`,
           {
-            run: options.runId,
+            run: ctx.runId,
             records: textList(audits.map((d) => JSON.stringify({ id: d.caseId, checked_on: d.row.checkedOn, result: d.row.result, checker: d.row.checker, remarks: d.row.remarks, deadline: d.row.deadline }))),
           },
           { step: 'feedback.audits' },
         );
       }
-      await db.run(`INSERT INTO feedback_files VALUES ($1, $2, $3, CAST($4 AS TIMESTAMP), $5, $6, $7)`, [sha256, file, options.runId, receivedAt, rows.length, rows.length - rejectedRows.size, rejectedRows.size], {
+      await db.run(`INSERT INTO feedback_files VALUES ($1, $2, $3, CAST($4 AS TIMESTAMP), $5, $6, $7)`, [sha256, file, ctx.runId, receivedAt, rows.length, rows.length - rejectedRows.size, rejectedRows.size], {
         step: 'feedback.file',
       });
     }, { step: 'feedback.apply' });
@@ -362,7 +320,7 @@ export async function applyFeedback(db: Db, files: string[], options: FeedbackOp
     for (const d of decisions) {
       if (d.status === 'rejected') summary.rejections.push({ file, sheet: d.row.sheet, row: d.row.row, caseId: d.caseId, code: d.code as RejectionCode, reason: d.reason ?? '' });
     }
-    options.logger.info(
+    ctx.logger.info(
       { file, rows: rows.length, rejected: rejectedRows.size, exempted: exempt.length },
       `feedback: ${name}: ${rows.length} row(s), ${rejectedRows.size} rejected, ${exempt.length} case(s) exempt`,
     );

@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { loadPipeline } from '../pipeline/config.ts';
-import { Workspace } from '../pipeline/workspace.ts';
-import { newRunId } from '../core/clock.ts';
-import { createLogger } from '../core/log.ts';
+import { onWorkspace } from '../pipeline/workspace.ts';
+import { commandContext } from './context.ts';
 import { ConfigError } from '../core/errors.ts';
 import { sampleAuditMonth, writeAuditSheets } from '../campaign/audit-sample.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
@@ -39,29 +37,22 @@ Exit codes: 0 done; 1 failed (nothing changed); 2 bad usage; 4 database locked.`
       const rate = Number(opts.rate);
       if (!(rate > 0 && rate <= 1)) throw new ConfigError(`--rate must be a share above 0 and at most 1, such as 0.3, got "${opts.rate}"`);
       if (opts.month !== undefined && !/^(?:[1-9]|1[0-2])$/.test(opts.month)) throw new ConfigError(`--month must be 1 to 12, got "${opts.month}"`);
-      const pipeline = loadPipeline(opts.pipeline, opts.db ? { database: opts.db } : {});
-      if (!fs.existsSync(pipeline.database)) throw new ConfigError(`No database at ${pipeline.database}: run "recon run" first.`);
-      const logger = createLogger();
-      const runId = newRunId();
-      const outRoot = path.join(path.resolve(opts.out ?? pipeline.output), 'audit');
-      const staging = path.join(outRoot, `.${runId}.partial`);
-      const workspace = await Workspace.open({ database: pipeline.database, runId, command: 'audit-sample', logger });
+      const ctx = commandContext('audit-sample', opts.pipeline, opts.db ? { database: opts.db } : {});
+      if (!fs.existsSync(ctx.pipeline.database)) throw new ConfigError(`No database at ${ctx.pipeline.database}: run "recon run" first.`);
+      const outRoot = path.join(path.resolve(opts.out ?? ctx.pipeline.output), 'audit');
+      const staging = path.join(outRoot, `.${ctx.runId}.partial`);
       try {
-        const db = workspace.db;
-        let month = opts.month !== undefined ? Number(opts.month) : undefined;
-        if (month === undefined) {
-          const latest = await db.one<{ as_of: Date | null }>(`SELECT max(as_of) AS as_of FROM findings WHERE run_id = (SELECT max(run_id) FROM findings)`);
-          if (!latest?.as_of || latest.as_of.getUTCFullYear() !== year) throw new ConfigError(`Give --month: the latest run's as-of date is not in ${year}.`);
-          month = latest.as_of.getUTCMonth() + 1;
-        }
-        const result = await sampleAuditMonth(db, { year, month, rate, runId, logger });
-        const files = await writeAuditSheets(db, { year, month, dir: staging, logger });
-        await db.run(
-          `INSERT INTO runs (run_id, pipeline, command, started_at, finished_at, status, summary) VALUES ($1, $2, 'audit-sample', current_timestamp, current_timestamp, 'succeeded', $3)`,
-          [runId, pipeline.file, JSON.stringify({ ...result, strata: result.strata.length })],
-          { step: 'audit.run' },
-        );
-        await workspace.publish();
+        const { month, result, files } = await onWorkspace(ctx, async (db) => {
+          let month = opts.month !== undefined ? Number(opts.month) : undefined;
+          if (month === undefined) {
+            const latest = await db.one<{ as_of: Date | null }>(`SELECT max(as_of) AS as_of FROM findings WHERE run_id = (SELECT max(run_id) FROM findings)`);
+            if (!latest?.as_of || latest.as_of.getUTCFullYear() !== year) throw new ConfigError(`Give --month: the latest run's as-of date is not in ${year}.`);
+            month = latest.as_of.getUTCMonth() + 1;
+          }
+          const result = await sampleAuditMonth(db, { year, month, rate, runId: ctx.runId, logger: ctx.logger });
+          const files = await writeAuditSheets(db, { year, month, dir: staging, logger: ctx.logger });
+          return { result: { month, result, files }, outcome: { status: 'succeeded', summary: { ...result, strata: result.strata.length } } };
+        });
         // Sheets move into place once the sample is published; a month drawn again replaces its sheets.
         for (const name of fs.existsSync(staging) ? fs.readdirSync(staging) : []) {
           const target = path.join(outRoot, name);
@@ -76,7 +67,6 @@ Exit codes: 0 done; 1 failed (nothing changed); 2 bad usage; 4 database locked.`
             files.map((f) => `${path.relative(process.cwd(), path.join(outRoot, path.relative(staging, f.file)))} (${f.rows})`).join('\n') + '\n',
         );
       } catch (error) {
-        workspace.abandon();
         fs.rmSync(staging, { recursive: true, force: true });
         throw error;
       }

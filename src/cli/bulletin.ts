@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { withPublishedDb } from './published.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
-import { loadPipeline } from '../pipeline/config.ts';
+import { loadPipeline } from '../config/pipeline-file.ts';
 import { ConfigError } from '../core/errors.ts';
 import { parseMonth } from '../campaign/bulletin.ts';
 import { writeBulletin } from '../campaign/bulletin-files.ts';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { withPublishedDb } from './published.ts';
-import { loadPipeline } from '../pipeline/config.ts';
+import { loadPipeline } from '../config/pipeline-file.ts';
 import { exportParquet } from '../publish/parquet.ts';
 import { formatTable } from '../publish/exports.ts';
 import { ConfigError } from '../core/errors.ts';

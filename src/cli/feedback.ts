@@ -1,11 +1,10 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import fs from 'node:fs';
-import { loadPipeline } from '../pipeline/config.ts';
-import { Workspace } from '../pipeline/workspace.ts';
-import { newRunId } from '../core/clock.ts';
+import { onWorkspace } from '../pipeline/workspace.ts';
+import { checkDate } from '../core/clock.ts';
+import { commandContext } from './context.ts';
 import { applyFeedback, type FeedbackSummary } from '../cases/feedback.ts';
-import { createLogger } from '../core/log.ts';
 import { ConfigError } from '../core/errors.ts';
 import { EXIT } from './exit.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
@@ -36,27 +35,18 @@ export function feedbackCommand(): Command {
     .option('--db <file>', 'database file (overrides the pipeline file)')
     .addHelpText('after', '\nExit codes: 0 all rows applied; 3 some rows rejected (listed); 1 failed; 2 bad usage; 4 database locked.')
     .action(async (files: string[], opts: { asOf?: string; pipeline: string; db?: string }) => {
-      if (opts.asOf && !/^\d{4}-\d{2}-\d{2}$/.test(opts.asOf)) throw new ConfigError(`--as-of must be a date as YYYY-MM-DD, got "${opts.asOf}"`);
+      if (opts.asOf !== undefined) checkDate('--as-of', opts.asOf);
       for (const f of files) if (!fs.existsSync(f)) throw new ConfigError(`No such file: ${f}`);
-      const pipeline = loadPipeline(opts.pipeline, opts.db ? { database: opts.db } : {});
-      const logger = createLogger();
-      const runId = newRunId();
-      const workspace = await Workspace.open({ database: pipeline.database, runId, command: 'feedback', logger });
-      try {
-        const summary = await applyFeedback(workspace.db, files, { runId, logger, ...(opts.asOf ? { asOf: opts.asOf } : {}) });
-        await workspace.db.run(
-          `INSERT INTO runs (run_id, pipeline, command, started_at, finished_at, status, files_loaded, files_skipped, summary)
-           VALUES ($1, $2, 'feedback', current_timestamp, current_timestamp, $3, $4, $5, $6)`,
-          [runId, pipeline.file, summary.rejectedRows ? 'warnings' : 'succeeded', summary.files, summary.skippedFiles, JSON.stringify({ ...summary, rejections: summary.rejections.length })],
-          { step: 'feedback.run' },
-        );
-        await workspace.publish();
-        process.stdout.write(formatFeedbackSummary(summary));
-        process.stdout.write(`database: ${path.relative(process.cwd(), pipeline.database) || pipeline.database}\n`);
-        process.exitCode = summary.rejectedRows ? EXIT.warnings : EXIT.ok;
-      } catch (error) {
-        workspace.abandon();
-        throw error;
-      }
+      const ctx = commandContext('feedback', opts.pipeline, opts.db ? { database: opts.db } : {});
+      const summary = await onWorkspace(ctx, async (db) => {
+        const s = await applyFeedback(db, ctx, files, opts.asOf ? { asOf: opts.asOf } : {});
+        return {
+          result: s,
+          outcome: { status: s.rejectedRows ? 'warnings' : 'succeeded', filesLoaded: s.files, filesSkipped: s.skippedFiles, summary: { ...s, rejections: s.rejections.length } },
+        };
+      });
+      process.stdout.write(formatFeedbackSummary(summary));
+      process.stdout.write(`database: ${path.relative(process.cwd(), ctx.pipeline.database) || ctx.pipeline.database}\n`);
+      process.exitCode = summary.rejectedRows ? EXIT.warnings : EXIT.ok;
     });
 }

@@ -13,6 +13,7 @@ import { blacklistCommand } from './blacklist.ts';
 import { auditSampleCommand } from './audit-sample.ts';
 import { runsCommand, retryCommand } from './runs.ts';
 import { bulletinCommand } from './bulletin.ts';
+import { upgradeCommand } from './upgrade.ts';
 import { EXIT, exitCodeFor } from './exit.ts';
 import { errorMessage } from '../core/errors.ts';
 
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
     bulletinCommand(),
     blacklistCommand(),
     auditSampleCommand(),
+    upgradeCommand(),
     renderCheckCommand(),
     schemaCommand(),
   ];

@@ -1,16 +1,13 @@
 import { Command } from 'commander';
-import path from 'node:path';
 import fs from 'node:fs';
-import { loadPipeline } from '../pipeline/config.ts';
 import { resolveRules } from '../rules/runner.ts';
-import { DEFAULT_RULES_CONFIG } from '../rules/config.ts';
+import { DEFAULT_RULES_CONFIG, loadPipeline } from '../config/pipeline-file.ts';
 import { ConfigError } from '../core/errors.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
 
 function rulesOf(pipelineFile: string): ReturnType<typeof resolveRules> {
-  if (!fs.existsSync(pipelineFile)) return resolveRules(DEFAULT_RULES_CONFIG, '.');
-  const pipeline = loadPipeline(pipelineFile);
-  return resolveRules(pipeline.rules, path.dirname(pipeline.file));
+  if (!fs.existsSync(pipelineFile)) return resolveRules(DEFAULT_RULES_CONFIG);
+  return resolveRules(loadPipeline(pipelineFile).rules);
 }
 
 /** `recon rules`: the rule catalog with its parameters; `recon rules explain <id>`: one rule in full. */

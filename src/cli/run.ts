@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import path from 'node:path';
-import { loadPipeline } from '../pipeline/config.ts';
+import { loadPipeline } from '../config/pipeline-file.ts';
 import { runPipeline, type RunResult } from '../pipeline/run.ts';
 import { EXIT } from './exit.ts';
 import { formatIngestSummary } from './summary.ts';
@@ -11,7 +11,7 @@ export const DEFAULT_PIPELINE = 'pipelines/nightly.yaml';
 /** `recon run`: the whole pipeline, staged and published. */
 export function runCommand(): Command {
   return new Command('run')
-    .description('Run the pipeline: ingest the inbox (later: link, rules, worklists, ledgers) and publish the results')
+    .description('Run the pipeline: ingest the inbox, link the employers, run the rules, update the cases, write worklists and ledgers, and publish')
     .argument('[pipeline]', 'pipeline file', DEFAULT_PIPELINE)
     .option('--inbox <dir>', 'inbox folder (overrides the pipeline file)')
     .option('--as-of <date>', 'as-of date YYYY-MM-DD (default: the latest snapshot date)')
@@ -54,7 +54,11 @@ export function runCommand(): Command {
       if (result.rules) {
         const r = result.rules;
         const per = Object.entries(r.byRule).map(([id, x]) => `${id} ${x.found}`).join(', ');
-        process.stdout.write(`rules (closed month ${r.month.slice(0, 7)}): ${r.findings} findings; ${per}\ncases: ${r.cases.opened} new, ${r.cases.resolved} resolved, ${r.cases.reopened} reopened\n`);
+        process.stdout.write(`rules (closed month ${r.month.slice(0, 7)}): ${r.findings} findings; ${per}\n`);
+      }
+      if (result.cases) {
+        const c = result.cases;
+        process.stdout.write(`cases: ${c.opened} new, ${c.resolved} resolved, ${c.reopened} reopened\n`);
       }
       if (result.worklists) process.stdout.write(`worklists: ${result.worklists.workbooks} workbooks, ${result.worklists.rows} employers, ${result.worklists.cases} cases\n`);
       if (result.notices) process.stdout.write(`notices: ${result.notices} 社会保险登记告知书 (notices/)\n`);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { loadPipeline } from '../pipeline/config.ts';
+import { loadPipeline } from '../config/pipeline-file.ts';
 import { runPipeline } from '../pipeline/run.ts';
 import { formatTable } from '../publish/exports.ts';
 import { ConfigError } from '../core/errors.ts';

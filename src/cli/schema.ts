@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Command } from 'commander';
-import { pipelineJsonSchema } from '../pipeline/config.ts';
+import { pipelineJsonSchema } from '../config/pipeline-file.ts';
 
 /** `recon schema`: writes the pipeline file's JSON Schema (for editor completion). */
 export function schemaCommand(): Command {

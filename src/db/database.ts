@@ -8,6 +8,7 @@ import {
   type DuckDBConnection,
   type DuckDBValue,
   type DuckDBAppender,
+  type DuckDBPreparedStatement,
 } from '@duckdb/node-api';
 import type { Logger } from '../core/log.ts';
 import { silentLogger } from '../core/log.ts';
@@ -167,7 +168,7 @@ export class Db {
     const started = performance.now();
     try {
       if (read) {
-        const reader = await this.conn.runAndReadAll(sql, params);
+        const reader = params && !Array.isArray(params) ? await (await this.prepareNamed(sql, params)).runAndReadAll() : await this.conn.runAndReadAll(sql, params);
         const rows = reader.getRowObjectsJS() as Row[];
         this.logger.debug({ step, ms: Math.round(performance.now() - started), rows: rows.length }, 'sql');
         return rows;
@@ -179,6 +180,19 @@ export class Db {
     } catch (error) {
       throw this.wrap(error, sql, step);
     }
+  }
+
+  /** Prepares one statement and binds the named parameters it uses (a step's parameters may hold more). */
+  private async prepareNamed(sql: string, params: Record<string, DuckDBValue>): Promise<DuckDBPreparedStatement> {
+    const prepared = await this.conn.prepare(sql);
+    const values: Record<string, DuckDBValue> = {};
+    for (let p = 1; p <= prepared.parameterCount; p++) {
+      const name = prepared.parameterName(p);
+      if (!(name in params)) throw new Error(`no value for parameter $${name}`);
+      values[name] = params[name] as DuckDBValue;
+    }
+    if (prepared.parameterCount > 0) prepared.bind(values);
+    return prepared;
   }
 
   /**

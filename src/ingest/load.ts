@@ -329,7 +329,9 @@ async function loadPrepared(
     const idRow = await db.one<{ id: bigint }>(`SELECT nextval('file_id_seq') AS id`);
     const fileId = Number(idRow?.id);
     await db.run(
-      `INSERT INTO ${ident(kind)} SELECT $file_id, _line, CAST($as_of AS DATE), ${stored.join(', ')} FROM _typed WHERE _reason IS NULL`,
+      // Columns by name: a column a contract gained sits at the end of a table upgraded from an older release.
+      `INSERT INTO ${ident(kind)} (file_id, src_line, as_of, ${stored.join(', ')})
+       SELECT $file_id, _line, CAST($as_of AS DATE), ${stored.join(', ')} FROM _typed WHERE _reason IS NULL`,
       { file_id: fileId, as_of: asOf.date },
       { step: `${step}.insert` },
     );

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Db } from '../db/database.ts';
-import type { Logger } from '../core/log.ts';
+import type { RunContext } from '../config/context.ts';
+import { today } from '../core/clock.ts';
 import type { Kind } from '../sources/index.ts';
 import { KINDS } from '../sources/index.ts';
 import { InputError } from '../core/errors.ts';
@@ -46,21 +47,47 @@ export function kindFromGlobs(file: string, root: string, mapping: Array<{ glob:
   return undefined;
 }
 
+/** What to load: the files (with a kind when a glob or flag names it), and the analyst's overrides. */
+export interface IngestRequest {
+  files: Array<{ file: string; kind?: Kind }>;
+  /** Forces the as-of date of every file (`recon ingest --as-of`). */
+  asOf?: string;
+  /** Loads a snapshot even when it is far smaller than the current one (`--force`). */
+  force?: boolean;
+  /** Called as files load, for a progress bar. */
+  onProgress?: (done: number, total: number, file: string) => void;
+}
+
 /** Loads files one after the other; a refused file is reported and the others still load. */
-export async function ingestFiles(
-  db: Db,
-  files: Array<{ file: string; kind?: Kind }>,
-  options: Omit<LoadOptions, 'kind' | 'logger'>,
-  logger: Logger,
-  onProgress?: (done: number, total: number, file: string) => void,
-): Promise<IngestSummary> {
+export async function ingestFiles(db: Db, ctx: RunContext, request: IngestRequest): Promise<IngestSummary> {
+  const { pipeline } = ctx;
+  const options: Omit<LoadOptions, 'kind'> = {
+    runId: ctx.runId,
+    defaultAsOf: pipeline.asOf ?? today(ctx.startedAt),
+    minSnapshotRatio: pipeline.ingest.minSnapshotRatio,
+    workDir: pipeline.workDir,
+    logger: ctx.logger,
+    ...(pipeline.ingest.sheet ? { sheet: pipeline.ingest.sheet } : {}),
+    ...(request.asOf ? { asOf: request.asOf } : {}),
+    ...(request.force ? { force: true } : {}),
+  };
   const results: LoadResult[] = [];
+  const { files, onProgress } = request;
   for (const [i, { file, kind }] of files.entries()) {
     onProgress?.(i, files.length, file);
-    results.push(await loadFile(db, file, { ...options, ...(kind ? { kind } : {}), logger }));
+    results.push(await loadFile(db, file, { ...options, ...(kind ? { kind } : {}) }));
   }
   onProgress?.(files.length, files.length, '');
   return summarise(results);
+}
+
+/** The inbox's files for a run: every included file but returned worklists (`feedback/`), each with the kind a glob names. */
+export function inboxFiles(ctx: RunContext): Array<{ file: string; kind?: Kind }> {
+  const { inbox, ingest, kinds } = ctx.pipeline;
+  return listInbox(inbox, ingest.include, ['feedback/**']).map((file) => {
+    const kind = kindFromGlobs(file, inbox, kinds);
+    return kind ? { file, kind } : { file };
+  });
 }
 
 /** Totals per kind and overall. */

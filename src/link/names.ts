@@ -129,6 +129,7 @@ CREATE OR REPLACE MACRO recon_name_basic(s) AS upper(regexp_replace(regexp_repla
   regexp_replace(regexp_replace(recon_halfwidth(s), '[【〔［\\[｛{〈《<]', '(', 'g'), '[】〕］\\]｝}〉》>]', ')', 'g'),
   '[\\s·・•,，.。、\\-—–_''"“”‘’:：;；!！?？/\\\\&＋+*#@]', '', 'g'), '\\((个体工商户|个体户|个体)\\)', '', 'g'));
 CREATE OR REPLACE MACRO recon_name_suffix(n) AS regexp_extract(n, ${literal(`.(${suffixes.join('|')})$`)}, 1);
+CREATE OR REPLACE MACRO recon_has_traditional(s) AS regexp_matches(s, ${literal(traditionalClass())});
 CREATE OR REPLACE MACRO recon_name_core(n) AS (CASE WHEN recon_name_suffix(n) = '' THEN n ELSE left(n, length(n) - length(recon_name_suffix(n))) END);
 `;
 }

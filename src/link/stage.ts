@@ -1,46 +1,12 @@
-import { z } from 'zod';
 import type { Db } from '../db/database.ts';
-import { ConfigError } from '../core/errors.ts';
-import type { Logger } from '../core/log.ts';
-import { literal } from '../core/sql.ts';
+import { sqlSteps } from '../db/sql-file.ts';
+import { runSteps, type SqlStep } from '../db/steps.ts';
+import type { RunContext } from '../config/context.ts';
 import { CODE_MACROS_SQL } from './codes-sql.ts';
-import { nameMacrosSql, regionPrefixPattern, simplify, traditionalClass } from './names.ts';
+import { nameMacrosSql, regionPrefixPattern, simplify } from './names.ts';
 import { jaroWinkler } from './similarity.ts';
 
-/** Thresholds of the name steps; the pipeline file can change them under `parameters.link`. */
-export interface LinkParams {
-  /** Similar names at or above this score (and with the same legal form) are linked. */
-  autoAccept: number;
-  /** Similar names from this score up to autoAccept go to the review list. */
-  reviewMin: number;
-  /** The best candidate must beat the second by this much to be linked. */
-  margin: number;
-  /** Below this similarity, two names under one USCC are reported as a conflict. */
-  conflictBelow: number;
-}
-
-export const DEFAULT_LINK_PARAMS: LinkParams = { autoAccept: 0.94, reviewMin: 0.85, margin: 0.02, conflictBelow: 0.6 };
-
-const linkParamsSchema = z
-  .object({
-    auto_accept: z.number().min(0).max(1).default(DEFAULT_LINK_PARAMS.autoAccept),
-    review_min: z.number().min(0).max(1).default(DEFAULT_LINK_PARAMS.reviewMin),
-    margin: z.number().min(0).max(1).default(DEFAULT_LINK_PARAMS.margin),
-    conflict_below: z.number().min(0).max(1).default(DEFAULT_LINK_PARAMS.conflictBelow),
-  })
-  .strict()
-  .refine((p) => p.review_min <= p.auto_accept, { message: 'review_min must not exceed auto_accept' });
-
-/** The linking thresholds from a pipeline's `parameters.link` (defaults for what is absent). */
-export function linkParams(parameters: Record<string, unknown>): LinkParams {
-  const parsed = linkParamsSchema.safeParse(parameters['link'] ?? {});
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `parameters.link.${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConfigError(`Bad linking parameters: ${problems}`);
-  }
-  const p = parsed.data;
-  return { autoAccept: p.auto_accept, reviewMin: p.review_min, margin: p.margin, conflictBelow: p.conflict_below };
-}
+const step = sqlSteps(new URL('./link.sql', import.meta.url));
 
 export interface LinkSummary {
   records: number;
@@ -52,369 +18,57 @@ export interface LinkSummary {
   nameMatchingMs: number;
 }
 
-/** Tables that keep their rows across runs (employer ids must survive re-runs and snapshots). */
-export const LINK_SCHEMA_SQL = `
-CREATE SEQUENCE IF NOT EXISTS employer_seq START 1;
-CREATE TABLE IF NOT EXISTS employer_keys (
-  key VARCHAR NOT NULL,
-  employer_id VARCHAR NOT NULL,
-  first_run VARCHAR NOT NULL,
-  last_run VARCHAR NOT NULL
-);
-CREATE TABLE IF NOT EXISTS dq_issues (
-  run_id VARCHAR NOT NULL,
-  category VARCHAR NOT NULL,
-  source VARCHAR,
-  record_key VARCHAR,
-  name VARCHAR,
-  employer_id VARCHAR,
-  detail VARCHAR
-);
-`;
+/** A step of link.sql by its name. */
+function s(name: string, params?: SqlStep['params'], creates?: string[]): SqlStep {
+  return { name, sql: step(name), ...(params ? { params } : {}), ...(creates ? { creates } : {}) };
+}
 
 /**
- * One row per source record that can name an employer. Keys: the USCC for registry rows, the
- * taxpayer id for tax rows, the unit id for SI units. Each source keeps the record's own
- * district; tax rows have none but the one inside their code.
+ * The linking stage (link.sql, docs/rules.md "Linking"): links every record to an employer and
+ * rebuilds employers, employer_links and employer_keys; near misses go to link_review.
  */
-const recordsSql = (): string => `
-CREATE OR REPLACE TABLE link_records AS
--- Traditional characters to simplified (opencc-js, a JS function) only for the few names that
--- have one; doing it here rather than updating the table afterwards saved 7 s at city size.
-SELECT *, CASE WHEN regexp_matches(name_basic, ${literal(traditionalClass())}) THEN recon_simplify(name_basic) ELSE name_basic END AS name_norm FROM (
-WITH raw AS (
-  SELECT 'registration' AS source, coalesce(uscc, 'line:' || file_id || ':' || src_line) AS record_key,
-         uscc AS code, name, district_code, street, legal_rep, entity_type AS type_text, status_class, established_on, employees
-  FROM registration_current
-  UNION ALL
-  SELECT 'civil_org', coalesce(uscc, 'line:' || file_id || ':' || src_line), uscc, name, district_code, NULL, legal_rep, org_type,
-         status_class, established_on, employees
-  FROM civil_org_current
-  UNION ALL
-  SELECT 'tax_registration', taxpayer_id, taxpayer_id, name, NULL, NULL, NULL, NULL, status_class, registered_on, NULL
-  FROM tax_registration_current
-  UNION ALL
-  -- Withholding agents missing from the tax registry still name an employer.
-  SELECT 'tax_withholding', taxpayer_id, taxpayer_id, arg_max(name, period), NULL, NULL, NULL, NULL, NULL, NULL, NULL
-  FROM tax_withholding_current
-  WHERE taxpayer_id NOT IN (SELECT taxpayer_id FROM tax_registration_current)
-  GROUP BY taxpayer_id
-  UNION ALL
-  SELECT 'si_unit', unit_id, any_value(uscc), mode(name), mode(district_code), NULL, NULL, NULL, NULL, min(enrolled_on), NULL
-  FROM si_enrollment_current
-  GROUP BY unit_id
-),
--- Each code is checked once (the checks are the costly part), then the keys derive from that.
-checked AS (
-  SELECT *,
-         CASE WHEN code IS NULL THEN 'missing' WHEN recon_uscc_valid(code) THEN 'uscc'
-              WHEN source LIKE 'tax%' AND recon_taxpayer_org_code(code) IS NOT NULL THEN 'legacy15'
-              WHEN source LIKE 'tax%' AND regexp_full_match(code, '\\d{17}[\\dX](\\d{2})?|\\d{15}(\\d{2})?') THEN 'resident_id'
-              ELSE 'invalid' END AS code_kind
-  FROM raw)
-SELECT source, record_key,
-       CASE WHEN code_kind IN ('missing', 'invalid') THEN NULL ELSE code END AS code,
-       name, district_code, street, legal_rep, type_text, status_class, established_on, employees, code_kind,
-       recon_name_basic(name) AS name_basic,
-       CASE WHEN code_kind = 'uscc' THEN code END AS uscc,
-       CASE WHEN code_kind = 'uscc' THEN substr(code, 9, 9) WHEN code_kind = 'legacy15' THEN substr(code, 7, 9) END AS org_code,
-       CASE WHEN code_kind = 'uscc' THEN substr(code, 3, 6) WHEN code_kind = 'legacy15' THEN substr(code, 1, 6) END AS region
-FROM checked);
-`;
-
-/**
- * The linking stage: links every record to an employer, by USCC, then organisation code, then
- * exact normalised name within a district, then similar names within a district (blocked, so
- * it never compares all pairs). Every link keeps its method, score and rule. Similar names
- * under the auto-accept threshold go to `link_review`, not into employers' records.
- */
-export async function linkEmployers(db: Db, runId: string, logger: Logger, params: LinkParams = DEFAULT_LINK_PARAMS): Promise<LinkSummary> {
-  const step = (s: string): { step: string } => ({ step: `link.${s}` });
-  await db.run(LINK_SCHEMA_SQL + CODE_MACROS_SQL + nameMacrosSql(), undefined, step('macros'));
+export async function linkEmployers(db: Db, ctx: RunContext): Promise<LinkSummary> {
+  const run = ctx.runId;
+  const p = ctx.pipeline.link;
+  // Character-level similarity and traditional-to-simplified need JS: DuckDB's string distances count bytes.
   db.registerTextFunction('recon_jaro_winkler', 2, 'DOUBLE', (a, b) => jaroWinkler(a ?? '', b ?? ''));
   db.registerTextFunction('recon_simplify', 1, 'VARCHAR', (name) => simplify(name ?? ''));
-  await db.run(recordsSql(), undefined, step('records'));
+  await runSteps(db, [
+    { name: 'link.macros', sql: CODE_MACROS_SQL + nameMacrosSql() },
+    s('link.records'),
+  ]);
   const nameStarted = performance.now();
-
-  // Anchors: every valid USCC seen in any source is one employer.
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE _links AS
-     SELECT source, record_key, 'uscc:' || uscc AS cluster, 'uscc' AS method, 1.0::DOUBLE AS score, 'same USCC' AS rule
-     FROM link_records WHERE uscc IS NOT NULL`,
-    undefined,
-    step('uscc'),
-  );
-  // Legacy keys: a 15-character tax number or an SI unit's organisation code against the
-  // organisation code inside an anchor's USCC; only a unique anchor counts.
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE _anchor_org AS
-     SELECT org_code, min(uscc) AS uscc, count(DISTINCT uscc) AS n FROM link_records WHERE uscc IS NOT NULL GROUP BY org_code;
-     INSERT INTO _links
-     SELECT r.source, r.record_key, 'uscc:' || a.uscc, 'org_code', 1.0, 'organisation code = USCC chars 9-17'
-     FROM link_records r JOIN _anchor_org a ON a.org_code = r.org_code AND a.n = 1
-     WHERE r.uscc IS NULL;
-     INSERT INTO dq_issues
-     SELECT $run, 'ambiguous_org_code', r.source, r.record_key, r.name, NULL,
-            'organisation code ' || r.org_code || ' is inside ' || a.n || ' different USCCs'
-     FROM link_records r JOIN _anchor_org a ON a.org_code = r.org_code AND a.n > 1 WHERE r.uscc IS NULL;`,
-    { run: runId },
-    step('org_code'),
-  );
-  // Names known for each anchor (every spelling its code-linked records use), with a district.
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE _anchor_names AS
-     SELECT DISTINCT l.cluster, r.name_norm, coalesce(r.district_code, r.region) AS district
-     FROM _links l JOIN link_records r USING (source, record_key)
-     WHERE r.name_norm IS NOT NULL AND coalesce(r.district_code, r.region) IS NOT NULL;
-     CREATE OR REPLACE TEMP TABLE _unlinked AS
-     SELECT r.* FROM link_records r ANTI JOIN _links l USING (source, record_key) WHERE r.name_norm IS NOT NULL;`,
-    undefined,
-    step('names.prepare'),
-  );
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE _exact AS
-     SELECT u.source, u.record_key, list(DISTINCT a.cluster) AS clusters
-     FROM _unlinked u JOIN _anchor_names a ON a.name_norm = u.name_norm AND a.district = coalesce(u.district_code, u.region)
-     GROUP BY u.source, u.record_key;
-     INSERT INTO _links
-     SELECT source, record_key, clusters[1], 'name_exact', 1.0, 'same normalised name in the same district'
-     FROM _exact WHERE len(clusters) = 1;
-     INSERT INTO dq_issues
-     SELECT $run, 'ambiguous_name', e.source, e.record_key, u.name, NULL,
-            'the same name in the same district belongs to ' || len(e.clusters) || ' employers: ' || array_to_string(e.clusters, ', ')
-     FROM _exact e JOIN _unlinked u USING (source, record_key) WHERE len(e.clusters) > 1;`,
-    { run: runId },
-    step('names.exact'),
-  );
-  // A record with no district at all (a taxpayer registered under an ID number): its name
-  // without the region prefix, when exactly one employer in the city has that name, or else
-  // exactly one in the district its own prefix names (常熟市汇优建材经营部 beside 张家港市汇优建材经营部).
-  // The prefixes are the divisions of the anchors' cities only: a trade name such as 安远 or 顺昌
-  // is also a county somewhere in China, and stripping it would merge 安远烟酒店 with 顺昌烟酒店.
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE _region_names AS
-     WITH own AS (
-       SELECT DISTINCT d.city_code, d.province_code FROM ref_division d
-       WHERE d.level IN ('city', 'district') AND d.gb_code IN (SELECT DISTINCT district FROM _anchor_names))
-     SELECT DISTINCT d.code, d.level, d.name FROM ref_division d
-     WHERE (d.level = 'province' AND d.code IN (SELECT province_code FROM own))
-        OR (d.level IN ('city', 'district') AND d.city_code IN (SELECT city_code FROM own));`,
-    undefined,
-    step('names.city.regions'),
-  );
-  const divisions = await db.all<{ name: string }>(`SELECT DISTINCT name FROM _region_names`);
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE _anchor_keys AS
-     SELECT DISTINCT cluster, district, regexp_replace(name_norm, $prefix, '') AS name_key FROM _anchor_names;
-     CREATE OR REPLACE TEMP TABLE _district_names AS
-     SELECT code, name FROM _region_names WHERE level = 'district'
-     UNION
-     SELECT code, regexp_replace(name, '(自治县|新区|市|区|县|旗)$', '') FROM _region_names
-     WHERE level = 'district' AND length(regexp_replace(name, '(自治县|新区|市|区|县|旗)$', '')) >= 2;
-     CREATE OR REPLACE TEMP TABLE _city AS
-     SELECT u.source, u.record_key, list(DISTINCT a.cluster) AS clusters,
-            list(DISTINCT a.cluster) FILTER (WHERE n.code IS NOT NULL) AS in_named_district
-     FROM _unlinked u JOIN _anchor_keys a ON a.name_key = regexp_replace(u.name_norm, $prefix, '')
-     LEFT JOIN _district_names n ON n.code = a.district AND contains(regexp_extract(u.name_norm, $prefix), n.name)
-     WHERE coalesce(u.district_code, u.region) IS NULL AND length(a.name_key) >= 2
-     GROUP BY ALL;
-     INSERT INTO _links
-     SELECT source, record_key, clusters[1], 'name_city', 0.97,
-            'same name without its region prefix, the only one in the city (the record has no district)'
-     FROM _city WHERE len(clusters) = 1;
-     INSERT INTO _links
-     SELECT source, record_key, in_named_district[1], 'name_city', 0.97,
-            'same name without its region prefix, the only one in the district its prefix names (the record has no district)'
-     FROM _city WHERE len(clusters) > 1 AND len(in_named_district) = 1;`,
-    // No anchor in a known division: nothing to strip (a pattern that matches nothing).
-    { prefix: divisions.length ? regionPrefixPattern(divisions.map((d) => d.name)) : '^[^\\s\\S]' },
-    step('names.city'),
-  );
-  // Similar names, blocked on (district, first two characters of the core) or (district,
-  // last two): a typo on one end still meets its twin on the other.
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE _candidates AS
-     WITH u AS (
-       SELECT source, record_key, name_norm, coalesce(district_code, region) AS district,
-              recon_name_core(name_norm) AS core, recon_name_suffix(name_norm) AS suffix
-       FROM _unlinked ANTI JOIN _exact USING (source, record_key)
-       WHERE coalesce(district_code, region) IS NOT NULL),
-     a AS (
-       SELECT cluster, name_norm, district, recon_name_core(name_norm) AS core, recon_name_suffix(name_norm) AS suffix
-       FROM _anchor_names),
-     pairs AS (
-       SELECT u.*, a.cluster, a.name_norm AS anchor_name, a.core AS anchor_core, a.suffix AS anchor_suffix
-       FROM u JOIN a ON a.district = u.district AND left(a.core, 2) = left(u.core, 2)
-       UNION
-       SELECT u.*, a.cluster, a.name_norm, a.core, a.suffix
-       FROM u JOIN a ON a.district = u.district AND right(a.core, 2) = right(u.core, 2))
-     SELECT source, record_key, cluster, anchor_name, suffix = anchor_suffix AS same_suffix,
-            max(recon_jaro_winkler(core, anchor_core)) AS score
-     FROM pairs GROUP BY ALL;
-     CREATE OR REPLACE TEMP TABLE _best AS
-     SELECT source, record_key,
-            arg_max(cluster, score) AS cluster, arg_max(anchor_name, score) AS anchor_name,
-            arg_max(same_suffix, score) AS same_suffix, max(score) AS score,
-            coalesce(list_sort([s FOR s IN list(score)], 'DESC')[2], 0) AS second
-     FROM (SELECT source, record_key, cluster, any_value(anchor_name) AS anchor_name, bool_or(same_suffix) AS same_suffix, max(score) AS score
-           FROM _candidates GROUP BY ALL)
-     GROUP BY source, record_key;
-     INSERT INTO _links
-     SELECT source, record_key, cluster, 'name_similar', score,
-            'similar name in the same district (character Jaro-Winkler of the name without its legal form >= ' || $accept || ', same legal form)'
-     FROM _best WHERE score >= $accept AND same_suffix AND score - second >= $margin;`,
-    { accept: params.autoAccept, margin: params.margin },
-    step('names.similar'),
-  );
+  await runSteps(db, [
+    s('link.uscc', undefined, ['_links']),
+    s('link.org_code', { run }, ['_anchor_org', '_links']),
+    s('link.names.prepare', undefined, ['_anchor_names', '_unlinked']),
+    s('link.names.exact', { run }, ['_exact', '_links']),
+    s('link.names.city.regions', undefined, ['_region_names']),
+  ]);
+  const divisions = await db.all<{ name: string }>(step('link.names.city.divisions'), undefined, { step: 'link.names.city.divisions' });
+  // No anchor in a known division: nothing to strip (a pattern that matches nothing).
+  const prefix = divisions.length ? regionPrefixPattern(divisions.map((d) => d.name)) : '^[^\\s\\S]';
+  await runSteps(db, [
+    s('link.names.city', { prefix }, ['_anchor_keys', '_district_names', '_city', '_links']),
+    s('link.names.similar', { accept: p.autoAccept, margin: p.margin }, ['_candidates', '_best', '_links']),
+  ]);
   const nameMatchingMs = Math.round(performance.now() - nameStarted);
-  await db.run(
-    `CREATE OR REPLACE TABLE link_review AS
-     SELECT $run AS run_id, b.source, b.record_key, u.name, coalesce(u.district_code, u.region) AS district_code,
-            b.anchor_name AS candidate_name, b.cluster AS candidate_cluster, round(b.score, 4) AS score,
-            CASE WHEN NOT b.same_suffix THEN 'legal form differs' WHEN b.score - b.second < $margin THEN 'two candidates are as close'
-                 ELSE 'similarity under the auto-accept threshold' END AS reason
-     FROM _best b JOIN _unlinked u USING (source, record_key)
-     WHERE b.score >= $review AND NOT (b.score >= $accept AND b.same_suffix AND b.score - b.second >= $margin)`,
-    { run: runId, review: params.reviewMin, accept: params.autoAccept, margin: params.margin },
-    step('review'),
-  );
-  // Records that match nobody are employers of their own, keyed by their own id.
-  await db.run(
-    `INSERT INTO _links
-     SELECT r.source, r.record_key,
-            CASE r.source WHEN 'si_unit' THEN 'unit:' WHEN 'registration' THEN 'reg:' WHEN 'civil_org' THEN 'civil:' ELSE 'tax:' END || r.record_key,
-            'own', 1.0, 'no other source matches: an employer of its own'
-     FROM link_records r ANTI JOIN _links l USING (source, record_key)`,
-    undefined,
-    step('own'),
-  );
-  const newEmployers = await assignEmployerIds(db, runId);
-  await buildEmployers(db);
-  await reportConflicts(db, runId, params);
-  const summary = await summarise(db, runId, newEmployers, nameMatchingMs);
-  logger.info({ ...summary }, `link: ${summary.records} records -> ${summary.employers} employers (${summary.newEmployers} new), ${summary.review} to review`);
+  await runSteps(db, [
+    s('link.review', { run, review: p.reviewMin, accept: p.autoAccept, margin: p.margin }),
+    s('link.own', undefined, ['_links']),
+    s('link.ids', { run }, ['_cluster_keys', '_claims', '_assigned', '_fresh', '_keys_now', '_keys_rebuilt']),
+  ]);
+  const fresh = await db.one<{ n: bigint }>(step('link.fresh'), undefined, { step: 'link.fresh' });
+  await runSteps(db, [s('link.employers'), s('link.conflicts', { run, below: p.conflictBelow })]);
+  const summary = await summarise(db, run, Number(fresh?.n ?? 0), nameMatchingMs);
+  ctx.logger.info({ ...summary }, `link: ${summary.records} records -> ${summary.employers} employers (${summary.newEmployers} new), ${summary.review} to review`);
   return summary;
 }
 
-/**
- * Stable employer ids: a cluster keeps the id its keys had (USCC first, then organisation
- * code, unit id, taxpayer id), so an employer keeps its id when its name changes or a later
- * export adds its USCC. An id claimed by two clusters stays with the higher-priority key.
- */
-async function assignEmployerIds(db: Db, runId: string): Promise<number> {
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE _cluster_keys AS
-     SELECT DISTINCT cluster, key, priority FROM (
-       SELECT cluster, cluster AS key, CASE WHEN cluster LIKE 'uscc:%' THEN 1 ELSE 3 END AS priority FROM _links
-       UNION ALL
-       SELECT l.cluster, 'org:' || r.org_code, 2 FROM _links l JOIN link_records r USING (source, record_key) WHERE r.org_code IS NOT NULL
-       UNION ALL
-       SELECT l.cluster, CASE WHEN l.source = 'si_unit' THEN 'unit:' ELSE 'tax:' END || l.record_key, 3
-       FROM _links l WHERE l.source IN ('si_unit', 'tax_registration', 'tax_withholding'));
-     CREATE OR REPLACE TEMP TABLE _claims AS
-     SELECT c.cluster, arg_min(k.employer_id, c.priority) AS employer_id, min(c.priority) AS priority
-     FROM _cluster_keys c JOIN employer_keys k USING (key) GROUP BY c.cluster;
-     CREATE OR REPLACE TEMP TABLE _assigned AS
-     SELECT cluster, employer_id FROM (
-       SELECT cluster, employer_id, row_number() OVER (PARTITION BY employer_id ORDER BY priority, cluster) AS rank FROM _claims)
-     WHERE rank = 1;
-     CREATE OR REPLACE TEMP TABLE _fresh AS
-     SELECT cluster FROM (SELECT DISTINCT cluster FROM _links) ANTI JOIN _assigned USING (cluster) ORDER BY cluster;
-     INSERT INTO _assigned SELECT cluster, 'E' || lpad(CAST(nextval('employer_seq') AS VARCHAR), 8, '0') FROM _fresh;
-     -- Rebuilt rather than upserted: an INSERT OR REPLACE of two million keys through the primary
-     -- key index took seconds per hundred thousand. Keys not seen this run keep their old id.
-     CREATE OR REPLACE TEMP TABLE _keys_now AS
-     SELECT c.key, any_value(a.employer_id) AS employer_id
-     FROM (SELECT DISTINCT cluster, key FROM _cluster_keys) c JOIN _assigned a USING (cluster) GROUP BY c.key;
-     CREATE OR REPLACE TABLE employer_keys AS
-     SELECT n.key, n.employer_id, coalesce(k.first_run, $run) AS first_run, $run AS last_run
-     FROM _keys_now n LEFT JOIN employer_keys k USING (key)
-     UNION ALL
-     SELECT k.* FROM employer_keys k ANTI JOIN _keys_now n USING (key);
-     CREATE OR REPLACE TABLE employer_links AS
-     SELECT a.employer_id, l.source, l.record_key, l.method, round(l.score, 4) AS score, l.rule, r.name, r.name_norm,
-            coalesce(r.district_code, r.region) AS district_code, r.code_kind
-     FROM _links l JOIN _assigned a USING (cluster) JOIN link_records r USING (source, record_key);`,
-    { run: runId },
-    { step: 'link.ids' },
-  );
-  const fresh = await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM _fresh`);
-  return Number(fresh?.n ?? 0);
-}
-
-/** One row per employer, its attributes taken from the most authoritative source. */
-async function buildEmployers(db: Db): Promise<void> {
-  await db.run(
-    `CREATE OR REPLACE TABLE employers AS
-     WITH ranked AS (
-       SELECT l.employer_id, r.*,
-              CASE r.source WHEN 'registration' THEN 1 WHEN 'civil_org' THEN 2 WHEN 'tax_registration' THEN 3
-                            WHEN 'si_unit' THEN 4 ELSE 5 END AS source_rank,
-              -- Ties (a USCC on two registry rows) broken by name and key: a re-run picks the same.
-              -- A number, not a (rank, name, key) struct: with struct keys the ten arg_min states
-              -- held every name twice and could not spill (out of memory at 3M employers in 3 GB);
-              -- the sort that numbers the rows spills.
-              row_number() OVER (ORDER BY source_rank, r.name, r.record_key, r.source) AS rank_key
-       FROM employer_links l JOIN link_records r USING (source, record_key))
-     SELECT employer_id,
-            arg_min(uscc, rank_key) FILTER (WHERE uscc IS NOT NULL) AS uscc,
-            arg_min(org_code, rank_key) FILTER (WHERE org_code IS NOT NULL) AS org_code,
-            arg_min(name, rank_key) AS name,
-            arg_min(name_norm, rank_key) AS name_norm,
-            recon_employer_kind(arg_min(uscc, rank_key) FILTER (WHERE uscc IS NOT NULL), arg_min(type_text, rank_key) FILTER (WHERE type_text IS NOT NULL)) AS kind,
-            arg_min(coalesce(district_code, region), rank_key) FILTER (WHERE coalesce(district_code, region) IS NOT NULL) AS district_code,
-            arg_min(street, rank_key) FILTER (WHERE street IS NOT NULL) AS street,
-            arg_min(legal_rep, rank_key) FILTER (WHERE legal_rep IS NOT NULL) AS legal_rep,
-            bool_or(source = 'registration') AS in_registration,
-            bool_or(source = 'civil_org') AS in_civil,
-            bool_or(source IN ('tax_registration', 'tax_withholding')) AS in_tax,
-            bool_or(source = 'si_unit') AS in_si,
-            count(*) AS records
-     FROM ranked GROUP BY employer_id`,
-    undefined,
-    { step: 'link.employers' },
-  );
-}
-
-/** Data-quality reports from linking: bad codes, one USCC twice in a registry, names that disagree. */
-async function reportConflicts(db: Db, runId: string, params: LinkParams): Promise<void> {
-  await db.run(
-    `INSERT INTO dq_issues
-     SELECT $run, 'invalid_code', r.source, r.record_key, r.name, l.employer_id,
-            'code ' || coalesce(raw.code_raw, '') || ' fails its check; not used as a key'
-     FROM (SELECT source, record_key, name FROM link_records WHERE code_kind = 'invalid') r
-     JOIN employer_links l USING (source, record_key)
-     LEFT JOIN (SELECT 'registration' AS source, uscc AS record_key, any_value(uscc_raw) AS code_raw FROM registration_current GROUP BY uscc
-                UNION ALL SELECT 'civil_org', uscc, any_value(uscc_raw) FROM civil_org_current GROUP BY uscc
-                UNION ALL SELECT 'si_unit', unit_id, any_value(uscc_raw) FROM si_enrollment_current GROUP BY unit_id
-                UNION ALL SELECT 'tax_registration', taxpayer_id, any_value(taxpayer_id_raw) FROM tax_registration_current GROUP BY taxpayer_id
-                UNION ALL SELECT 'tax_withholding', taxpayer_id, any_value(taxpayer_id_raw) FROM tax_withholding_current GROUP BY taxpayer_id) raw
-       USING (source, record_key);
-     INSERT INTO dq_issues
-     SELECT $run, 'duplicate_uscc', 'registration', uscc, string_agg(DISTINCT name, ' / '), NULL,
-            count(*) || ' registry rows share this USCC'
-     FROM registration_current WHERE uscc IS NOT NULL GROUP BY uscc HAVING count(*) > 1;
-     INSERT INTO dq_issues
-     SELECT $run, 'name_conflict', l.source, l.record_key, l.name, l.employer_id,
-            'USCC ' || e.uscc || ' is "' || e.name || '" in the registry but "' || l.name || '" here'
-     FROM employer_links l JOIN employers e USING (employer_id)
-     WHERE l.method = 'uscc' AND e.in_registration AND l.source <> 'registration'
-       AND l.name_norm <> e.name_norm AND recon_jaro_winkler(l.name_norm, e.name_norm) < $below;
-     INSERT INTO dq_issues
-     SELECT $run, 'payment_without_enrollment', 'si_payment', unit_id, NULL, NULL,
-            count(*) || ' payment rows for a unit that is not in the enrollment export'
-     FROM si_payment_current WHERE unit_id NOT IN (SELECT unit_id FROM si_enrollment_current) GROUP BY unit_id;`,
-    { run: runId, below: params.conflictBelow },
-    { step: 'link.conflicts' },
-  );
-}
-
-async function summarise(db: Db, runId: string, newEmployers: number, nameMatchingMs: number): Promise<LinkSummary> {
-  const methods = await db.all<{ method: string; n: bigint }>(`SELECT method, count(*) AS n FROM employer_links GROUP BY method ORDER BY method`);
-  const dq = await db.all<{ category: string; n: bigint }>(`SELECT category, count(*) AS n FROM dq_issues WHERE run_id = $1 GROUP BY category ORDER BY category`, [runId]);
-  const totals = await db.one<{ records: bigint; employers: bigint; review: bigint }>(
-    `SELECT (SELECT count(*) FROM link_records) AS records, (SELECT count(*) FROM employers) AS employers, (SELECT count(*) FROM link_review) AS review`,
-  );
+async function summarise(db: Db, run: string, newEmployers: number, nameMatchingMs: number): Promise<LinkSummary> {
+  const methods = await db.all<{ method: string; n: bigint }>(step('link.summary.methods'), undefined, { step: 'link.summary' });
+  const dq = await db.all<{ category: string; n: bigint }>(step('link.summary.dq'), { run }, { step: 'link.summary' });
+  const totals = await db.one<{ records: bigint; employers: bigint; review: bigint }>(step('link.summary.totals'), undefined, { step: 'link.summary' });
   return {
     records: Number(totals?.records ?? 0),
     employers: Number(totals?.employers ?? 0),

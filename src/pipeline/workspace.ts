@@ -1,18 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Db } from '../db/database.ts';
-import { migrate } from '../db/schema.ts';
+import { migrate } from '../db/schema/migrate.ts';
+import { recordRunEnd, recordRunStart, type RunOutcome } from '../db/runs.ts';
+import type { RunContext } from '../config/context.ts';
 import type { Logger } from '../core/log.ts';
 import { acquireLock, type Lock } from './lock.ts';
 import { faultPoint } from '../core/fault.ts';
-
-export interface WorkspaceOptions {
-  database: string;
-  runId: string;
-  command: string;
-  logger: Logger;
-  settings?: Record<string, string>;
-}
 
 /**
  * Write-audit-publish for the database: a run works on a staging copy of the published file
@@ -29,18 +23,20 @@ export class Workspace {
     private readonly logger: Logger,
   ) {}
 
-  /** Takes the lock, copies the published database to staging and opens it. */
-  static async open(options: WorkspaceOptions): Promise<Workspace> {
-    fs.mkdirSync(path.dirname(options.database), { recursive: true });
-    const lock = acquireLock(options.database, options.runId, options.command, options.logger);
-    const staging = `${options.database}.staging-${options.runId}`;
+  /** Takes the lock, copies the published database to staging, opens it and upgrades its schema. */
+  static async open(ctx: RunContext): Promise<Workspace> {
+    const { database, duckdb } = ctx.pipeline;
+    fs.mkdirSync(path.dirname(database), { recursive: true });
+    const lock = acquireLock(database, ctx.runId, ctx.command, ctx.logger);
+    const staging = `${database}.staging-${ctx.runId}`;
     try {
-      removeLeftovers(options.database, options.logger);
+      removeLeftovers(database, ctx.logger);
       faultPoint('open.copy');
-      if (fs.existsSync(options.database)) fs.copyFileSync(options.database, staging);
-      const db = await Db.open(staging, { logger: options.logger, ...(options.settings ? { settings: options.settings } : {}) });
-      await migrate(db);
-      return new Workspace(db, staging, options.database, lock, options.logger);
+      if (fs.existsSync(database)) fs.copyFileSync(database, staging);
+      const db = await Db.open(staging, { logger: ctx.logger, settings: duckdb });
+      const { from, to } = await migrate(db);
+      if (from > 0 && from < to) ctx.logger.warn({ from, to }, `database upgraded from schema ${from} to ${to} (published with this run)`);
+      return new Workspace(db, staging, database, lock, ctx.logger);
     } catch (error) {
       // A copy cut short by a full disk would keep the disk full: it goes before the lock.
       fs.rmSync(staging, { force: true });
@@ -72,6 +68,24 @@ export class Workspace {
     fs.rmSync(this.staging, { force: true });
     fs.rmSync(`${this.staging}.wal`, { force: true });
     this.lock.release();
+  }
+}
+
+/**
+ * A command that changes the database (ingest, feedback, audit-sample, upgrade): on a staging
+ * copy, with its row in `runs`, published when `fn` returns and abandoned when it throws.
+ */
+export async function onWorkspace<T>(ctx: RunContext, fn: (db: Db) => Promise<{ result: T; outcome: RunOutcome }>): Promise<T> {
+  const workspace = await Workspace.open(ctx);
+  try {
+    await recordRunStart(workspace.db, ctx);
+    const { result, outcome } = await fn(workspace.db);
+    await recordRunEnd(workspace.db, ctx.runId, outcome);
+    await workspace.publish();
+    return result;
+  } catch (error) {
+    workspace.abandon();
+    throw error;
   }
 }
 

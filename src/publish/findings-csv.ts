@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Db } from '../db/database.ts';
+import type { RunContext } from '../config/context.ts';
 import { writeCsvWithBom } from './csv.ts';
 
 /**
@@ -7,8 +8,8 @@ import { writeCsvWithBom } from './csv.ts';
  * the run with its case, sorted by district, street and priority. Text that Excel would read
  * as a formula gets a leading apostrophe, so a hostile name never runs on an office PC.
  */
-export async function writeFindingsCsv(db: Db, runId: string, dir: string): Promise<string> {
-  const file = path.join(dir, 'findings.csv');
+export async function writeFindingsCsv(db: Db, ctx: RunContext): Promise<string> {
+  const file = path.join(ctx.runDir, 'findings.csv');
   await writeCsvWithBom(
     db,
     `SELECT f.case_id, f.rule_id, f.employer_id, recon_csv_text(e.uscc) AS uscc, recon_csv_text(e.name) AS name,
@@ -19,7 +20,7 @@ export async function writeFindingsCsv(db: Db, runId: string, dir: string): Prom
      LEFT JOIN ref_division d ON d.code = e.district_code
      WHERE f.run_id = $run
      ORDER BY e.district_code, e.street, CASE f.severity WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, f.amount DESC NULLS LAST, f.case_id`,
-    { run: runId },
+    { run: ctx.runId },
     file,
     'publish.findings_csv',
   );

@@ -2,7 +2,10 @@ import type { Db } from '../db/database.ts';
 import { ident, literal } from '../core/sql.ts';
 import { BUILTIN_RULES } from '../rules/catalog/index.ts';
 import { KINDS } from '../sources/index.ts';
-import { createCampaignViews } from '../campaign/targets.ts';
+import type { DatedRunContext } from '../config/context.ts';
+import { sqlFile } from '../db/sql-file.ts';
+
+const LEDGER_EMPLOYER_SQL = sqlFile(new URL('./ledger-employer.sql', import.meta.url));
 
 /** A rule as the ledgers show it: id and Chinese title. */
 export interface LedgerRule {
@@ -56,44 +59,18 @@ export function ledgerViewsSql(rules: readonly LedgerRule[] = LEDGER_RULES): str
   // A district key where the GROUPING SETS total row is '合计' (district codes are digits).
   const dk = `CASE WHEN grouping(district_code) = 1 THEN '合计' ELSE district_code END`;
   return `
--- The run every ledger view reports on: SET VARIABLE ledger_run = '<run_id>' picks another;
--- SET VARIABLE ledger_as_of = DATE '...' overrides its as-of date (used while a run is in progress).
+-- The run every ledger view reports on: the latest run that ran rules, or the one named by
+-- SET VARIABLE ledger_run = '<run_id>'. Its as-of date, closed month and minimum age are the
+-- ones the run recorded (runs: as_of, closed_month, min_age_days).
 CREATE OR REPLACE VIEW ledger_selected AS
-WITH sel AS (SELECT coalesce(CAST(getvariable('ledger_run') AS VARCHAR), (SELECT max(run_id) FROM rule_runs)) AS run_id),
-fi AS (SELECT max(as_of) AS as_of, max(month) AS month FROM findings WHERE run_id = (SELECT run_id FROM sel)),
-d AS (
-  SELECT sel.run_id,
-         coalesce(CAST(getvariable('ledger_as_of') AS DATE), (SELECT as_of FROM runs WHERE runs.run_id = sel.run_id), fi.as_of) AS as_of,
-         fi.month AS finding_month
-  FROM sel, fi)
-SELECT d.run_id, d.as_of,
-       -- M from the findings of the run; without any, from D with the default lag of 15 days.
-       coalesce(d.finding_month, CAST(date_trunc('month', d.as_of - INTERVAL 14 DAY) - INTERVAL 1 MONTH AS DATE)) AS month,
-       d.run_id = (SELECT max(run_id) FROM rule_runs) AS facts_current,
-       coalesce((SELECT max(TRY_CAST(params->>'min_age_days' AS INTEGER)) FROM rule_runs r WHERE r.run_id = d.run_id AND r.rule_id = 'uninsured'), 30) AS min_age_days
-FROM d;
+WITH sel AS (SELECT coalesce(CAST(getvariable('ledger_run') AS VARCHAR), (SELECT max(run_id) FROM rule_runs)) AS run_id)
+SELECT sel.run_id, r.as_of, r.closed_month AS month,
+       sel.run_id = (SELECT max(run_id) FROM rule_runs) AS facts_current,
+       r.min_age_days
+FROM sel LEFT JOIN runs r USING (run_id);
 
 CREATE OR REPLACE VIEW ledger_rules AS
 SELECT * FROM (VALUES ${ruleValues}) t(rule_id, rule_title, rule_order);
-
--- Per employer, what the coverage numbers count (only when employer_facts belongs to the selected run).
-CREATE OR REPLACE VIEW ledger_employer AS
-WITH pay AS (
-  SELECT p.employer_id, sum(p.amount_due) AS due_m, sum(p.amount_paid) AS paid_m
-  FROM employer_payments p, ledger_selected s WHERE p.period = s.month GROUP BY p.employer_id)
-SELECT e.employer_id, e.name, e.uscc, f.kind, coalesce(e.district_code, '') AS district_code,
-       coalesce(dv.name, '未知区县') AS district_name, e.street,
-       f.active,
-       f.active AND (f.enrolled
-         OR ((f.kind IN ('enterprise', 'farmer_coop', 'social_org') OR (f.kind = 'individual_business' AND coalesce(f.h >= 1, false)))
-             AND coalesce(f.established_on <= s.as_of - to_days(s.min_age_days), false))) AS should_enroll,
-       f.active AND f.enrolled AS enrolled,
-       coalesce(pay.due_m, 0) AS due_m, coalesce(pay.paid_m, 0) AS paid_m,
-       f.active AND f.enrolled AND coalesce(pay.due_m > 0 AND pay.paid_m >= pay.due_m, false) AS paid_in_full
-FROM employer_facts f JOIN employers e USING (employer_id) CROSS JOIN ledger_selected s
-LEFT JOIN ref_division dv ON dv.code = e.district_code
-LEFT JOIN pay USING (employer_id)
-WHERE s.facts_current;
 
 -- The findings of the selected run with their district.
 CREATE OR REPLACE VIEW ledger_findings AS
@@ -173,7 +150,7 @@ cov AS (
          count(*) FILTER (WHERE enrolled) AS enrolled,
          count(*) FILTER (WHERE paid_in_full) AS paid_in_full,
          sum(due_m) AS due_m, sum(paid_m) AS paid_m
-  FROM ledger_employer GROUP BY GROUPING SETS ((district_code), ())
+  FROM ledger_employer WHERE run_id = (SELECT run_id FROM ledger_selected) GROUP BY GROUPING SETS ((district_code), ())
   -- No facts for an older run: NULL, not a misleading total of 0.
   HAVING (SELECT facts_current FROM ledger_selected)),
 fi AS (
@@ -293,14 +270,18 @@ export async function ledgerRules(db: Db): Promise<LedgerRule[]> {
 export async function createLedgerViews(db: Db): Promise<LedgerRule[]> {
   const rules = await ledgerRules(db);
   await db.run(ledgerViewsSql(rules), undefined, { step: 'ledger.views' });
-  // Targets and their completion (目标完成情况) read the ledger views: created after them.
-  await createCampaignViews(db);
   return rules;
 }
 
-/** Points the ledger views at one run (and its as-of date) for this connection. */
-export async function selectLedgerRun(db: Db, runId: string, asOf?: string): Promise<void> {
+/** Points the ledger views at one run for this connection. */
+export async function selectLedgerRun(db: Db, runId: string): Promise<void> {
   await db.run(`SET VARIABLE ledger_run = ${literal(runId)}`, undefined, { step: 'ledger.select' });
-  if (asOf) await db.run(`SET VARIABLE ledger_as_of = DATE ${literal(asOf)}`, undefined, { step: 'ledger.select' });
-  else await db.run(`RESET VARIABLE ledger_as_of`, undefined, { step: 'ledger.select' });
+}
+
+/**
+ * Fills `ledger_employer` for the run (what the rates count, per employer), once: the 汇总,
+ * the targets and the summary page all read it. Reads the run's temporary payment facts.
+ */
+export async function fillLedgerEmployer(db: Db, ctx: DatedRunContext): Promise<void> {
+  await db.run(LEDGER_EMPLOYER_SQL, { run: ctx.runId, as_of: ctx.dates.asOf, month: ctx.dates.closedMonth, min_age_days: ctx.dates.minAgeDays }, { step: 'ledger.employer' });
 }

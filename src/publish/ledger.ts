@@ -4,20 +4,9 @@ import ExcelJS from 'exceljs';
 import { REPORT_FONT as LEDGER_FONT } from '../core/xlsx-write.ts';
 import { displayWidth } from '../core/xlsx-write.ts';
 import type { Db, Row } from '../db/database.ts';
-import type { Logger } from '../core/log.ts';
-import { ARREARS_CLASSES, createLedgerViews, ledgerRules, selectLedgerRun, type LedgerRule } from './ledger-views.ts';
-import { recordDistrictProgress } from '../campaign/targets.ts';
+import { ARREARS_CLASSES, ledgerRules, selectLedgerRun, type LedgerRule } from './ledger-views.ts';
+import type { DatedRunContext } from '../config/context.ts';
 
-export interface LedgerOptions {
-  runId: string;
-  /** The run's as-of date D, YYYY-MM-DD. */
-  asOf: string;
-  /** The run folder: `ledger.xlsx` is written there. */
-  dir: string;
-  logger: Logger;
-  /** Stage timings so far (ms), for 运行记录 while the run is not yet in `runs`. */
-  timings?: Record<string, number>;
-}
 
 /** The sheets of ledger.xlsx, in order. */
 export const LEDGER_SHEETS = ['汇总', '目标完成情况', '欠费台账', '案件进展', '数据质量', '待人工确认', '运行记录'] as const;
@@ -352,10 +341,11 @@ function stamp(v: unknown): string {
  * reproduced with SQL): 汇总, 目标完成情况, 欠费台账, 案件进展, 数据质量, 待人工确认, 运行记录. Streaming writer,
  * frozen headers, A4 landscape with print titles and page numbers.
  */
-export async function writeLedger(db: Db, options: LedgerOptions): Promise<{ file: string; sheets: string[] }> {
+export async function writeLedger(db: Db, ctx: DatedRunContext, stageTimings: Record<string, number> = {}): Promise<{ file: string; sheets: string[] }> {
   const started = performance.now();
-  const rules = db.readOnly ? await ledgerRules(db) : await createLedgerViews(db);
-  await selectLedgerRun(db, options.runId, options.asOf);
+  const rules = await ledgerRules(db);
+  await selectLedgerRun(db, ctx.runId);
+  const options = { runId: ctx.runId, asOf: ctx.dates.asOf, dir: ctx.runDir, logger: ctx.logger, timings: stageTimings };
   const step = (s: string): { step: string } => ({ step: `ledger.${s}` });
 
   const district = await db.all(`SELECT * FROM ledger_district`, undefined, step('district'));
@@ -379,7 +369,6 @@ export async function writeLedger(db: Db, options: LedgerOptions): Promise<{ fil
   }
 
   // The run's progress against the targets is recorded before it is read (the history the next month compares with).
-  if (!db.readOnly) await recordDistrictProgress(db, options.runId, options.logger);
   const targetYear = Number(options.asOf.slice(0, 4));
   const targetCount = await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM campaign_targets WHERE year = $1`, [targetYear], step('targets'));
   const hasTargets = Number(targetCount?.n ?? 0) > 0;

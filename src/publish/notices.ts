@@ -1,33 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/database.ts';
-import type { Logger } from '../core/log.ts';
+import type { DatedRunContext } from '../config/context.ts';
+import { escapeHtml } from '../core/html.ts';
 import { validateUscc } from '../link/codes.ts';
 import { addOrderedSheet, rowListWriter, safeText, safeFileName, shareColumnStyles } from '../core/xlsx-write.ts';
 
-/** The notices sent, one per employer and kind across all runs ("nobody is noticed twice"). */
-export const NOTICES_SCHEMA_SQL = `
-CREATE SEQUENCE IF NOT EXISTS notice_seq START 1;
-CREATE TABLE IF NOT EXISTS notices (
-  notice_id VARCHAR PRIMARY KEY,
-  employer_id VARCHAR NOT NULL,
-  kind VARCHAR NOT NULL,           -- new_employer | uninsured_case
-  case_id VARCHAR,                 -- the uninsured case, for kind uninsured_case
-  sent_on DATE NOT NULL,           -- the run's as-of date
-  deadline DATE,                   -- established_on + 30 days (SI Law art. 57-58)
-  run_id VARCHAR NOT NULL
-);
-`;
 
-export interface NoticeOptions {
-  runId: string;
-  /** The run's as-of date D, YYYY-MM-DD: the notices' date. */
-  asOf: string;
-  /** The run's output folder; notices go to `<dir>/notices/`. */
-  dir: string;
-  office: { name: string; address: string; phone: string };
-  logger: Logger;
-}
 
 export interface NoticeSummary {
   notices: number;
@@ -60,10 +39,6 @@ function cnDate(iso: string | null): string {
   return `${y}年${m}月${d}日`;
 }
 
-/** Text for HTML content and attribute values. */
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
 
 /** The SMS text of a notice, under 70 characters: the employer's name is shortened when needed. */
 export function smsText(kind: NoticeRow['kind'], name: string, deadline: string | null, phone: string): string {
@@ -132,7 +107,7 @@ ol { margin: 0 0 3mm; padding-left: 3em }
 .sign { margin-top: 6mm }
 `;
 
-function letter(n: NoticeRow, asOf: string, office: NoticeOptions['office']): string {
+function letter(n: NoticeRow, asOf: string, office: DatedRunContext['pipeline']['office']): string {
   const e = escapeHtml;
   const uscc = n.uscc && validateUscc(n.uscc).ok ? n.uscc : '';
   const duty =
@@ -186,8 +161,8 @@ ${letters.join('\n')}
  * of A4 letters per district under `<dir>/notices/`, and `告知清单.xlsx` with one row and an
  * SMS text per notice. Writes nothing when nobody is noticed.
  */
-export async function writeNotices(db: Db, options: NoticeOptions): Promise<NoticeSummary> {
-  await db.run(NOTICES_SCHEMA_SQL, undefined, { step: 'notices.schema' });
+export async function writeNotices(db: Db, ctx: DatedRunContext): Promise<NoticeSummary> {
+  const options = { runId: ctx.runId, asOf: ctx.dates.asOf, dir: ctx.runDir, office: ctx.pipeline.office, logger: ctx.logger };
   const count = await db.transaction(() => selectNotices(db, options.runId, options.asOf), { step: 'notices.select' });
   if (count === 0) {
     options.logger.info({ notices: 0 }, 'notices: none to send');

@@ -2,15 +2,9 @@ import { escapeHtml } from '../core/html.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db, Row } from '../db/database.ts';
-import { ARREARS_CLASSES, createLedgerViews, selectLedgerRun } from './ledger-views.ts';
+import { ARREARS_CLASSES, selectLedgerRun } from './ledger-views.ts';
+import type { DatedRunContext } from '../config/context.ts';
 
-export interface SummaryOptions {
-  runId: string;
-  /** The run's as-of date D, YYYY-MM-DD. */
-  asOf: string;
-  /** The run folder: `summary.html` is written there. */
-  dir: string;
-}
 
 const FONT_STACK = `"Noto Sans CJK SC", "Microsoft YaHei", sans-serif`;
 
@@ -111,9 +105,9 @@ function runLabel(r: Row): string {
  * network, no external fonts) with the key numbers of the run and charts from the ledger views:
  * coverage per district, findings per rule, arrears by class, open cases over the last runs.
  */
-export async function writeSummaryHtml(db: Db, options: SummaryOptions): Promise<string> {
-  if (!db.readOnly) await createLedgerViews(db);
-  await selectLedgerRun(db, options.runId, options.asOf);
+export async function writeSummaryHtml(db: Db, ctx: DatedRunContext): Promise<string> {
+  await selectLedgerRun(db, ctx.runId);
+  const options = { runId: ctx.runId, asOf: ctx.dates.asOf, dir: ctx.runDir };
   const districts = await db.all(`SELECT * FROM ledger_district`, undefined, { step: 'summary.district' });
   const total = districts.find((d) => d['district_code'] === null) ?? {};
   const perDistrict = districts.filter((d) => d['district_code'] !== null);

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Db } from '../db/database.ts';
-import type { Logger } from '../core/log.ts';
+import { sqlSteps } from '../db/sql-file.ts';
+import { runSteps } from '../db/steps.ts';
+import type { DatedRunContext } from '../config/context.ts';
 import { BUILTIN_RULES } from '../rules/catalog/index.ts';
 import { validateUscc } from '../link/codes.ts';
 import {
@@ -19,16 +21,13 @@ import {
 } from '../cases/worklist-layout.ts';
 import { addOrderedSheet, guardCommit, safeText, displayWidth, headerFooterText, rowListWriter, safeFileName, shareColumnStyles, type StreamSheet } from '../core/xlsx-write.ts';
 
+const step = sqlSteps(new URL('./worklists.sql', import.meta.url));
+
 /** Excel's row limit (header included). */
 export const EXCEL_MAX_ROWS = 1_048_576;
 
+/** How worklists are cut: tests use small sheets. */
 export interface WorklistOptions {
-  runId: string;
-  /** The run's as-of date, YYYY-MM-DD, shown in the 说明 sheet and the page header. */
-  asOf: string;
-  /** The run's output folder; workbooks go to `<dir>/worklists/<区县>/<街道>.xlsx`. */
-  dir: string;
-  logger: Logger;
   /** Rows per sheet, header included, before a sheet is continued in 清单2, 清单3, ... (tests use a small one). */
   maxRowsPerSheet?: number;
   /** Titles of rules outside the built-in catalog (custom rules), by rule id. */
@@ -81,96 +80,18 @@ interface EmployerRow {
   noticed_on: string | null;
 }
 
-async function relationExists(db: Db, name: string): Promise<boolean> {
-  const row = await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = $1`, [name]);
-  return Number(row?.n ?? 0) > 0;
-}
-
 /**
  * Builds `_wl_rows` (one row per employer with open cases of this run, with its file and its
  * rank in that file) and returns the workbook plan, one entry per file.
  */
 async function planWorklists(db: Db, runId: string): Promise<{ plan: PlanRow[]; perGrid: boolean }> {
-  const hasFacts = await relationExists(db, 'employer_facts');
-  const perGrid = (await relationExists(db, 'grid_roster_current')) && Number((await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM grid_roster_current`))?.n ?? 0) > 0;
-  // The latest notice (告知书) sent to the employer, for 问题说明 (src/publish/notices.ts).
-  const notices = (await relationExists(db, 'notices'))
-    ? 'LEFT JOIN (SELECT employer_id, max(sent_on) AS sent_on FROM notices GROUP BY employer_id) nt USING (employer_id)'
-    : 'LEFT JOIN (SELECT NULL::VARCHAR AS employer_id, NULL::DATE AS sent_on) nt USING (employer_id)';
-  const facts = hasFacts ? 'LEFT JOIN employer_facts fa USING (employer_id)' : 'LEFT JOIN (SELECT NULL::VARCHAR AS employer_id, NULL::VARCHAR AS phone, NULL::VARCHAR AS address) fa USING (employer_id)';
-  // A worklist row is one employer with all its open findings (RULES.md "Worklists and ledgers");
-  // the evidence and amount come from this run's findings, so a row never shows stale numbers.
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE _wl_emp AS
-     WITH open_cases AS (
-       SELECT c.case_id, c.employer_id, c.rule_id, f.amount, coalesce(f.evidence_text, '') AS evidence_text,
-              CASE f.severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END AS sev_rank
-       FROM cases c JOIN findings f ON f.case_id = c.case_id AND f.run_id = $run
-       WHERE c.state IN ('new', 'open', 'reopened'))
-     SELECT o.employer_id,
-            string_agg(o.case_id, $sep ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) AS case_ids,
-            string_agg(o.rule_id, ',' ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) AS rule_ids,
-            string_agg(o.evidence_text, chr(31) ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) AS evidence,
-            CAST(sum(o.amount) AS DOUBLE) AS amount, max(o.sev_rank) AS sev_rank, count(*) AS n_cases,
-            any_value(e.name) AS name, any_value(e.uscc) AS uscc, any_value(e.legal_rep) AS legal_rep,
-            any_value(nullif(trim(e.street), '')) AS street, any_value(e.district_code) AS district_code,
-            any_value(fa.phone) AS phone, any_value(fa.address) AS address, strftime(any_value(nt.sent_on), '%Y-%m-%d') AS noticed_on,
-            coalesce(any_value(d.name), CASE WHEN any_value(e.district_code) IS NOT NULL THEN '区县' || any_value(e.district_code) END, $no_district) AS district
-     FROM open_cases o JOIN employers e USING (employer_id) ${facts} ${notices}
-     LEFT JOIN ref_division d ON d.level = 'district' AND d.code = e.district_code
-     GROUP BY o.employer_id`,
-    { run: runId, sep: CASE_ID_SEPARATOR, no_district: NO_DISTRICT },
-    { step: 'worklists.rows' },
-  );
-  if (perGrid) {
-    // An employer goes to the grid of its street whose community its address names (the longest
-    // such name, so 新华村 wins over 新华), else to the street's only grid, else to 未分网格.
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE _wl_roster AS
-       SELECT DISTINCT trim(street) AS street, nullif(trim(community), '') AS community, trim(grid) AS grid,
-              nullif(trim(worker), '') AS worker, nullif(trim(phone), '') AS phone, district_code
-       FROM grid_roster_current WHERE nullif(trim(street), '') IS NOT NULL AND nullif(trim(grid), '') IS NOT NULL;
-       CREATE OR REPLACE TEMP TABLE _wl_grid AS
-       WITH candidates AS (
-         SELECT e.employer_id, r.grid, r.community, r.community IS NOT NULL AND contains(coalesce(e.address, ''), r.community) AS named
-         FROM _wl_emp e JOIN _wl_roster r ON r.street = e.street
-           AND (r.district_code IS NULL OR e.district_code IS NULL OR r.district_code = e.district_code)),
-       by_community AS (
-         SELECT employer_id, grid FROM candidates WHERE named
-         QUALIFY row_number() OVER (PARTITION BY employer_id ORDER BY length(community) DESC, grid) = 1),
-       only_grid AS (
-         SELECT employer_id, min(grid) AS grid FROM candidates GROUP BY employer_id HAVING count(DISTINCT grid) = 1)
-       SELECT employer_id, coalesce(b.grid, o.grid) AS grid
-       FROM (SELECT DISTINCT employer_id FROM candidates) LEFT JOIN by_community b USING (employer_id) LEFT JOIN only_grid o USING (employer_id);`,
-      undefined,
-      { step: 'worklists.grids' },
-    );
-  } else {
-    await db.run(`CREATE OR REPLACE TEMP TABLE _wl_grid (employer_id VARCHAR, grid VARCHAR)`);
-  }
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE _wl_rows AS
-     WITH placed AS (
-       SELECT e.*, g.grid,
-              CASE WHEN e.street IS NULL THEN $no_street
-                   WHEN $per_grid THEN e.street || '_' || coalesce(g.grid, $no_grid)
-                   ELSE e.street END AS file_base
-       FROM _wl_emp e LEFT JOIN _wl_grid g USING (employer_id))
-     SELECT dense_rank() OVER (ORDER BY district, file_base) AS file_idx,
-            row_number() OVER (PARTITION BY district, file_base ORDER BY sev_rank DESC, amount DESC NULLS LAST, name, employer_id) AS seq,
-            *
-     FROM placed`,
-    { no_street: NO_STREET, no_grid: NO_GRID, per_grid: perGrid },
-    { step: 'worklists.place' },
-  );
-  const plan = await db.all<PlanRow>(
-    `SELECT w.file_idx, any_value(w.district) AS district, any_value(w.street) AS street, any_value(w.grid) AS grid,
-            ${perGrid ? `(SELECT string_agg(DISTINCT r.worker || coalesce('（' || r.phone || '）', ''), '、') FROM _wl_roster r WHERE r.street = any_value(w.street) AND r.grid = any_value(w.grid) AND r.worker IS NOT NULL)` : 'NULL'} AS workers,
-            count(*) AS rows, sum(w.n_cases) AS cases, count(*) FILTER (WHERE w.sev_rank = 3) AS high, CAST(sum(w.amount) AS DOUBLE) AS amount
-     FROM _wl_rows w GROUP BY w.file_idx ORDER BY w.file_idx`,
-    undefined,
-    { step: 'worklists.plan' },
-  );
+  const perGrid = (await db.one<{ per_grid: boolean }>(step('worklists.per_grid'), undefined, { step: 'worklists.per_grid' }))?.per_grid === true;
+  await runSteps(db, [
+    { name: 'worklists.rows', sql: step('worklists.rows'), params: { run: runId, sep: CASE_ID_SEPARATOR, no_district: NO_DISTRICT }, creates: ['_wl_emp'] },
+    { name: 'worklists.grids', sql: step('worklists.grids'), creates: ['_wl_roster', '_wl_grid'] },
+    { name: 'worklists.place', sql: step('worklists.place'), params: { no_street: NO_STREET, no_grid: NO_GRID, per_grid: perGrid }, creates: ['_wl_rows'] },
+  ]);
+  const plan = await db.all<PlanRow>(step('worklists.plan'), { per_grid: perGrid }, { step: 'worklists.plan' });
   return { plan, perGrid };
 }
 
@@ -431,12 +352,13 @@ async function writeWorkbook(
 
 /**
  * Writes the worklists of a run: one workbook per street (or per grid when a grid roster is
- * loaded) under `<dir>/worklists/<区县>/`, one row per employer with all its open cases,
+ * loaded) under `<run folder>/worklists/<区县>/`, one row per employer with all its open cases,
  * highest priority first, with the columns grid workers fill in and a checksum per row that
  * `applyFeedback` checks when the file comes back.
  */
-export async function writeWorklists(db: Db, options: WorklistOptions): Promise<WorklistSummary> {
+export async function writeWorklists(db: Db, ctx: DatedRunContext, layout: WorklistOptions = {}): Promise<WorklistSummary> {
   const started = performance.now();
+  const options = { ...layout, runId: ctx.runId, asOf: ctx.dates.asOf, dir: ctx.runDir, logger: ctx.logger };
   const maxRows = options.maxRowsPerSheet ?? EXCEL_MAX_ROWS;
   if (!Number.isInteger(maxRows) || maxRows < 2 || maxRows > EXCEL_MAX_ROWS) {
     throw new RangeError(`maxRowsPerSheet must be a whole number from 2 to ${EXCEL_MAX_ROWS}, got ${maxRows}`);

@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import { tempDir, rows } from '../helpers.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { Db } from '../../src/db/database.ts';
-import { loadPipeline } from '../../src/pipeline/config.ts';
+import { loadPipeline } from '../../src/config/pipeline-file.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { ARREARS_LISTS } from '../../src/campaign/arrears-lists.ts';
 import { BLACKLIST_FILE } from '../../src/campaign/blacklist.ts';

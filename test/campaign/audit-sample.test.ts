@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import ExcelJS from 'exceljs';
-import { rows } from '../helpers.ts';
+import { rows, testContext } from '../helpers.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { Db } from '../../src/db/database.ts';
-import { loadPipeline } from '../../src/pipeline/config.ts';
+import { loadPipeline } from '../../src/config/pipeline-file.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { generateInbox } from '../../tools/generator/generate.ts';
 import { applyFeedback } from '../../src/cases/feedback.ts';
@@ -96,7 +96,7 @@ describe('audit sample', () => {
       ws.getRow(2).getCell(col('备注')).value = '人数、基数相符';
       const back = path.join(work.dir, 'back.xlsx');
       await wb.xlsx.writeFile(back);
-      const fb = await applyFeedback(db, [back], { runId: 'fb-audit', logger: silentLogger(), asOf: '2026-01-31', now: new Date(Date.UTC(YEAR, 0, 21)) });
+      const fb = await applyFeedback(db, testContext({ runId: 'fb-audit' }), [back], { asOf: '2026-01-31', now: new Date(Date.UTC(YEAR, 0, 21)) });
       expect(fb).toMatchObject({ appliedRows: 1, rejectedRows: 0, audited: 1, exempted: 0, keptOpen: 0 });
       expect(await rows(db, `SELECT audited_on, audit_result, auditor, audit_remarks, feedback_run FROM audit_samples WHERE sample_id = $1`, [sampleId])).toEqual([
         { audited_on: '2026-01-20', audit_result: '已参保', auditor: '李稽核', audit_remarks: '人数、基数相符', feedback_run: 'fb-audit' },
@@ -105,7 +105,7 @@ describe('audit sample', () => {
       ws.getRow(2).getCell(col('备注')).value = '再次';
       const again2 = path.join(work.dir, 'back2.xlsx');
       await wb.xlsx.writeFile(again2);
-      const fb2 = await applyFeedback(db, [again2], { runId: 'fb-audit-2', logger: silentLogger(), asOf: '2026-01-31', now: new Date(Date.UTC(YEAR, 0, 21)) });
+      const fb2 = await applyFeedback(db, testContext({ runId: 'fb-audit-2' }), [again2], { asOf: '2026-01-31', now: new Date(Date.UTC(YEAR, 0, 21)) });
       expect(fb2.rejections.map((r) => [r.caseId, r.code, r.reason])).toEqual([[sampleId, 'not_open', `稽核抽查 ${sampleId} 已记录过核查结果`]]);
     } finally {
       db.close();

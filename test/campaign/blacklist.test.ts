@@ -2,12 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import ExcelJS from 'exceljs';
-import { tempDir, rows } from '../helpers.ts';
+import { tempDir, rows, testContext, rulesAndCases } from '../helpers.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { Db } from '../../src/db/database.ts';
-import { loadPipeline } from '../../src/pipeline/config.ts';
+import { loadPipeline } from '../../src/config/pipeline-file.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
-import { runRules } from '../../src/rules/runner.ts';
 import { writeWorklists } from '../../src/publish/worklists.ts';
 import { WORKLIST_COLUMNS } from '../../src/cases/worklist-layout.ts';
 import { applyFeedback } from '../../src/cases/feedback.ts';
@@ -33,7 +32,7 @@ describe('blacklist candidates', () => {
     const run = await runPipeline(pipeline, { logger: silentLogger() });
     const db = await Db.open(pipeline.database);
     try {
-      await writeWorklists(db, { runId: run.runId, asOf: run.asOf, dir: path.join(dir, 'out'), logger: silentLogger() });
+      await writeWorklists(db, testContext({ runId: run.runId, asOf: run.asOf, runDir: path.join(dir, 'out') }));
       // Two employers with one uninsured case each, whose registry record we can change later.
       const picked = await db.all<{ case_id: string; uscc: string; district: string; street: string }>(
         `WITH single AS (SELECT employer_id FROM cases WHERE state IN ('new', 'open', 'reopened') GROUP BY employer_id HAVING count(*) = 1)
@@ -68,19 +67,18 @@ describe('blacklist candidates', () => {
         await wb.xlsx.writeFile(out);
         returned.push(out);
       }
-      const fb = await applyFeedback(db, returned, { runId: 'fb-1', logger: silentLogger(), asOf: run.asOf, now: new Date(`${visited}T08:00:00Z`) });
+      const fb = await applyFeedback(db, testContext({ runId: 'fb-1' }), returned, { asOf: run.asOf, now: new Date(`${visited}T08:00:00Z`) });
       expect(fb).toMatchObject({ appliedRows: 2, rejectedRows: 0 });
       await createBlacklistViews(db);
 
-      const context = { config: pipeline.rules, pipelineDir: dir };
       const candidates = async (runId: string): Promise<string[]> =>
         (await db.all<{ case_id: string }>(`SELECT case_id FROM blacklist_candidates_at($1)`, [runId])).map((r) => r.case_id);
       // On the deadline: not yet.
-      await runRules(db, { ...context, runId: 'rr-1', asOf: deadline }, silentLogger());
+      await rulesAndCases(db, testContext({ runId: 'rr-1', asOf: deadline, pipeline: { rules: pipeline.rules } }));
       expect(await rows(db, `SELECT count(*) AS n FROM findings WHERE run_id = 'rr-1' AND case_id = $1`, [due.case_id])).toEqual([{ n: 1 }]);
       expect(await candidates('rr-1')).toEqual([]);
       // The day after: a candidate (the 已督促 without a deadline never is).
-      await runRules(db, { ...context, runId: 'rr-2', asOf: addDays(deadline, 1) }, silentLogger());
+      await rulesAndCases(db, testContext({ runId: 'rr-2', asOf: addDays(deadline, 1), pipeline: { rules: pipeline.rules } }));
       expect(await candidates('rr-2')).toEqual([due.case_id]);
       // The view follows the latest run with findings.
       expect(await rows(db, `SELECT case_id, result, deadline, days_overdue, runs_found, feedback_rows FROM blacklist_candidates`)).toEqual([
@@ -116,7 +114,7 @@ describe('blacklist candidates', () => {
       // The facts change so the rule no longer finds the case: no longer a candidate.
       const later = addDays(deadline, 2);
       await db.run(`UPDATE registration SET established_on = CAST($2 AS DATE) - INTERVAL 10 DAY WHERE uscc = $1`, [due.uscc, later]);
-      await runRules(db, { ...context, runId: 'rr-3', asOf: later }, silentLogger());
+      await rulesAndCases(db, testContext({ runId: 'rr-3', asOf: later, pipeline: { rules: pipeline.rules } }));
       expect(await candidates('rr-3')).toEqual([]);
       // An old run keeps its list.
       expect(await candidates('rr-2')).toEqual([due.case_id]);

@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir, writeText } from '../helpers.ts';
 import { makeUscc } from '../../src/link/codes.ts';
-import { loadPipeline } from '../../src/pipeline/config.ts';
+import { loadPipeline } from '../../src/config/pipeline-file.ts';
 import { runPipeline, type RunResult } from '../../src/pipeline/run.ts';
 import { silentLogger } from '../../src/core/log.ts';
 

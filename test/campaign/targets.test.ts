@@ -7,7 +7,7 @@ import { load, rows, tempDir, withDb, writeText } from '../helpers.ts';
 import { query, withPublished } from '../e2e/support.ts';
 import { runTwoMonths, type TwoRuns } from './targets-case.ts';
 import { generateInbox } from '../../tools/generator/generate.ts';
-import { loadPipeline } from '../../src/pipeline/config.ts';
+import { loadPipeline } from '../../src/config/pipeline-file.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { LEDGER_SHEETS } from '../../src/publish/ledger.ts';

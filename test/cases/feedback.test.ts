@@ -2,12 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import ExcelJS from 'exceljs';
-import { withDb, tempDir, rows } from '../helpers.ts';
+import { withDb, tempDir, rows, testContext, rulesAndCases } from '../helpers.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { Db } from '../../src/db/database.ts';
-import { loadPipeline } from '../../src/pipeline/config.ts';
+import { loadPipeline } from '../../src/config/pipeline-file.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
-import { runRules } from '../../src/rules/runner.ts';
 import { writeWorklists } from '../../src/publish/worklists.ts';
 import { applyFeedback, parseCheckDate } from '../../src/cases/feedback.ts';
 import { seedWorklistDb } from '../publish/seed.ts';
@@ -51,7 +50,7 @@ describe('applyFeedback', () => {
     const run = await runPipeline(pipeline, { logger: silentLogger() });
     const db = await Db.open(pipeline.database);
     try {
-      const summary = await writeWorklists(db, { runId: run.runId, asOf: run.asOf, dir: path.join(dir, 'out'), logger: silentLogger() });
+      const summary = await writeWorklists(db, testContext({ runId: run.runId, asOf: run.asOf, runDir: path.join(dir, 'out') }));
       expect(summary.cases).toBe(run.rules?.findings);
       // Four employers, each with a single case: an uninsured one whose registry record we can change later.
       const picked = await db.all<{ case_id: string; employer_id: string; rule_id: string; uscc: string; district: string; street: string }>(
@@ -83,7 +82,7 @@ describe('applyFeedback', () => {
         returnedOf.set(file, out);
       }
 
-      const first = await applyFeedback(db, returned, { runId: 'fb-1', logger: silentLogger(), asOf: run.asOf, now: NOW });
+      const first = await applyFeedback(db, testContext({ runId: 'fb-1' }), returned, { asOf: run.asOf, now: NOW });
       expect(first).toMatchObject({ files: returned.length, skippedFiles: 0, rows: 4, appliedRows: 2, rejectedRows: 2, exempted: 1, keptOpen: 1 });
       expect(first.rejections.map((r) => [r.caseId, r.code]).sort()).toEqual(
         [
@@ -113,26 +112,25 @@ describe('applyFeedback', () => {
       expect(await rows(db, `SELECT from_state, to_state FROM case_events WHERE case_id = $1 AND run_id = 'fb-1'`, [exempt.case_id])).toEqual([{ from_state: 'new', to_state: 'exempt' }]);
 
       // The same files again: nothing changes.
-      const again = await applyFeedback(db, returned, { runId: 'fb-2', logger: silentLogger(), asOf: run.asOf, now: NOW });
+      const again = await applyFeedback(db, testContext({ runId: 'fb-2' }), returned, { asOf: run.asOf, now: NOW });
       expect(again).toMatchObject({ files: 0, skippedFiles: returned.length, rows: 0, exempted: 0 });
       expect(await rows(db, `SELECT count(*) AS n FROM feedback`)).toEqual([{ n: 4 }]);
       // A re-saved copy (new content) of the exempt row: the case is no longer open.
       const copy = path.join(dir, 'inbox-feedback', 'copy.xlsx');
       const exemptFile = returnedOf.get(worklistOf(exempt)) as string;
       await fill(exemptFile, copy, { [exempt.case_id]: { remarks: '再次确认' } });
-      const copied = await applyFeedback(db, [copy], { runId: 'fb-3', logger: silentLogger(), asOf: run.asOf, now: NOW });
+      const copied = await applyFeedback(db, testContext({ runId: 'fb-3' }), [copy], { asOf: run.asOf, now: NOW });
       expect(copied.rejections.filter((r) => r.caseId === exempt.case_id).map((r) => r.code)).toEqual(['not_open']);
       expect(await states()).toMatchObject({ [exempt.case_id]: 'exempt' });
 
       // The rules keep the exempt case out of findings while its evidence is the same...
-      const context = { asOf: run.asOf, config: pipeline.rules, pipelineDir: dir };
-      const rerun = await runRules(db, { ...context, runId: 'rerun-1' }, silentLogger());
+      const rerun = await rulesAndCases(db, testContext({ runId: 'rerun-1', asOf: run.asOf, pipeline: { rules: pipeline.rules } }));
       expect(rerun.exemptions).toContainEqual({ rule_id: 'uninsured', reason: 'verified_exempt_by_grid_worker', count: 1 });
       expect(await rows(db, `SELECT count(*) AS n FROM findings WHERE run_id = 'rerun-1' AND case_id = $1`, [exempt.case_id])).toEqual([{ n: 0 }]);
       expect(await states()).toMatchObject({ [exempt.case_id]: 'exempt' });
       // ...and reopens it when its facts change.
       await db.run(`UPDATE registration SET established_on = established_on - INTERVAL 40 DAY WHERE uscc = $1`, [exempt.uscc]);
-      await runRules(db, { ...context, runId: 'rerun-2' }, silentLogger());
+      await rulesAndCases(db, testContext({ runId: 'rerun-2', asOf: run.asOf, pipeline: { rules: pipeline.rules } }));
       expect(await states()).toMatchObject({ [exempt.case_id]: 'reopened' });
       expect(await rows(db, `SELECT count(*) AS n FROM findings WHERE run_id = 'rerun-2' AND case_id = $1`, [exempt.case_id])).toEqual([{ n: 1 }]);
       expect(await rows(db, `SELECT exempt_evidence FROM cases WHERE case_id = $1`, [exempt.case_id])).toEqual([{ exempt_evidence: null }]);
@@ -150,7 +148,7 @@ describe('applyFeedback', () => {
         { id: 'D', name: '丁', findings: [{ rule: 'lapsed', severity: 'low', amount: 1, text: 'd' }] },
       ]);
       const dir = tempDir();
-      await writeWorklists(db, { runId: 'run-1', asOf: '2026-10-31', dir, logger: silentLogger() });
+      await writeWorklists(db, testContext({ runId: 'run-1', asOf: '2026-10-31', runDir: dir }));
       const [a, b, c, d] = ids as [string, string, string, string];
       const out = path.join(dir, 'back.xlsx');
       await fill(path.join(dir, 'worklists', '姑苏区', '沧浪街道.xlsx'), out, {
@@ -160,7 +158,7 @@ describe('applyFeedback', () => {
         [d]: { result: '查无此单位', date: '2026-13-01' },
       });
       await db.run(`DELETE FROM cases WHERE case_id = $1`, [c]);
-      const s = await applyFeedback(db, [out], { runId: 'fb', logger: silentLogger(), asOf: '2026-10-31', now: NOW });
+      const s = await applyFeedback(db, testContext({ runId: 'fb' }), [out], { asOf: '2026-10-31', now: NOW });
       expect(s.rejections.map((r) => [r.caseId, r.code])).toEqual([
         [a, 'missing_date'],
         [b, 'invalid_date'],
@@ -172,7 +170,7 @@ describe('applyFeedback', () => {
       const wb = new ExcelJS.Workbook();
       wb.addWorksheet('Sheet1').addRow(['单位名称', '备注']);
       await wb.xlsx.writeFile(notWorklist);
-      await expect(applyFeedback(db, [notWorklist], { runId: 'fb', logger: silentLogger(), now: NOW })).rejects.toThrow(/is not a worklist/);
+      await expect(applyFeedback(db, testContext({ runId: 'fb' }), [notWorklist], { now: NOW })).rejects.toThrow(/is not a worklist/);
     });
   });
 
@@ -180,7 +178,7 @@ describe('applyFeedback', () => {
     await withDb(async (db) => {
       const ids = await seedWorklistDb(db, ['A', 'B', 'C', 'D', 'E'].map((id) => ({ id, name: `单位${id}`, findings: [{ rule: 'uninsured', severity: 'high' as const, amount: 1, text: id }] })));
       const dir = tempDir();
-      await writeWorklists(db, { runId: 'run-1', asOf: '2026-10-31', dir, logger: silentLogger() });
+      await writeWorklists(db, testContext({ runId: 'run-1', asOf: '2026-10-31', runDir: dir }));
       const [a, b, c, d, e] = ids as [string, string, string, string, string];
       const out = path.join(dir, 'back.xlsx');
       await fill(path.join(dir, 'worklists', '姑苏区', '沧浪街道.xlsx'), out, {
@@ -190,7 +188,7 @@ describe('applyFeedback', () => {
         [d]: { result: '限期整改', date: '2026-11-03', deadline: '2026-11-01' },
         [e]: { result: '已督促', date: '2026-11-03', deadline: '2026年11月20日' },
       });
-      const s = await applyFeedback(db, [out], { runId: 'fb', logger: silentLogger(), asOf: '2026-10-31', now: NOW });
+      const s = await applyFeedback(db, testContext({ runId: 'fb' }), [out], { asOf: '2026-10-31', now: NOW });
       expect(s.rejections.map((r) => [r.caseId, r.code])).toEqual([
         [b, 'missing_deadline'],
         [c, 'invalid_deadline'],

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadPipeline, type Pipeline } from '../../src/pipeline/config.ts';
+import { loadPipeline, type PipelineConfig } from '../../src/config/pipeline-file.ts';
 import { runPipeline, type RunResult } from '../../src/pipeline/run.ts';
-import { closedMonth } from '../../src/rules/runner.ts';
+import { closedMonth } from '../../src/config/context.ts';
 import { makeUscc } from '../../src/link/codes.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { FIXTURE_INBOX, query, workdir, type Workdir } from './support.ts';
@@ -75,7 +75,7 @@ function tally(list: Event[]): Record<string, number> {
 
 describe('cases across runs: fixed findings resolve, new ones open, ids are kept, a relapse reopens the old case', () => {
   let work: Workdir;
-  let pipeline: Pipeline;
+  let pipeline: PipelineConfig;
   const runs: RunResult[] = [];
   let before: Case[];
   let fixed: Picked[];
@@ -156,7 +156,7 @@ describe('cases across runs: fixed findings resolve, new ones open, ids are kept
     expect(before.some((c) => c.employer_id === newCase.employer_id)).toBe(false);
     expect(await query(work.database, `SELECT severity FROM findings WHERE run_id = $1 AND case_id = $2`, [second.runId, newCase.case_id])).toEqual([{ severity: 'high' }]);
 
-    expect(second.rules?.cases).toEqual({ opened: 1, resolved: 2, reopened: 0 });
+    expect(second.cases).toEqual({ opened: 1, resolved: 2, reopened: 0 });
     expect(second.rules?.findings).toBe(before.length - 2 + 1);
     const moved = await events(work.database, second.runId);
     expect(tally(moved)).toEqual({
@@ -173,7 +173,7 @@ describe('cases across runs: fixed findings resolve, new ones open, ids are kept
     const third = await run();
     expect(third.ingest?.loaded).toBe(0);
     expect(third.link?.newEmployers).toBe(0);
-    expect(third.rules?.cases).toEqual({ opened: 0, resolved: 0, reopened: 0 });
+    expect(third.cases).toEqual({ opened: 0, resolved: 0, reopened: 0 });
 
     const after = await cases(work.database);
     expect(after.map((c) => c.case_id)).toEqual(casesBefore.map((c) => c.case_id));
@@ -194,7 +194,7 @@ describe('cases across runs: fixed findings resolve, new ones open, ids are kept
     redeliver(work.inbox, ENROLLMENT, '社保单位参保登记_20261215.csv', enrollmentRows('0099000002', stays));
     const casesBefore = await cases(work.database);
     const fourth = await run();
-    expect(fourth.rules?.cases).toEqual({ opened: 0, resolved: 0, reopened: 1 });
+    expect(fourth.cases).toEqual({ opened: 0, resolved: 0, reopened: 1 });
 
     const after = await cases(work.database);
     expect(after.map((c) => c.case_id)).toEqual(casesBefore.map((c) => c.case_id));

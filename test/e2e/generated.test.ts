@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateInbox } from '../../tools/generator/generate.ts';
-import { loadPipeline } from '../../src/pipeline/config.ts';
+import { loadPipeline } from '../../src/config/pipeline-file.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { RULE_IDS, actualRejects, belowFloor, evaluateRun, expectedRejects, workdir } from './support.ts';

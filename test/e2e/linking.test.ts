@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPipeline } from '../../src/pipeline/config.ts';
+import { loadPipeline } from '../../src/config/pipeline-file.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { makeUscc } from '../../src/link/codes.ts';
 import { silentLogger } from '../../src/core/log.ts';

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
-import { withDb, tempDir, writeText, load, rows } from '../helpers.ts';
+import { withDb, tempDir, writeText, load, rows, testContext } from '../helpers.ts';
 import { linkEmployers } from '../../src/link/stage.ts';
-import { silentLogger } from '../../src/core/log.ts';
 import type { Db } from '../../src/db/database.ts';
 import { loadReferenceTables } from '../../src/reference/load.ts';
 
@@ -12,7 +11,7 @@ const B = '91330106MA27XY1B6E';
 const C = '91330105MA27XY2C04';
 
 async function setup(db: Db, dir: string, extra = ''): Promise<void> {
-  await loadReferenceTables(db, { localParamsFile: path.resolve('pipelines/local-params.yaml') });
+  await loadReferenceTables(db, path.resolve('pipelines/local-params.yaml'));
   const { makeUscc } = await import('../../src/link/codes.ts');
   const C2 = makeUscc('9', '1', '330106', 'MA27XY3D');
   const E = makeUscc('9', '1', '330106', 'MA27XY4E');
@@ -57,7 +56,7 @@ describe('employer linking', () => {
     await withDb(async (db) => {
       const dir = tempDir();
       await setup(db, dir);
-      const summary = await linkEmployers(db, 'run-1', silentLogger());
+      const summary = await linkEmployers(db, testContext({ runId: 'run-1' }));
       const a = await employerOf(db, 'registration', A);
       expect(await employerOf(db, 'tax_registration', A)).toEqual({ employer_id: a.employer_id, method: 'uscc' });
       expect(await employerOf(db, 'si_unit', '000001')).toEqual({ employer_id: a.employer_id, method: 'uscc' });
@@ -87,9 +86,9 @@ describe('employer linking', () => {
     await withDb(async (db) => {
       const dir = tempDir();
       await setup(db, dir);
-      await linkEmployers(db, 'run-1', silentLogger());
+      await linkEmployers(db, testContext({ runId: 'run-1' }));
       const before = await rows(db, `SELECT source, record_key, employer_id FROM employer_links ORDER BY ALL`);
-      await linkEmployers(db, 'run-2', silentLogger());
+      await linkEmployers(db, testContext({ runId: 'run-2' }));
       expect(await rows(db, `SELECT source, record_key, employer_id FROM employer_links ORDER BY ALL`)).toEqual(before);
       const { makeUscc } = await import('../../src/link/codes.ts');
       const G = makeUscc('9', '1', '330106', 'MA27XY6G');
@@ -109,7 +108,7 @@ describe('employer linking', () => {
       ].join('\n'));
       await load(db, path.join(dir, 'reg_20261130.csv'), { force: true });
       await load(db, path.join(dir, 'si_20261130.csv'), { force: true });
-      await linkEmployers(db, 'run-3', silentLogger());
+      await linkEmployers(db, testContext({ runId: 'run-3' }));
       const old = new Map(before.map((r) => [`${r['source']}|${r['record_key']}`, r['employer_id']]));
       expect((await employerOf(db, 'registration', A)).employer_id).toBe(old.get(`registration|${A}`));
       expect((await employerOf(db, 'si_unit', '000002')).employer_id).toBe(old.get('si_unit|000002'));
@@ -124,7 +123,7 @@ describe('employer linking', () => {
       const dir = tempDir();
       const bad = `${A.slice(0, 17)}X`;
       await setup(db, dir, `${B},完全不同的名字商店,2020-01-01,存续,330106\n${bad},坏码有限公司,2020-01-01,存续,330106`);
-      await linkEmployers(db, 'run-1', silentLogger());
+      await linkEmployers(db, testContext({ runId: 'run-1' }));
       const dq = await rows(db, `SELECT category, source, record_key FROM dq_issues ORDER BY category, record_key`);
       expect(dq).toContainEqual({ category: 'duplicate_uscc', source: 'registration', record_key: B });
       expect(dq.filter((d) => d['category'] === 'invalid_code')).toHaveLength(1);
@@ -140,10 +139,10 @@ describe('one USCC on two registry rows', () => {
     for (const order of [rowsA, [...rowsA].reverse()]) {
       await withDb(async (db) => {
         const dir = tempDir();
-        await loadReferenceTables(db, { localParamsFile: path.resolve('pipelines/local-params.yaml') });
+        await loadReferenceTables(db, path.resolve('pipelines/local-params.yaml'));
         await load(db, writeText(dir, 'reg_20261031.csv', ['统一社会信用代码,企业名称,成立日期,登记状态,所属区县代码', ...order].join('\n')));
-        await linkEmployers(db, 'r1', silentLogger());
-        await buildFacts(db, { asOf: '2026-10-31', month: '2026-09-01' });
+        await linkEmployers(db, testContext({ runId: 'r1' }));
+        await buildFacts(db, testContext().dates);
         seen.push(await rows(db, `SELECT e.name, f.reg_status, f.established_on FROM employers e JOIN employer_facts f USING (employer_id)`));
       });
     }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { describe, it, expect } from 'vitest';
 import { tempDir, writeText, rows } from '../helpers.ts';
-import { loadPipeline } from '../../src/pipeline/config.ts';
+import { loadPipeline } from '../../src/config/pipeline-file.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { acquireLock } from '../../src/pipeline/lock.ts';
 import { Db } from '../../src/db/database.ts';

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, it, expect, beforeAll } from 'vitest';
-import { tempDir, rows } from '../helpers.ts';
+import { tempDir, rows, testContext } from '../helpers.ts';
 import { writeExports, type Scenario } from '../rules/builder.ts';
-import { loadPipeline } from '../../src/pipeline/config.ts';
+import { loadPipeline } from '../../src/config/pipeline-file.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { Db } from '../../src/db/database.ts';
 import { silentLogger } from '../../src/core/log.ts';
@@ -56,9 +56,9 @@ describe('ledger views on a small hand-computed case', () => {
     const run = await runInbox(inbox);
     db = await Db.open(run.database);
     await createLedgerViews(db);
-    await selectLedgerRun(db, run.runId, run.asOf);
+    await selectLedgerRun(db, run.runId);
     const out = path.join(run.dir, 'ledger-out');
-    await writeLedger(db, { runId: run.runId, asOf: run.asOf, dir: out, logger: silentLogger() });
+    await writeLedger(db, testContext({ runId: run.runId, asOf: run.asOf, runDir: out }));
     ledgerFile = path.join(out, 'ledger.xlsx');
     return () => db.close();
   }, 60_000);
@@ -113,7 +113,7 @@ describe('ledger.xlsx on the committed fixture', () => {
   beforeAll(async () => {
     const run = await runInbox(path.resolve('fixtures/inbox'));
     db = await Db.open(run.database);
-    const out = await writeLedger(db, { runId: run.runId, asOf: run.asOf, dir: path.join(run.dir, 'out'), logger: silentLogger() });
+    const out = await writeLedger(db, testContext({ runId: run.runId, asOf: run.asOf, runDir: path.join(run.dir, 'out') }));
     file = out.file;
     sheets = out.sheets;
     return () => db.close();

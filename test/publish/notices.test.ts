@@ -3,13 +3,10 @@ import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import ExcelJS from 'exceljs';
 import { memoryDb, type Db } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/schema.ts';
-import { tempDir, load, rows } from '../helpers.ts';
-import { silentLogger } from '../../src/core/log.ts';
+import { migrate } from '../../src/db/schema/migrate.ts';
+import { tempDir, load, rows, testContext, rulesAndCases } from '../helpers.ts';
 import { loadReferenceTables } from '../../src/reference/load.ts';
 import { linkEmployers } from '../../src/link/stage.ts';
-import { runRules } from '../../src/rules/runner.ts';
-import { DEFAULT_RULES_CONFIG } from '../../src/rules/config.ts';
 import { writeNotices, smsText, NOTICE_COLUMNS, type NoticeSummary } from '../../src/publish/notices.ts';
 import { writeWorklists } from '../../src/publish/worklists.ts';
 import { WORKLIST_COLUMNS } from '../../src/cases/worklist-layout.ts';
@@ -36,10 +33,11 @@ let first: NoticeSummary;
 const employerOf = new Map<string, string>();
 
 async function rulesAndNotices(runId: string, asOf: string): Promise<NoticeSummary> {
-  await runRules(db, { runId, asOf, config: DEFAULT_RULES_CONFIG, pipelineDir: '.' }, silentLogger());
   const out = path.join(dir, runId);
-  const summary = await writeNotices(db, { runId, asOf, dir: out, office: OFFICE, logger: silentLogger() });
-  await writeWorklists(db, { runId, asOf, dir: out, logger: silentLogger() });
+  const ctx = testContext({ runId, asOf, runDir: out, pipeline: { office: OFFICE } });
+  await rulesAndCases(db, ctx);
+  const summary = await writeNotices(db, ctx);
+  await writeWorklists(db, testContext({ runId, asOf, runDir: out }));
   return summary;
 }
 
@@ -70,8 +68,8 @@ beforeAll(async () => {
   dir = tempDir('recon-notices-');
   const inbox = tempDir('recon-notices-inbox-');
   for (const file of writeExports(inbox, SCENARIOS)) expect((await load(db, file)).status).toBe('loaded');
-  await loadReferenceTables(db, { localParamsFile: LOCAL_PARAMS });
-  await linkEmployers(db, 'run-1', silentLogger());
+  await loadReferenceTables(db, LOCAL_PARAMS);
+  await linkEmployers(db, testContext({ runId: 'run-1' }));
   for (const e of await rows(db, `SELECT employer_id, uscc FROM employers`)) {
     const i = SCENARIOS.findIndex((s, k) => usccOf(k, s.kind) === e['uscc']);
     if (i >= 0) employerOf.set((SCENARIOS[i] as Scenario).id, String(e['employer_id']));

@@ -1,5 +1,4 @@
 import type { Db } from '../../src/db/database.ts';
-import { RULES_SCHEMA_SQL } from '../../src/rules/runner.ts';
 
 /** A finding of a synthetic employer. */
 export interface SeedFinding {
@@ -23,21 +22,19 @@ export interface SeedEmployer {
 }
 
 /**
- * Builds the tables `writeWorklists` reads (employers, employer_facts, ref_division, cases,
- * findings) from a few employers, as if run `runId` had found them. Returns their case ids in order.
+ * Fills the tables `writeWorklists` reads (employers, employer_facts, ref_division, cases,
+ * findings) of a migrated database from a few employers, as if run `runId` had found them. Returns their case ids in order.
  */
 export async function seedWorklistDb(db: Db, employers: SeedEmployer[], runId = 'run-1'): Promise<string[]> {
-  await db.run(RULES_SCHEMA_SQL);
   await db.run(
-    `CREATE TABLE IF NOT EXISTS employers (employer_id VARCHAR, uscc VARCHAR, name VARCHAR, district_code VARCHAR, street VARCHAR, legal_rep VARCHAR);
-     CREATE TABLE IF NOT EXISTS employer_facts (employer_id VARCHAR, phone VARCHAR, address VARCHAR);
-     CREATE OR REPLACE TABLE ref_division AS SELECT * FROM (VALUES ('320508', '姑苏区', 'district'), ('320505', '虎丘区', 'district')) t(code, name, level);`,
+    `INSERT INTO ref_division (code, name, level) SELECT * FROM (VALUES ('320508', '姑苏区', 'district'), ('320505', '虎丘区', 'district')) t(code, name, level)
+     WHERE code NOT IN (SELECT code FROM ref_division)`,
   );
   const ids: string[] = [];
   let n = (await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM cases`))?.n ?? 0n;
   for (const e of employers) {
-    await db.run(`INSERT INTO employers VALUES ($1, $2, $3, $4, $5, $6)`, [e.id, e.uscc ?? null, e.name, e.district ?? '320508', e.street === undefined ? '沧浪街道' : e.street, e.legalRep ?? null]);
-    await db.run(`INSERT INTO employer_facts VALUES ($1, $2, $3)`, [e.id, e.phone ?? null, e.address ?? null]);
+    await db.run(`INSERT INTO employers (employer_id, uscc, name, district_code, street, legal_rep) VALUES ($1, $2, $3, $4, $5, $6)`, [e.id, e.uscc ?? null, e.name, e.district ?? '320508', e.street === undefined ? '沧浪街道' : e.street, e.legalRep ?? null]);
+    await db.run(`INSERT INTO employer_facts (employer_id, phone, address) VALUES ($1, $2, $3)`, [e.id, e.phone ?? null, e.address ?? null]);
     for (const f of e.findings) {
       n++;
       const caseId = `C${String(n).padStart(8, '0')}`;

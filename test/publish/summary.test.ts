@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it, expect, beforeAll } from 'vitest';
-import { tempDir } from '../helpers.ts';
-import { loadPipeline } from '../../src/pipeline/config.ts';
+import { tempDir, testContext } from '../helpers.ts';
+import { loadPipeline } from '../../src/config/pipeline-file.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { Db } from '../../src/db/database.ts';
 import { silentLogger } from '../../src/core/log.ts';
@@ -39,7 +39,7 @@ describe('summary.html', () => {
     const run = await runPipeline(loadPipeline(file), { logger: silentLogger() });
     const db = await Db.open(path.join(dir, 'data', 'recon.duckdb'));
     try {
-      const out = await writeSummaryHtml(db, { runId: run.runId, asOf: run.asOf, dir: path.join(dir, 'out') });
+      const out = await writeSummaryHtml(db, testContext({ runId: run.runId, asOf: run.asOf, runDir: path.join(dir, 'out') }));
       expect(out).toBe(path.join(dir, 'out', 'summary.html'));
       html = fs.readFileSync(out, 'utf8');
     } finally {

@@ -1,3 +1,4 @@
+import { testContext } from '../helpers.ts';
 /**
  * Time and memory of writeWorklists for ~100k open cases (not a vitest test: run by hand)
  *   npx tsx test/publish/worklists.bench.ts [cases]
@@ -6,7 +7,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { memoryDb } from '../../src/db/database.ts';
-import { silentLogger } from '../../src/core/log.ts';
 import { writeWorklists } from '../../src/publish/worklists.ts';
 import { seedWorklistDb } from './seed.ts';
 
@@ -28,7 +28,7 @@ await db.run(
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'recon-bench-'));
 const rssBefore = process.memoryUsage().rss;
 const started = performance.now();
-const summary = await writeWorklists(db, { runId: 'bench', asOf: '2026-10-31', dir, logger: silentLogger() });
+const summary = await writeWorklists(db, testContext({ runId: 'bench', asOf: '2026-10-31', runDir: dir }));
 const ms = performance.now() - started;
 const bytes = fs.readdirSync(path.join(dir, 'worklists'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).reduce((s, e) => s + fs.statSync(path.join(e.parentPath, e.name)).size, 0);
 process.stdout.write(

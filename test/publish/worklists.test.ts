@@ -3,8 +3,7 @@ import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
-import { withDb, tempDir } from '../helpers.ts';
-import { silentLogger } from '../../src/core/log.ts';
+import { withDb, tempDir, testContext } from '../helpers.ts';
 import { writeWorklists } from '../../src/publish/worklists.ts';
 import { WORKLIST_COLUMNS, RESULT_VALUES, rowChecksum, PROTECTED_COLUMNS } from '../../src/cases/worklist-layout.ts';
 import { WORKSHEET_ELEMENT_ORDER, maskIdNumbers, displayWidth } from '../../src/core/xlsx-write.ts';
@@ -57,7 +56,7 @@ describe('writeWorklists', () => {
     await withDb(async (db) => {
       await seedWorklistDb(db, EMPLOYERS);
       const dir = tempDir();
-      const summary = await writeWorklists(db, { runId: 'run-1', asOf: '2026-10-31', dir, logger: silentLogger() });
+      const summary = await writeWorklists(db, testContext({ runId: 'run-1', asOf: '2026-10-31', runDir: dir }));
       expect(summary).toEqual({ workbooks: 2, rows: 4, cases: 5, unassignedRows: 1, per: 'street' });
       expect(fs.readdirSync(path.join(dir, 'worklists', '姑苏区')).sort()).toEqual(['未分街道.xlsx', '沧浪街道.xlsx']);
 
@@ -144,7 +143,7 @@ describe('writeWorklists', () => {
     await withDb(async (db) => {
       await seedWorklistDb(db, EMPLOYERS);
       const dir = tempDir();
-      await writeWorklists(db, { runId: 'run-1', asOf: '2026-10-31', dir, logger: silentLogger() });
+      await writeWorklists(db, testContext({ runId: 'run-1', asOf: '2026-10-31', runDir: dir }));
       const zip = await JSZip.loadAsync(fs.readFileSync(path.join(dir, 'worklists', '姑苏区', '沧浪街道.xlsx')));
       for (const name of ['xl/worksheets/sheet1.xml', 'xl/worksheets/sheet2.xml']) {
         const elements = topLevelElements(await (zip.file(name) as JSZip.JSZipObject).async('string'));
@@ -176,7 +175,7 @@ describe('writeWorklists', () => {
       }));
       await seedWorklistDb(db, many);
       const dir = tempDir();
-      const summary = await writeWorklists(db, { runId: 'run-1', asOf: '2026-10-31', dir, logger: silentLogger(), maxRowsPerSheet: 10 });
+      const summary = await writeWorklists(db, testContext({ runId: 'run-1', asOf: '2026-10-31', runDir: dir }), { maxRowsPerSheet: 10 });
       expect(summary.rows).toBe(20);
       const wb = await openBook(path.join(dir, 'worklists', '姑苏区', '沧浪街道.xlsx'));
       expect(wb.worksheets.map((w) => w.name)).toEqual(['说明', '清单', '清单2', '清单3']);
@@ -205,7 +204,7 @@ describe('writeWorklists', () => {
            ('双塔街道', NULL, '双塔1格', '钱七', NULL, '320508')) t(street, community, grid, worker, phone, district_code)`,
       );
       const dir = tempDir();
-      const summary = await writeWorklists(db, { runId: 'run-1', asOf: '2026-10-31', dir, logger: silentLogger() });
+      const summary = await writeWorklists(db, testContext({ runId: 'run-1', asOf: '2026-10-31', runDir: dir }));
       expect(summary).toMatchObject({ per: 'grid', workbooks: 4, rows: 4, unassignedRows: 1 });
       expect(fs.readdirSync(path.join(dir, 'worklists', '姑苏区')).sort()).toEqual(['双塔街道_双塔1格.xlsx', '沧浪街道_未分网格.xlsx', '沧浪街道_第1网格.xlsx', '沧浪街道_第2网格.xlsx'].sort());
       const wb = await openBook(path.join(dir, 'worklists', '姑苏区', '沧浪街道_第1网格.xlsx'));

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../src/db/schema/migrate.ts';
 import { memoryDb, type Db } from '../../src/db/database.ts';
 import { ConfigError } from '../../src/core/errors.ts';
 import { loadReferenceTables, type ReferenceSummary } from '../../src/reference/load.ts';
@@ -12,7 +13,8 @@ describe('loadReferenceTables', () => {
 
   beforeAll(async () => {
     db = await memoryDb();
-    summary = await loadReferenceTables(db, { localParamsFile: LOCAL_PARAMS });
+    await migrate(db);
+    summary = await loadReferenceTables(db, LOCAL_PARAMS);
   });
   afterAll(() => db.close());
 
@@ -94,9 +96,10 @@ describe('loadReferenceTables', () => {
   it('stops with a ConfigError before touching the database when the parameters file is missing', async () => {
     const other = await memoryDb();
     try {
-      await expect(loadReferenceTables(other, { localParamsFile: '/nonexistent/local-params.yaml' })).rejects.toThrow(ConfigError);
-      const tables = await other.all("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'ref_%'");
-      expect(tables).toEqual([]);
+      await migrate(other);
+      await expect(loadReferenceTables(other, '/nonexistent/local-params.yaml')).rejects.toThrow(ConfigError);
+      const counts = await other.all('SELECT (SELECT count(*) FROM ref_division) + (SELECT count(*) FROM ref_industry) + (SELECT count(*) FROM ref_local_params) AS n');
+      expect(counts).toEqual([{ n: 0n }]);
     } finally {
       other.close();
     }

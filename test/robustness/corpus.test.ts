@@ -4,12 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
 import { KINDS } from '../../src/sources/index.ts';
 import type { LoadResult } from '../../src/ingest/load.ts';
-import { load, rows, tempDir, withDb } from '../helpers.ts';
+import { load, rows, tempDir, withDb, testContext } from '../helpers.ts';
 import { BAD_DIR, GOOD_INBOX, materialise, readCases, staticCases, type BadCase } from './corpus.ts';
 import { xlsxToCsv } from '../../src/ingest/xlsx.ts';
 import { guardWorkbookRead } from '../../src/core/xlsx-read.ts';
 import { applyFeedback } from '../../src/cases/feedback.ts';
-import { silentLogger } from '../../src/core/log.ts';
 
 const CASES = readCases();
 
@@ -137,7 +136,7 @@ describe('damaged returned worklists (feedback)', () => {
     fs.writeFileSync(cut, workbook.subarray(0, Math.floor(workbook.length / 2)));
     await withDb(async (db) => {
       // It hung or failed with a bare "FILE_ENDED" before.
-      await expect(applyFeedback(db, [cut], { runId: 'r', logger: silentLogger(), asOf: '2026-10-31' })).rejects.toMatchObject({
+      await expect(applyFeedback(db, testContext({ runId: 'r' }), [cut], { asOf: '2026-10-31' })).rejects.toMatchObject({
         name: 'InputError',
         message: expect.stringContaining('枫桥街道_回收.xlsx'),
       });

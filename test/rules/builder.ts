@@ -6,8 +6,9 @@ import { makeUscc } from '../../src/link/codes.ts';
 import { loadReferenceTables } from '../../src/reference/load.ts';
 import { linkEmployers } from '../../src/link/stage.ts';
 import { runRules, type RulesSummary } from '../../src/rules/runner.ts';
-import { DEFAULT_RULES_CONFIG, rulesConfigSchema, type RulesConfig } from '../../src/rules/config.ts';
-import { silentLogger } from '../../src/core/log.ts';
+import type { RulesConfig } from '../../src/config/pipeline-file.ts';
+import { updateCases } from '../../src/cases/cases.ts';
+import { testContext } from '../helpers.ts';
 
 /** The as-of date of every scenario run unless told otherwise; the closed month M is then 2026-09. */
 export const AS_OF = '2026-10-31';
@@ -75,7 +76,7 @@ export interface Finding {
 }
 
 export interface ScenarioRun {
-  summary: RulesSummary;
+  summary: RulesSummary & { cases: { opened: number; resolved: number; reopened: number } };
   findings: Finding[];
   exemptions: Array<{ rule_id: string; reason: string; count: number }>;
   /** Sorted ids of the employers a rule found. */
@@ -88,7 +89,7 @@ export interface ScenarioRun {
 
 export interface RunOptions {
   asOf?: string;
-  /** Overrides of the `rules:` section of a pipeline file, parsed like one. */
+  /** Overrides of the pipeline's rules section. */
   rules?: Partial<RulesConfig>;
   localParamsFile?: string;
 }
@@ -155,14 +156,14 @@ async function runScenariosIn(db: Db, scenarios: Scenario[], options: RunOptions
   }
   const rejects = await rows(db, `SELECT file_name, line, column_name, reason FROM rejects`);
   expect(rejects, 'no test row may be rejected').toEqual([]);
-  await loadReferenceTables(db, { localParamsFile: options.localParamsFile ?? LOCAL_PARAMS });
+  await loadReferenceTables(db, options.localParamsFile ?? LOCAL_PARAMS);
   const runId = 'run-1';
-  await linkEmployers(db, runId, silentLogger());
+  const ctx = testContext({ runId, asOf, pipeline: { rules: options.rules ?? {} } });
+  await linkEmployers(db, ctx);
   // Every record must have joined its employer by USCC: one employer per scenario.
   expect(await rows(db, `SELECT source, record_key, method FROM employer_links WHERE method <> 'uscc'`)).toEqual([]);
   expect(await rows(db, `SELECT count(*) AS n FROM employers`)).toEqual([{ n: scenarios.length }]);
-  const config = options.rules ? rulesConfigSchema.parse(options.rules) : DEFAULT_RULES_CONFIG;
-  const summary = await runRules(db, { runId, asOf, config, pipelineDir: '.' }, silentLogger());
+  const summary = { ...(await runRules(db, ctx)), cases: await updateCases(db, ctx) };
 
   const label = new Map(scenarios.map((s, i) => [usccOf(i, s.kind), s.id]));
   const employerLabel = new Map<string, string>();

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { closedMonth } from '../../src/rules/runner.ts';
+import { closedMonth } from '../../src/config/context.ts';
 
 // RULES.md: the closed month M is the last calendar month that ended at least lag_days before D.
 describe('closedMonth', () => {

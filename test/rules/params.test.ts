@@ -1,10 +1,9 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { withDb } from '../helpers.ts';
+import { withDb, testContext } from '../helpers.ts';
 import { runScenarios, monthsUpTo, type Scenario, type ScenarioRun } from './builder.ts';
 import { resolveRules, runRules } from '../../src/rules/runner.ts';
-import { rulesConfigSchema } from '../../src/rules/config.ts';
+import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../../src/config/pipeline-file.ts';
 import { RuleError } from '../../src/core/errors.ts';
-import { silentLogger } from '../../src/core/log.ts';
 
 const withholding = (headcount: number): Scenario['withholding'] => monthsUpTo('2026-09', 3).map((period) => ({ period, headcount }));
 const enrolled = (insured: number): Scenario['enrollment'] => [{ type: '110', status: '1', insured }];
@@ -33,17 +32,18 @@ describe('a pipeline override of a rule parameter', () => {
 });
 
 describe('wrong rule parameters', () => {
-  const config = rulesConfigSchema.parse({
+  const config: RulesConfig = {
+    ...DEFAULT_RULES_CONFIG,
     params: {
       no_such_rule: { min_gap: 1 },
       under_enrolled: { no_such_param: 1, min_share: 1.5 },
     },
-  });
+  };
 
   it('are all reported together in one RuleError: unknown rule, unknown parameter, out-of-range value', () => {
     let error: unknown;
     try {
-      resolveRules(config, '.');
+      resolveRules(config);
     } catch (e) {
       error = e;
     }
@@ -56,11 +56,15 @@ describe('wrong rule parameters', () => {
     expect((error as RuleError).details['problems']).toHaveLength(3);
   });
 
+  it('name a parameter that moved to the rules section', () => {
+    expect(() => resolveRules({ ...DEFAULT_RULES_CONFIG, params: { uninsured: { min_age_days: 20 } } })).toThrow('rules.params.uninsured.min_age_days: moved to rules.min_age_days');
+  });
+
   it('stop the rules stage before it touches the database', async () => {
     await withDb(async (db) => {
-      await expect(runRules(db, { runId: 'run-1', asOf: '2026-10-31', config, pipelineDir: '.' }, silentLogger())).rejects.toThrow(RuleError);
-      const tables = await db.all(`SELECT table_name FROM information_schema.tables WHERE table_name IN ('findings', 'employer_facts')`);
-      expect(tables).toEqual([]);
+      await expect(runRules(db, testContext({ runId: 'run-1', pipeline: { rules: config } }))).rejects.toThrow(RuleError);
+      expect(await db.all(`SELECT count(*) AS n FROM employer_facts`)).toEqual([{ n: 0n }]);
+      expect(await db.all(`SELECT count(*) AS n FROM rule_runs`)).toEqual([{ n: 0n }]);
     });
   });
 
@@ -69,6 +73,6 @@ describe('wrong rule parameters', () => {
     [{ under_enrolled: { months: 2.5 } }, 'rules.params.under_enrolled.months: must be a whole number, got 2.5'],
     [{ selective_enrollment: { x: 1 } }, 'rules.params.selective_enrollment.x: no such parameter (the rule has none)'],
   ])('%j -> %s', (params, message) => {
-    expect(() => resolveRules(rulesConfigSchema.parse({ params }), '.')).toThrow(message);
+    expect(() => resolveRules({ ...DEFAULT_RULES_CONFIG, params })).toThrow(message);
   });
 });

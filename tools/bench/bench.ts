@@ -2,11 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { Db } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/schema.ts';
+import { migrate } from '../../src/db/schema/migrate.ts';
 import { loadFile } from '../../src/ingest/load.ts';
 import { listInbox, ingestFiles } from '../../src/ingest/stage.ts';
 import { loadReferenceTables } from '../../src/reference/load.ts';
 import { linkEmployers } from '../../src/link/stage.ts';
+import { defaultPipeline } from '../../src/config/pipeline-file.ts';
+import { newRunContext } from '../../src/config/context.ts';
 import { silentLogger, type Logger } from '../../src/core/log.ts';
 import { measure, median } from './measure.ts';
 
@@ -113,11 +115,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const file = freshDb(options.workDir, 'link.duckdb');
     const db = await Db.open(file);
     await migrate(db);
-    await loadReferenceTables(db, { localParamsFile: options.localParams });
+    await loadReferenceTables(db, options.localParams);
+    const ctx = newRunContext(defaultPipeline({ inbox: path.dirname(files[0] ?? '.'), database: file, output: options.workDir, workDir: options.workDir }), { command: 'bench', runId: 'bench', logger: silentLogger() });
     const load = await measure(() =>
-      ingestFiles(db, files.map((f) => ({ file: f })), { runId: 'bench', defaultAsOf: '2026-10-31', minSnapshotRatio: 0.5, workDir: options.workDir }, silentLogger()),
+      ingestFiles(db, { ...ctx, pipeline: { ...ctx.pipeline, asOf: '2026-10-31' } }, { files: files.map((f) => ({ file: f })) }),
     );
-    const link = await measure(() => linkEmployers(db, 'bench', silentLogger()));
+    const link = await measure(() => linkEmployers(db, ctx));
     db.close();
     result.link = {
       records: link.value.records,

@@ -5,13 +5,14 @@ import { pipeline as streamPipeline } from 'node:stream/promises';
 import iconv from 'iconv-lite';
 import { Db } from '../../src/db/database.ts';
 import { literal } from '../../src/core/sql.ts';
-import { migrate } from '../../src/db/schema.ts';
+import { migrate } from '../../src/db/schema/migrate.ts';
 import { listInbox, ingestFiles } from '../../src/ingest/stage.ts';
-import { loadPipeline } from '../../src/pipeline/config.ts';
-import { defaultMemoryLimit, runPipeline } from '../../src/pipeline/run.ts';
-import { FACTS_SQL } from '../../src/rules/facts.ts';
+import { DEFAULT_RULES_CONFIG, defaultMemoryLimit, defaultPipeline, loadPipeline } from '../../src/config/pipeline-file.ts';
+import { closedMonth, newRunContext } from '../../src/config/context.ts';
+import { runPipeline } from '../../src/pipeline/run.ts';
+import { factSteps } from '../../src/rules/facts.ts';
 import { BUILTIN_RULES } from '../../src/rules/catalog/index.ts';
-import { closedMonth, commonParams } from '../../src/rules/runner.ts';
+import { commonParams } from '../../src/rules/runner.ts';
 import { silentLogger, type Logger } from '../../src/core/log.ts';
 import { measure, median } from './measure.ts';
 
@@ -199,7 +200,8 @@ async function ingestOnly(files: string[], dbFile: string, work: string, options
   try {
     await migrate(db);
     const started = performance.now();
-    await ingestFiles(db, files.map((file) => ({ file })), { runId: 'bench', defaultAsOf: '2026-10-31', minSnapshotRatio: 0.5, workDir: work }, silentLogger());
+    const ctx = newRunContext({ ...defaultPipeline({ inbox: work, database: dbFile, output: work, workDir: work }), asOf: '2026-10-31' }, { command: 'bench', runId: 'bench', logger: silentLogger() });
+    await ingestFiles(db, ctx, { files: files.map((file) => ({ file })) });
     return Math.round(performance.now() - started);
   } finally {
     db.close();
@@ -262,9 +264,19 @@ export async function yardstick(
 ): Promise<{ ms: number; findings: number; script: string }> {
   const db = await Db.open(database, { settings: settings(duckdb) });
   try {
-    const month = closedMonth(asOf, 15);
-    const common = await commonParams(db, asOf, month);
-    const rename = (sql: string): string => FACT_TABLES.reduce((s, t) => s.replace(new RegExp(`\\b${t}\\b`, 'g'), `y_${t}`), sql);
+    const { lagDays, minAgeDays } = DEFAULT_RULES_CONFIG;
+    const dates = { asOf, closedMonth: closedMonth(asOf, lagDays), lagDays, minAgeDays };
+    const month = dates.closedMonth;
+    const common = await commonParams(db, dates);
+    const rename = (sql: string): string =>
+      FACT_TABLES.reduce((s, t) => s.replace(new RegExp(`\\b${t}\\b`, 'g'), `y_${t}`), sql)
+        .replace(/\b_facts_(withholding|payments|enrollment)\b/g, 'y_employer_$1')
+        .replace(/CREATE OR REPLACE TEMP TABLE/g, 'CREATE OR REPLACE TABLE')
+        .replace(/DELETE FROM y_employer_facts;\s*INSERT INTO y_employer_facts BY NAME/, 'CREATE OR REPLACE TABLE y_employer_facts AS');
+    const factsSql = factSteps(dates)
+      .filter((s) => s.name !== 'rules.facts.views')
+      .map((s) => `${s.sql};`)
+      .join('\n');
     const fill = (sql: string, values: Record<string, string | number | boolean>): string =>
       sql.replace(/\$([a-z_][a-z0-9_]*)/g, (whole, name: string) => {
         const v = values[name];
@@ -278,7 +290,7 @@ export async function yardstick(
 FROM (\n${fill(rename(rule.sql), values)}\n)`;
     });
     const script = `-- recon bench: the rules yardstick (as of ${asOf}, closed month ${month.slice(0, 7)}), as plain DuckDB SQL.
-${fill(rename(FACTS_SQL), { month })}
+${fill(rename(factsSql), { month })}
 CREATE OR REPLACE TABLE y_findings AS
 SELECT r.rule_id, r.employer_id, r.severity, r.amount
 FROM (

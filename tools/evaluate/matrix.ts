@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateInbox } from '../generator/generate.ts';
 import { evaluate, type Evaluation } from './evaluate.ts';
-import { loadPipeline } from '../../src/pipeline/config.ts';
+import { loadPipeline } from '../../src/config/pipeline-file.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { Db } from '../../src/db/database.ts';
 import { silentLogger } from '../../src/core/log.ts';

@@ -25,7 +25,7 @@ export interface City {
   districts: District[];
 }
 
-const DIVISIONS = fileURLToPath(new URL('../reference/divisions/', import.meta.url));
+const DIVISIONS = fileURLToPath(new URL('../../src/reference/divisions/', import.meta.url));
 
 /** Loads a prefecture-level city (4-digit code, default 3205 苏州市) from the division tables. */
 export function loadCity(cityCode = '3205'): City {

@@ -5,10 +5,9 @@ export const uninsured: RuleDefinition = {
   id: 'uninsured',
   title: '未参保',
   description:
-    'Active employer (enterprise, farmer cooperative, social organisation, or individual business with headcount evidence H >= 1), established at least 30 days before the as-of date, not registered with SI (no enrollment row of any type that is active or suspended). High when H >= 1, else medium: a visit decides.',
+    'Active employer (enterprise, farmer cooperative, social organisation, or individual business with headcount evidence H >= 1), established at least rules.min_age_days (30) days before the as-of date, not registered with SI (no enrollment row of any type that is active or suspended). High when H >= 1, else medium: a visit decides.',
   version: 2,
   params: {
-    min_age_days: { default: 30, description: 'days since establishment before registration is due (社会保险法: 30 days)', min: 0, integer: true },
     max_months: { default: 24, description: 'months of contributions counted in the estimate, at most', min: 1, integer: true },
   },
   requires: ['employer_facts.active', 'employer_facts.kind', 'employer_facts.h', 'employer_facts.established_on', 'employer_facts.registered_si'],
@@ -32,6 +31,6 @@ WHERE active
   -- An individual business without headcount evidence (h NULL) is let through so that the
   -- runner counts it as exempt (RULES.md "Not findings") instead of it silently vanishing.
   AND (kind IN ('enterprise', 'farmer_coop', 'social_org') OR (kind = 'individual_business' AND (h >= 1 OR h IS NULL)))
-  AND established_on <= CAST($as_of AS DATE) - to_days(CAST($p_min_age_days AS INTEGER))
+  AND established_on <= CAST($as_of AS DATE) - to_days(CAST($min_age_days AS INTEGER))
   AND NOT registered_si`,
 };

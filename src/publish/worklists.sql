@@ -1,0 +1,73 @@
+-- Worklists (docs/architecture.md, "publish"): one row per employer with open cases of this run,
+-- placed in a workbook per street, or per grid when a grid roster (网格员名册) is loaded.
+
+-- step: worklists.rows
+-- A worklist row is one employer with all its open findings; the evidence and amount come from
+-- this run's findings, so a row never shows stale numbers. The latest notice (告知书) sent to
+-- the employer goes into 问题说明.
+CREATE OR REPLACE TEMP TABLE _wl_emp AS
+WITH open_cases AS (
+  SELECT c.case_id, c.employer_id, c.rule_id, f.amount, coalesce(f.evidence_text, '') AS evidence_text,
+         CASE f.severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END AS sev_rank
+  FROM cases c JOIN findings f ON f.case_id = c.case_id AND f.run_id = $run
+  WHERE c.state IN ('new', 'open', 'reopened'))
+SELECT o.employer_id,
+       string_agg(o.case_id, $sep ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) AS case_ids,
+       string_agg(o.rule_id, ',' ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) AS rule_ids,
+       string_agg(o.evidence_text, chr(31) ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) AS evidence,
+       CAST(sum(o.amount) AS DOUBLE) AS amount, max(o.sev_rank) AS sev_rank, count(*) AS n_cases,
+       any_value(e.name) AS name, any_value(e.uscc) AS uscc, any_value(e.legal_rep) AS legal_rep,
+       any_value(nullif(trim(e.street), '')) AS street, any_value(e.district_code) AS district_code,
+       any_value(fa.phone) AS phone, any_value(fa.address) AS address, strftime(any_value(nt.sent_on), '%Y-%m-%d') AS noticed_on,
+       coalesce(any_value(d.name), CASE WHEN any_value(e.district_code) IS NOT NULL THEN '区县' || any_value(e.district_code) END, $no_district) AS district
+FROM open_cases o JOIN employers e USING (employer_id)
+LEFT JOIN employer_facts fa USING (employer_id)
+LEFT JOIN (SELECT employer_id, max(sent_on) AS sent_on FROM notices GROUP BY employer_id) nt USING (employer_id)
+LEFT JOIN ref_division d ON d.level = 'district' AND d.code = e.district_code
+GROUP BY o.employer_id;
+
+-- step: worklists.grids
+-- An employer goes to the grid of its street whose community its address names (the longest
+-- such name, so 新华村 wins over 新华), else to the street's only grid, else to 未分网格.
+-- Without a roster both tables are empty.
+CREATE OR REPLACE TEMP TABLE _wl_roster AS
+SELECT DISTINCT trim(street) AS street, nullif(trim(community), '') AS community, trim(grid) AS grid,
+       nullif(trim(worker), '') AS worker, nullif(trim(phone), '') AS phone, district_code
+FROM grid_roster_current WHERE nullif(trim(street), '') IS NOT NULL AND nullif(trim(grid), '') IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE _wl_grid AS
+WITH candidates AS (
+  SELECT e.employer_id, r.grid, r.community, r.community IS NOT NULL AND contains(coalesce(e.address, ''), r.community) AS named
+  FROM _wl_emp e JOIN _wl_roster r ON r.street = e.street
+    AND (r.district_code IS NULL OR e.district_code IS NULL OR r.district_code = e.district_code)),
+by_community AS (
+  SELECT employer_id, grid FROM candidates WHERE named
+  QUALIFY row_number() OVER (PARTITION BY employer_id ORDER BY length(community) DESC, grid) = 1),
+only_grid AS (
+  SELECT employer_id, min(grid) AS grid FROM candidates GROUP BY employer_id HAVING count(DISTINCT grid) = 1)
+SELECT employer_id, coalesce(b.grid, o.grid) AS grid
+FROM (SELECT DISTINCT employer_id FROM candidates) LEFT JOIN by_community b USING (employer_id) LEFT JOIN only_grid o USING (employer_id);
+
+-- step: worklists.place
+-- $per_grid: whether workbooks are per grid (a roster is loaded) or per street.
+CREATE OR REPLACE TEMP TABLE _wl_rows AS
+WITH placed AS (
+  SELECT e.*, g.grid,
+         CASE WHEN e.street IS NULL THEN $no_street
+              WHEN $per_grid THEN e.street || '_' || coalesce(g.grid, $no_grid)
+              ELSE e.street END AS file_base
+  FROM _wl_emp e LEFT JOIN _wl_grid g USING (employer_id))
+SELECT dense_rank() OVER (ORDER BY district, file_base) AS file_idx,
+       row_number() OVER (PARTITION BY district, file_base ORDER BY sev_rank DESC, amount DESC NULLS LAST, name, employer_id) AS seq,
+       *
+FROM placed;
+
+-- step: worklists.plan
+-- One entry per workbook, with the grid's workers when per grid.
+SELECT w.file_idx, any_value(w.district) AS district, any_value(w.street) AS street, any_value(w.grid) AS grid,
+       CASE WHEN $per_grid THEN (SELECT string_agg(DISTINCT r.worker || coalesce('（' || r.phone || '）', ''), '、') FROM _wl_roster r
+                                  WHERE r.street = any_value(w.street) AND r.grid = any_value(w.grid) AND r.worker IS NOT NULL) END AS workers,
+       count(*) AS rows, sum(w.n_cases) AS cases, count(*) FILTER (WHERE w.sev_rank = 3) AS high, CAST(sum(w.amount) AS DOUBLE) AS amount
+FROM _wl_rows w GROUP BY w.file_idx ORDER BY w.file_idx;
+
+-- step: worklists.per_grid
+SELECT count(*) > 0 AS per_grid FROM grid_roster_current;
