@@ -55,14 +55,14 @@ export function load(db: Db, file: string, options: Partial<LoadOptions> = {}): 
 export async function rows(db: Db, sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>> {
   const result = await db.all(sql, params as never);
   return result.map((r) =>
-    Object.fromEntries(
-      Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v instanceof Date ? v.toISOString().slice(0, 10) : v]),
-    ),
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v instanceof Date ? v.toISOString().slice(0, 10) : v])),
   );
 }
 
 /** A pipeline for tests: defaults everywhere, folders in a temporary folder unless given. */
-export function testPipeline(overrides: Omit<Partial<PipelineConfig>, 'rules' | 'link'> & { rules?: Partial<RulesConfig>; link?: Partial<LinkParams> } = {}): PipelineConfig {
+export function testPipeline(
+  overrides: Omit<Partial<PipelineConfig>, 'rules' | 'link'> & { rules?: Partial<RulesConfig>; link?: Partial<LinkParams> } = {},
+): PipelineConfig {
   const dir = overrides.output ?? tempDir('recon-ctx-');
   const { rules, link, ...rest } = overrides;
   const base = defaultPipeline({ inbox: path.join(dir, 'inbox'), database: path.join(dir, 'recon.duckdb'), output: dir });
@@ -74,7 +74,15 @@ export function testPipeline(overrides: Omit<Partial<PipelineConfig>, 'rules' | 
  * silent logger, the run folder in a temporary folder unless `runDir` is given.
  */
 export function testContext(
-  options: { runId?: string; asOf?: string; runDir?: string; now?: Date; command?: string; logger?: Logger; pipeline?: Parameters<typeof testPipeline>[0] } = {},
+  options: {
+    runId?: string;
+    asOf?: string;
+    runDir?: string;
+    now?: Date;
+    command?: string;
+    logger?: Logger;
+    pipeline?: Parameters<typeof testPipeline>[0];
+  } = {},
 ): DatedRunContext {
   const pipeline = testPipeline(options.pipeline);
   const ctx = newRunContext(pipeline, {

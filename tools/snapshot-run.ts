@@ -17,14 +17,16 @@ import ExcelJS from 'exceljs';
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 function normalise(text: string, runId: string): string {
-  return text
-    .replaceAll(runId, '<RUN>')
-    .replace(/\d{8}-\d{6}-\d{3}-[0-9a-f]{4}/g, '<RUN_ID>')
-    .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?Z?/g, '<TIMESTAMP>')
-    // summary.html labels each run of its trend chart with the run's start (MM-DD HH:MM).
-    .replace(/>\d{2}-\d{2} \d{2}:\d{2}</g, '><RUN_TIME><')
-    // Stage timings in the ledger's 运行记录.
-    .replace(/^\d+(\.\d+)? 秒$/, '<SECONDS>');
+  return (
+    text
+      .replaceAll(runId, '<RUN>')
+      .replace(/\d{8}-\d{6}-\d{3}-[0-9a-f]{4}/g, '<RUN_ID>')
+      .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?Z?/g, '<TIMESTAMP>')
+      // summary.html labels each run of its trend chart with the run's start (MM-DD HH:MM).
+      .replace(/>\d{2}-\d{2} \d{2}:\d{2}</g, '><RUN_TIME><')
+      // Stage timings in the ledger's 运行记录.
+      .replace(/^\d+(\.\d+)? 秒$/, '<SECONDS>')
+  );
 }
 
 async function query(db: DuckDBInstance, sql: string): Promise<Record<string, Json>[]> {
@@ -99,7 +101,8 @@ async function snapshot(database: string, runDir: string): Promise<Record<string
   const books: Record<string, Json> = {};
   for (const rel of filesUnder(runDir, '.xlsx')) books[rel] = await workbook(path.join(runDir, rel), runId);
   const texts: Record<string, Json> = {};
-  for (const rel of [...filesUnder(runDir, '.csv'), ...filesUnder(runDir, '.html')]) texts[rel] = normalise(fs.readFileSync(path.join(runDir, rel), 'utf8'), runId);
+  for (const rel of [...filesUnder(runDir, '.csv'), ...filesUnder(runDir, '.html')])
+    texts[rel] = normalise(fs.readFileSync(path.join(runDir, rel), 'utf8'), runId);
 
   const counts = {
     status: runJson['status'],
@@ -110,9 +113,7 @@ async function snapshot(database: string, runDir: string): Promise<Record<string
     feedback: runJson['feedback'],
     worklists: runJson['worklists'],
     notices: runJson['notices'],
-    rules: runJson['rules']
-      ? Object.fromEntries(Object.entries(runJson['rules'] as Record<string, Json>).filter(([k]) => k !== 'versions'))
-      : null,
+    rules: runJson['rules'] ? Object.fromEntries(Object.entries(runJson['rules'] as Record<string, Json>).filter(([k]) => k !== 'versions')) : null,
     warnings: runJson['warnings'],
   };
   return { counts, findings, cases, events, employers, links, exemptions, dq, review, books, texts };
@@ -126,7 +127,7 @@ function diff(a: Json, b: Json, at: string, out: string[], limit = 40): void {
     return;
   }
   if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
-    a.forEach((x, i) => diff(x, b[i] ?? null, `${at}[${i}]`, out, limit));
+    for (const [i, x] of a.entries()) diff(x, b[i] ?? null, `${at}[${i}]`, out, limit);
     return;
   }
   out.push(`${at}: ${JSON.stringify(a)?.slice(0, 300)} != ${JSON.stringify(b)?.slice(0, 300)}`);
@@ -138,7 +139,11 @@ if (args[0] === '--diff') {
   const ignore = args[3] === '--ignore' && args[4] ? new RegExp(args[4]) : undefined;
   const drop = (j: Json, at: string): Json => {
     if (!ignore || !j || typeof j !== 'object' || Array.isArray(j)) return j;
-    return Object.fromEntries(Object.entries(j).filter(([k]) => !ignore.test(`${at}.${k}`)).map(([k, v]) => [k, drop(v, `${at}.${k}`)]));
+    return Object.fromEntries(
+      Object.entries(j)
+        .filter(([k]) => !ignore.test(`${at}.${k}`))
+        .map(([k, v]) => [k, drop(v, `${at}.${k}`)]),
+    );
   };
   const [a, b] = [args[1], args[2]].map((f) => drop(JSON.parse(fs.readFileSync(String(f), 'utf8')) as Json, '$'));
   const out: string[] = [];
@@ -146,12 +151,12 @@ if (args[0] === '--diff') {
   if (out.length === 0) {
     process.stdout.write('identical\n');
   } else {
-    process.stdout.write(out.join('\n') + '\n');
+    process.stdout.write(`${out.join('\n')}\n`);
     process.exitCode = 1;
   }
 } else if (args.length === 2) {
   const snap = await snapshot(String(args[0]), String(args[1]));
-  process.stdout.write(JSON.stringify(snap, null, 1) + '\n');
+  process.stdout.write(`${JSON.stringify(snap, null, 1)}\n`);
 } else {
   process.stderr.write('usage: snapshot-run.ts <database> <run folder> | --diff a.json b.json\n');
   process.exitCode = 2;

@@ -2,7 +2,10 @@ import path from 'node:path';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../core/log.ts';
 import { literal } from '../core/sql.ts';
+import { sqlSteps } from '../db/sql-file.ts';
+import { runSteps, type SqlStep } from '../db/steps.ts';
 import { writeListWorkbook, type ListColumn } from './list-xlsx.ts';
+import { fillSql } from './sql-fill.ts';
 
 /**
  * Arrears work lists (RULES.md `arrears`): one list per class, from the arrears findings of a
@@ -17,44 +20,53 @@ import { writeListWorkbook, type ListColumn } from './list-xlsx.ts';
 
 /** The three lists, by arrears class. */
 export const ARREARS_LISTS = [
-  { cls: 'closed', view: 'arrears_writeoff', title: '欠费核销报告', file: '欠费核销报告.xlsx', action: '已注销/吊销单位的欠费：核实清算或破产情况后按程序申报核销或向清算组申报债权。' },
-  { cls: 'dormant', view: 'arrears_payment_plan', title: '欠费分期缴费跟进表', file: '欠费分期缴费跟进表.xlsx', action: '停业、非正常户或连续6个月无用工单位的欠费：约谈单位负责人，签订分期缴费协议并逐月跟进（建议月缴额按12期计算）。' },
-  { cls: 'operating', view: 'arrears_enforcement', title: '欠费强制执行清单', file: '欠费强制执行清单.xlsx', action: '正常经营单位的欠费：依《社会保险法》第六十三条责令限期缴纳或补足；逾期仍不缴纳的，依法申请划拨、查询账户或申请人民法院强制执行。' },
+  {
+    cls: 'closed',
+    view: 'arrears_writeoff',
+    title: '欠费核销报告',
+    file: '欠费核销报告.xlsx',
+    action: '已注销/吊销单位的欠费：核实清算或破产情况后按程序申报核销或向清算组申报债权。',
+  },
+  {
+    cls: 'dormant',
+    view: 'arrears_payment_plan',
+    title: '欠费分期缴费跟进表',
+    file: '欠费分期缴费跟进表.xlsx',
+    action: '停业、非正常户或连续6个月无用工单位的欠费：约谈单位负责人，签订分期缴费协议并逐月跟进（建议月缴额按12期计算）。',
+  },
+  {
+    cls: 'operating',
+    view: 'arrears_enforcement',
+    title: '欠费强制执行清单',
+    file: '欠费强制执行清单.xlsx',
+    action: '正常经营单位的欠费：依《社会保险法》第六十三条责令限期缴纳或补足；逾期仍不缴纳的，依法申请划拨、查询账户或申请人民法院强制执行。',
+  },
 ] as const;
 
 /** Instalments of the suggested payment plan (dormant class). */
 export const PLAN_INSTALMENTS = 12;
 
-/** The macro and the three views. `temp` makes them temporary (a read-only database). */
-export function arrearsViewsSql(temp = false): string {
+const step = sqlSteps(new URL('./arrears.sql', import.meta.url));
+
+/** The steps of arrears.sql, placeholders filled (`temp`: TEMP macro and views, for a read-only database). */
+function viewSteps(temp: boolean): SqlStep[] {
   const t = temp ? 'TEMP ' : '';
-  const views = ARREARS_LISTS.map(
-    (l) => `CREATE OR REPLACE ${t}VIEW ${l.view} AS SELECT * FROM arrears_list_at((SELECT max(run_id) FROM findings)) WHERE class = ${literal(l.cls)};`,
-  ).join('\n');
-  return `
-CREATE OR REPLACE ${t}MACRO arrears_list_at(p_run) AS TABLE
-SELECT f.run_id, f.as_of, f.month, f.evidence->>'class' AS class, f.case_id, f.employer_id, e.name, e.uscc, e.legal_rep,
-       coalesce(dv.name, '未知区县') AS district_name, e.street, fa.phone, fa.address,
-       fa.reg_status_text, fa.closed_on, fa.tax_status,
-       TRY_CAST(f.evidence->>'months_owing' AS INTEGER) AS months_owing, f.evidence->>'since' AS since,
-       CAST(f.amount AS DECIMAL(18, 2)) AS arrears,
-       coalesce(TRY_CAST(f.evidence->>'late_fee' AS DECIMAL(18, 2)), 0) AS late_fee,
-       CAST(f.amount AS DECIMAL(18, 2)) + coalesce(TRY_CAST(f.evidence->>'late_fee' AS DECIMAL(18, 2)), 0) AS total,
-       round((CAST(f.amount AS DECIMAL(18, 2)) + coalesce(TRY_CAST(f.evidence->>'late_fee' AS DECIMAL(18, 2)), 0)) / ${PLAN_INSTALMENTS}, 2) AS instalment,
-       f.severity, c.state AS case_state, c.opened_run
-FROM findings f
-JOIN employers e ON e.employer_id = f.employer_id
-LEFT JOIN employer_facts fa ON fa.employer_id = f.employer_id
-LEFT JOIN ref_division dv ON dv.level = 'district' AND dv.code = e.district_code
-LEFT JOIN cases c ON c.case_id = f.case_id
-WHERE f.run_id = p_run AND f.rule_id = 'arrears';
-${views}
-`;
+  return [
+    { name: 'arrears.list_at', sql: fillSql(step('arrears.list_at'), { temp: t, plan_instalments: String(PLAN_INSTALMENTS) }) },
+    { name: 'arrears.views', sql: ARREARS_LISTS.map((l) => fillSql(step('arrears.view'), { temp: t, view: l.view, class: literal(l.cls) })).join('\n') },
+  ];
+}
+
+/** The macro and the three views (arrears.sql). `temp` makes them temporary (a read-only database). */
+export function arrearsViewsSql(temp = false): string {
+  return `${viewSteps(temp)
+    .map((s) => s.sql)
+    .join('\n')}\n`;
 }
 
 /** Creates the arrears macro and views (findings, employers, employer_facts, cases must exist). */
 export async function createArrearsViews(db: Db, temp = false): Promise<void> {
-  await db.run(arrearsViewsSql(temp), undefined, { step: 'arrears.views' });
+  await runSteps(db, viewSteps(temp));
 }
 
 const COMMON_HEAD: ListColumn[] = [
@@ -78,8 +90,20 @@ const CONTACT: ListColumn[] = [
 ];
 
 const COLUMNS: Record<(typeof ARREARS_LISTS)[number]['cls'], ListColumn[]> = {
-  closed: [...COMMON_HEAD, { key: 'reg_status_text', header: '登记状态', width: 12, wrap: true }, { key: 'closed_on', header: '注销/吊销日期', width: 12, kind: 'date' }, ...MONEY, { key: 'legal_rep', header: '法定代表人', width: 10 }],
-  dormant: [...COMMON_HEAD, { key: 'tax_status', header: '纳税状态', width: 10 }, ...MONEY, { key: 'instalment', header: `建议月缴额（${PLAN_INSTALMENTS}期）`, width: 12, kind: 'money' }, ...CONTACT],
+  closed: [
+    ...COMMON_HEAD,
+    { key: 'reg_status_text', header: '登记状态', width: 12, wrap: true },
+    { key: 'closed_on', header: '注销/吊销日期', width: 12, kind: 'date' },
+    ...MONEY,
+    { key: 'legal_rep', header: '法定代表人', width: 10 },
+  ],
+  dormant: [
+    ...COMMON_HEAD,
+    { key: 'tax_status', header: '纳税状态', width: 10 },
+    ...MONEY,
+    { key: 'instalment', header: `建议月缴额（${PLAN_INSTALMENTS}期）`, width: 12, kind: 'money' },
+    ...CONTACT,
+  ],
   operating: [...COMMON_HEAD, ...MONEY, ...CONTACT],
 };
 
@@ -113,7 +137,9 @@ export async function writeArrearsLists(db: Db, options: ArrearsListOptions): Pr
     const money = (n: number | null | undefined): string => (n ?? 0).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
     const file = path.join(options.dir, l.file);
     // tax_status in Chinese for the reader; the view keeps the code for queries.
-    const taxCase = `CASE tax_status ${Object.entries(TAX_STATUS).map(([k, v]) => `WHEN ${literal(k)} THEN ${literal(v)}`).join(' ')} ELSE tax_status END`;
+    const taxCase = `CASE tax_status ${Object.entries(TAX_STATUS)
+      .map(([k, v]) => `WHEN ${literal(k)} THEN ${literal(v)}`)
+      .join(' ')} ELSE tax_status END`;
     const [rows = 0] = await writeListWorkbook(db, {
       file,
       title: l.title,

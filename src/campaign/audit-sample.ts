@@ -3,6 +3,9 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../core/log.ts';
+import { literal } from '../core/sql.ts';
+import { sqlSteps } from '../db/sql-file.ts';
+import { runSteps } from '../db/steps.ts';
 import {
   WORKLIST_COLUMNS,
   PROTECTED_COLUMNS,
@@ -16,6 +19,7 @@ import {
 } from '../cases/worklist-layout.ts';
 import { addOrderedSheet, safeText, displayWidth, headerFooterText, safeFileName } from '../core/xlsx-write.ts';
 import { validateUscc } from '../link/codes.ts';
+import { fillSql } from './sql-fill.ts';
 
 /**
  * 年度稽核抽查: the annual duty to audit at least `rate` (30%) of the insured (enrolled)
@@ -47,11 +51,19 @@ export const SIZE_BANDS = [
 export const RISK_FACTORS = [
   { id: 'findings_history', points: 2, title: '有问题记录', description: 'the employer has a finding in any earlier run (findings)' },
   { id: 'arrears', points: 2, title: '有欠费', description: 'sum of (amount_due - amount_paid) over its payment months >= 100 yuan' },
-  { id: 'low_base', points: 1, title: '基数偏低', description: 'average pension base per insured person (latest month paid) below the median of enrolled employers' },
-  { id: 'high_risk_industry', points: 1, title: '高风险行业', description: 'industry flagged work-injury high-risk in ref_industry (as the selective_enrollment rule reads it)' },
+  {
+    id: 'low_base',
+    points: 1,
+    title: '基数偏低',
+    description: 'average pension base per insured person (latest month paid) below the median of enrolled employers',
+  },
+  {
+    id: 'high_risk_industry',
+    points: 1,
+    title: '高风险行业',
+    description: 'industry flagged work-injury high-risk in ref_industry (as the selective_enrollment rule reads it)',
+  },
 ] as const;
-
-
 
 export interface AuditSampleOptions {
   year: number;
@@ -88,44 +100,18 @@ export interface AuditSampleResult {
   strata: AuditStratum[];
 }
 
-function riskSql(): string {
-  const points = Object.fromEntries(RISK_FACTORS.map((f) => [f.id, f.points])) as Record<(typeof RISK_FACTORS)[number]['id'], number>;
-  const band = SIZE_BANDS.map((b) => `WHEN size < ${b.below} THEN '${b.label}'`).join(' ');
-  return `
-CREATE OR REPLACE TEMP TABLE _as_pool AS
-WITH enrolled AS (
-  SELECT f.employer_id, coalesce(e.district_code, '') AS district_code, coalesce(dv.name, '未知区县') AS district_name,
-         greatest(coalesce(f.insured_110, 0), coalesce(f.hw, 0)) AS size, f.industry_code
-  FROM employer_facts f JOIN employers e USING (employer_id)
-  LEFT JOIN ref_division dv ON dv.level = 'district' AND dv.code = e.district_code
-  WHERE f.active AND f.enrolled),
-hist AS (SELECT DISTINCT employer_id FROM findings),
-owed AS (SELECT employer_id, sum(amount_due - amount_paid) AS owed FROM employer_payments GROUP BY employer_id),
-base AS (
-  SELECT employer_id, arg_max(base_total / insured_count, period) AS avg_base
-  FROM employer_payments WHERE insurance_code = '110' AND insured_count > 0 GROUP BY employer_id),
-med AS (SELECT median(avg_base) AS m FROM base WHERE employer_id IN (SELECT employer_id FROM enrolled)),
-facts AS (
-  SELECT n.*,
-         n.employer_id IN (SELECT employer_id FROM hist) AS findings_history,
-         coalesce(o.owed >= 100, false) AS arrears,
-         coalesce(b.avg_base < (SELECT m FROM med), false) AS low_base,
-         coalesce(i.work_injury_high_risk, false) AS high_risk_industry
-  FROM enrolled n
-  LEFT JOIN owed o USING (employer_id)
-  LEFT JOIN base b USING (employer_id)
-  LEFT JOIN ref_industry i
-    ON i.code = CASE WHEN regexp_full_match(upper(n.industry_code), '[A-T]') THEN upper(n.industry_code)
-                     ELSE regexp_extract(upper(n.industry_code), '^[A-T]?(\\d{2})', 1) END)
-SELECT employer_id, district_code, district_name, size,
-       CASE ${band} END AS size_band,
-       district_name || '·' || CASE ${band} END AS stratum,
-       1 + ${points.findings_history} * findings_history::INTEGER + ${points.arrears} * arrears::INTEGER
-         + ${points.low_base} * low_base::INTEGER + ${points.high_risk_industry} * high_risk_industry::INTEGER AS risk_score,
-       concat_ws('、', ${RISK_FACTORS.map((f) => `CASE WHEN ${f.id} THEN '${f.title}' END`).join(', ')}) AS risk_reasons
-FROM facts
-WHERE employer_id NOT IN (SELECT employer_id FROM audit_samples WHERE year = $year)
-  AND employer_id NOT IN (SELECT employer_id FROM cases WHERE state IN ('new', 'open', 'reopened'));`;
+const step = sqlSteps(new URL('./audit-sample.sql', import.meta.url));
+
+/** audit.pool with its placeholders filled from SIZE_BANDS and RISK_FACTORS. */
+function poolSql(): string {
+  const values: Record<string, string> = {
+    size_band: `CASE ${SIZE_BANDS.map((b) => `WHEN size < ${b.below} THEN ${literal(b.label)}`).join(' ')} END`,
+  };
+  for (const f of RISK_FACTORS) {
+    values[`points_${f.id}`] = String(f.points);
+    values[`title_${f.id}`] = literal(f.title);
+  }
+  return fillSql(step('audit.pool'), values);
 }
 
 /** Draws the audit sample of one month (once: a month drawn before draws nothing new). */
@@ -135,7 +121,15 @@ export async function sampleAuditMonth(db: Db, options: AuditSampleOptions): Pro
   if (!Number.isInteger(year) || year < 2000 || year > 2099) throw new RangeError(`year must be a year such as 2026, got ${year}`);
   if (!Number.isInteger(month) || month < 1 || month > 12) throw new RangeError(`month must be 1 to 12, got ${month}`);
   if (!(rate > 0 && rate <= 1)) throw new RangeError(`rate must be above 0 and at most 1, got ${rate}`);
-  const done = await db.one<{ enrolled: number; target: number; before: number; pool: number; drawn: number; poolMeanRisk: number | null; drawnMeanRisk: number | null }>(
+  const done = await db.one<{
+    enrolled: number;
+    target: number;
+    before: number;
+    pool: number;
+    drawn: number;
+    poolMeanRisk: number | null;
+    drawnMeanRisk: number | null;
+  }>(
     `SELECT enrolled, target, before, pool, drawn, pool_mean_risk AS "poolMeanRisk", drawn_mean_risk AS "drawnMeanRisk" FROM audit_sample_runs WHERE year = $1 AND month = $2`,
     [year, month],
     { step: 'audit.done' },
@@ -146,61 +140,55 @@ export async function sampleAuditMonth(db: Db, options: AuditSampleOptions): Pro
   }
   const now = (options.now ?? new Date()).toISOString().replace('T', ' ').replace('Z', '');
   let result: AuditSampleResult | undefined;
-  await db.transaction(async () => {
-    await db.run(riskSql(), { year }, { step: 'audit.pool' });
-    const counts = await db.one<{ enrolled: bigint; before: bigint; pool: bigint }>(
-      `SELECT (SELECT count(*) FROM employer_facts WHERE active AND enrolled) AS enrolled,
-              (SELECT count(*) FROM audit_samples WHERE year = $1) AS before,
-              (SELECT count(*) FROM _as_pool) AS pool`,
-      [year],
-    );
-    const enrolled = Number(counts?.enrolled ?? 0);
-    const before = Number(counts?.before ?? 0);
-    const pool = Number(counts?.pool ?? 0);
-    const target = Math.ceil(rate * enrolled - 1e-9);
-    const need = Math.min(pool, Math.ceil(Math.max(0, target - before) / (13 - month)));
-    // Largest remainder in integers: quota = floor(n·size/pool), the leftover to the largest remainders.
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE _as_strata AS
-       WITH s AS (SELECT stratum, count(*) AS size FROM _as_pool GROUP BY stratum),
-       b AS (SELECT stratum, size, ($n * size) // $pool AS base, ($n * size) % $pool AS remainder FROM s),
-       r AS (SELECT *, row_number() OVER (ORDER BY remainder DESC, stratum) AS rk, $n - sum(base) OVER () AS leftover FROM b)
-       SELECT stratum, size, CAST(base + CASE WHEN rk <= leftover THEN 1 ELSE 0 END AS INTEGER) AS quota FROM r;
-       CREATE OR REPLACE TEMP TABLE _as_drawn AS
-       WITH keyed AS (
-         SELECT p.*, ln((CAST(('0x' || substr(md5($year || '-' || $month || '-' || p.employer_id), 1, 13)) AS BIGINT) + 0.5) / 4503599627370496.0) / p.risk_score AS key
-         FROM _as_pool p),
-       ranked AS (SELECT k.*, row_number() OVER (PARTITION BY k.stratum ORDER BY k.key DESC, k.employer_id) AS rk FROM keyed k)
-       SELECT r.* FROM ranked r JOIN _as_strata s USING (stratum) WHERE r.rk <= s.quota;
-       INSERT INTO audit_samples (sample_id, year, month, employer_id, stratum, district_code, size_band, risk_score, risk_reasons, run_id, sampled_at)
-       SELECT 'S' || $year || lpad(CAST($month AS VARCHAR), 2, '0') || '-' || lpad(CAST(row_number() OVER (ORDER BY stratum, rk) AS VARCHAR), 5, '0'),
-              $year, $month, employer_id, stratum, district_code, size_band, risk_score, nullif(risk_reasons, ''), $run, CAST($now AS TIMESTAMP)
-       FROM _as_drawn;`,
-      { n: need, pool: Math.max(pool, 1), year, month, run: options.runId, now },
-      { step: 'audit.draw' },
-    );
-    const strata = (await db.all<{ stratum: string; size: bigint; quota: number }>(`SELECT stratum, size, quota FROM _as_strata ORDER BY stratum`)).map((s) => ({
-      stratum: s.stratum,
-      size: Number(s.size),
-      quota: s.quota,
-    }));
-    const stats = await db.one<{ drawn: bigint; pool_risk: number | null; drawn_risk: number | null }>(
-      `SELECT (SELECT count(*) FROM _as_drawn) AS drawn, (SELECT avg(risk_score) FROM _as_pool) AS pool_risk, (SELECT avg(risk_score) FROM _as_drawn) AS drawn_risk`,
-    );
-    const drawn = Number(stats?.drawn ?? 0);
-    const poolMeanRisk = stats?.pool_risk ?? null;
-    const drawnMeanRisk = stats?.drawn_risk ?? null;
-    await db.run(
-      `INSERT INTO audit_sample_runs (year, month, run_id, rate, enrolled, target, before, pool, drawn, pool_mean_risk, drawn_mean_risk, sampled_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CAST($12 AS TIMESTAMP))`,
-      [year, month, options.runId, rate, enrolled, target, before, pool, drawn, poolMeanRisk, drawnMeanRisk, now],
-      { step: 'audit.record' },
-    );
-    await db.run(`DROP TABLE _as_pool; DROP TABLE _as_strata; DROP TABLE _as_drawn;`);
-    result = { year, month, already: false, enrolled, target, before, pool, drawn, poolMeanRisk, drawnMeanRisk, strata };
-  }, { step: 'audit.sample' });
+  await db.transaction(
+    async () => {
+      await runSteps(db, [{ name: 'audit.pool', sql: poolSql(), params: { year }, creates: ['_as_pool'] }]);
+      const counts = await db.one<{ enrolled: bigint; before: bigint; pool: bigint }>(step('audit.counts'), { year }, { step: 'audit.counts' });
+      const enrolled = Number(counts?.enrolled ?? 0);
+      const before = Number(counts?.before ?? 0);
+      const pool = Number(counts?.pool ?? 0);
+      const target = Math.ceil(rate * enrolled - 1e-9);
+      const need = Math.min(pool, Math.ceil(Math.max(0, target - before) / (13 - month)));
+      await runSteps(db, [
+        {
+          name: 'audit.draw',
+          sql: step('audit.draw'),
+          params: { n: need, pool: Math.max(pool, 1), year, month, run: options.runId, now },
+          creates: ['_as_strata', '_as_drawn'],
+        },
+      ]);
+      const strata = (
+        await db.all<{ stratum: string; size: bigint; quota: number }>(`SELECT stratum, size, quota FROM _as_strata ORDER BY stratum`, undefined, {
+          step: 'audit.strata',
+        })
+      ).map((s) => ({
+        stratum: s.stratum,
+        size: Number(s.size),
+        quota: s.quota,
+      }));
+      const stats = await db.one<{ drawn: bigint; pool_risk: number | null; drawn_risk: number | null }>(
+        `SELECT (SELECT count(*) FROM _as_drawn) AS drawn, (SELECT avg(risk_score) FROM _as_pool) AS pool_risk, (SELECT avg(risk_score) FROM _as_drawn) AS drawn_risk`,
+        undefined,
+        { step: 'audit.stats' },
+      );
+      const drawn = Number(stats?.drawn ?? 0);
+      const poolMeanRisk = stats?.pool_risk ?? null;
+      const drawnMeanRisk = stats?.drawn_risk ?? null;
+      await db.run(
+        step('audit.record'),
+        { year, month, run: options.runId, rate, enrolled, target, before, pool, drawn, pool_mean_risk: poolMeanRisk, drawn_mean_risk: drawnMeanRisk, now },
+        { step: 'audit.record' },
+      );
+      await db.run(`DROP TABLE _as_pool; DROP TABLE _as_strata; DROP TABLE _as_drawn;`, undefined, { step: 'audit.cleanup' });
+      result = { year, month, already: false, enrolled, target, before, pool, drawn, poolMeanRisk, drawnMeanRisk, strata };
+    },
+    { step: 'audit.sample' },
+  );
   const r = result as AuditSampleResult;
-  options.logger.info({ ...r, strata: r.strata.length }, `audit sample ${year}-${String(month).padStart(2, '0')}: ${r.drawn} drawn (${r.before + r.drawn} of ${r.target} this year)`);
+  options.logger.info(
+    { ...r, strata: r.strata.length },
+    `audit sample ${year}-${String(month).padStart(2, '0')}: ${r.drawn} drawn (${r.before + r.drawn} of ${r.target} this year)`,
+  );
   return r;
 }
 
@@ -211,11 +199,17 @@ function guideLines(district: string, year: number, month: number, rows: number)
     ['范围', district],
     ['抽查批次', `${year}年${month}月`],
     ['单位数', String(rows)],
-    ['抽样方法', '在已参保、本年度未抽查且不在网格核查清单中的单位里，按区县 × 规模分层（0-9人、10-49人、50-199人、200人以上）按比例抽取，层内按风险分加权（有问题记录 +2、有欠费 +2、基数偏低 +1、高风险行业 +1）。全年累计抽查不少于参保单位的30%。'],
+    [
+      '抽样方法',
+      '在已参保、本年度未抽查且不在网格核查清单中的单位里，按区县 × 规模分层（0-9人、10-49人、50-199人、200人以上）按比例抽取，层内按风险分加权（有问题记录 +2、有欠费 +2、基数偏低 +1、高风险行业 +1）。全年累计抽查不少于参保单位的30%。',
+    ],
     ['', ''],
     ['怎么做', ''],
     ['1', '按序号逐户稽核：核对参保人数、缴费基数与工资发放、用工名册。'],
-    ['2', `“核查结果”选择：已参保（稽核无问题）、已督促或限期整改（发现问题，“限期整改”须填写整改期限）、其他（在备注中说明）；${RESULT_VALUES.filter((v) => !['已参保', '已督促', '限期整改', '其他'].includes(v)).join('、')}用于单位已无雇工、注销迁出或查无此单位。`],
+    [
+      '2',
+      `“核查结果”选择：已参保（稽核无问题）、已督促或限期整改（发现问题，“限期整改”须填写整改期限）、其他（在备注中说明）；${RESULT_VALUES.filter((v) => !['已参保', '已督促', '限期整改', '其他'].includes(v)).join('、')}用于单位已无雇工、注销迁出或查无此单位。`,
+    ],
     ['3', '“核查日期”填写稽核日期，“核查人”填写稽核人员姓名，“备注”写明发现的问题（如少报人数、少报基数的金额）。'],
     ['4', '不要修改其他单元格，不要增删行列；填写完毕后原样交回（放入 inbox/feedback/ 或用 recon feedback 读入），系统据此记录该单位本年度已稽核。'],
   ];
@@ -237,8 +231,23 @@ interface SampleRow {
 const FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF2CC' } };
 const HEAD: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9E1F2' } };
 const WIDTHS: Record<WorklistColumn, number> = {
-  序号: 6, 案件编号: 15, 单位名称: 24, 统一社会信用代码: 21, 法定代表人: 10, 联系电话: 14, 地址: 24, 问题类型: 10, 问题说明: 40,
-  估算金额: 10, 优先级: 7, 核查结果: 13, 核查日期: 11, 整改期限: 11, 核查人: 8, 备注: 18, 校验码: 18,
+  序号: 6,
+  案件编号: 15,
+  单位名称: 24,
+  统一社会信用代码: 21,
+  法定代表人: 10,
+  联系电话: 14,
+  地址: 24,
+  问题类型: 10,
+  问题说明: 40,
+  估算金额: 10,
+  优先级: 7,
+  核查结果: 13,
+  核查日期: 11,
+  整改期限: 11,
+  核查人: 8,
+  备注: 18,
+  校验码: 18,
 };
 const WRAP = new Set<string>(['单位名称', '地址', '问题说明', '备注']);
 
@@ -251,26 +260,15 @@ function lineCount(text: string, width: number): number {
  * (worklists-layout.ts: same columns, locked cells, dropdown, date checks, 校验码), so the
  * returned files go through `recon feedback` like worklists and mark the audits done.
  */
-export async function writeAuditSheets(db: Db, options: { year: number; month: number; dir: string; logger: Logger }): Promise<Array<{ file: string; rows: number }>> {
-  const districts = await db.all<{ district: string }>(
-    `SELECT DISTINCT coalesce(dv.name, '未知区县') AS district FROM audit_samples a JOIN employers e USING (employer_id)
-     LEFT JOIN ref_division dv ON dv.level = 'district' AND dv.code = e.district_code WHERE a.year = $1 AND a.month = $2 ORDER BY district`,
-    [options.year, options.month],
-    { step: 'audit.districts' },
-  );
+export async function writeAuditSheets(
+  db: Db,
+  options: { year: number; month: number; dir: string; logger: Logger },
+): Promise<Array<{ file: string; rows: number }>> {
+  const districts = await db.all<{ district: string }>(step('audit.districts'), { year: options.year, month: options.month }, { step: 'audit.districts' });
   const out: Array<{ file: string; rows: number }> = [];
   const period = `${options.year}-${String(options.month).padStart(2, '0')}`;
   for (const { district } of districts) {
-    const rows = await db.all<SampleRow>(
-      `SELECT a.sample_id, e.name, e.uscc, e.legal_rep, f.phone, f.address, a.stratum, a.risk_score, a.risk_reasons,
-              greatest(coalesce(f.insured_110, 0), coalesce(f.hw, 0)) AS size
-       FROM audit_samples a JOIN employers e USING (employer_id) LEFT JOIN employer_facts f USING (employer_id)
-       LEFT JOIN ref_division dv ON dv.level = 'district' AND dv.code = e.district_code
-       WHERE a.year = $1 AND a.month = $2 AND coalesce(dv.name, '未知区县') = $3
-       ORDER BY a.risk_score DESC, a.stratum, a.sample_id`,
-      [options.year, options.month, district],
-      { step: 'audit.rows' },
-    );
+    const rows = await db.all<SampleRow>(step('audit.rows'), { year: options.year, month: options.month, district }, { step: 'audit.rows' });
     const file = path.join(options.dir, `稽核抽查_${period}`, `${safeFileName(district)}.xlsx`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: true });
@@ -290,7 +288,16 @@ export async function writeAuditSheets(db: Db, options: { year: number; month: n
 
     const ws = addOrderedSheet(wb, '清单', {
       views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
-      pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1', showGridLines: true, margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 } },
+      pageSetup: {
+        paperSize: 9,
+        orientation: 'landscape',
+        fitToPage: true,
+        fitToWidth: 1,
+        fitToHeight: 0,
+        printTitlesRow: '1:1',
+        showGridLines: true,
+        margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+      },
     });
     const fillIn = new Set<string>(FILL_IN_COLUMNS);
     ws.columns = WORKLIST_COLUMNS.map((c) => ({
@@ -306,10 +313,18 @@ export async function writeAuditSheets(db: Db, options: { year: number; month: n
     }));
     const header = ws.addRow([...WORKLIST_COLUMNS]);
     header.eachCell((cell) => {
-      cell.style = { font: { bold: true }, alignment: { vertical: 'middle', horizontal: 'center', wrapText: true }, fill: fillIn.has(String(cell.value)) ? FILL : HEAD, protection: { locked: true } };
+      cell.style = {
+        font: { bold: true },
+        alignment: { vertical: 'middle', horizontal: 'center', wrapText: true },
+        fill: fillIn.has(String(cell.value)) ? FILL : HEAD,
+        protection: { locked: true },
+      };
     });
     header.commit();
-    ws.headerFooter = { oddHeader: `&L${headerFooterText(`${district} ${options.year}年${options.month}月`)}&R社会保险年度稽核抽查清单`, oddFooter: '&C第 &P 页 / 共 &N 页' };
+    ws.headerFooter = {
+      oddHeader: `&L${headerFooterText(`${district} ${options.year}年${options.month}月`)}&R社会保险年度稽核抽查清单`,
+      oddFooter: '&C第 &P 页 / 共 &N 页',
+    };
     for (const [i, r] of rows.entries()) {
       const v: Record<(typeof PROTECTED_COLUMNS)[number], string | number | null> = {
         序号: i + 1,
@@ -320,12 +335,23 @@ export async function writeAuditSheets(db: Db, options: { year: number; month: n
         联系电话: safeText(r.phone),
         地址: safeText(r.address),
         问题类型: '年度稽核抽查',
-        问题说明: safeText(`抽样层：${r.stratum}（用工/参保 ${r.size ?? 0} 人）\n风险分 ${r.risk_score}${r.risk_reasons ? `：${r.risk_reasons}` : '（无风险因素）'}`),
+        问题说明: safeText(
+          `抽样层：${r.stratum}（用工/参保 ${r.size ?? 0} 人）\n风险分 ${r.risk_score}${r.risk_reasons ? `：${r.risk_reasons}` : '（无风险因素）'}`,
+        ),
         估算金额: null,
         优先级: r.risk_score >= 4 ? '高' : r.risk_score >= 2 ? '中' : '低',
       };
       const row = ws.addRow([...PROTECTED_COLUMNS.map((c) => v[c]), ...FILL_IN_COLUMNS.map(() => null), rowChecksum(v)]);
-      row.height = Math.min(409, 16 * Math.max(lineCount(String(v.问题说明), WIDTHS.问题说明), lineCount(String(v.单位名称 ?? ''), WIDTHS.单位名称), lineCount(String(v.地址 ?? ''), WIDTHS.地址)) + 4);
+      row.height = Math.min(
+        409,
+        16 *
+          Math.max(
+            lineCount(String(v.问题说明), WIDTHS.问题说明),
+            lineCount(String(v.单位名称 ?? ''), WIDTHS.单位名称),
+            lineCount(String(v.地址 ?? ''), WIDTHS.地址),
+          ) +
+          4,
+      );
       for (let c = PROTECTED_COLUMNS.length + 1; c <= PROTECTED_COLUMNS.length + FILL_IN_COLUMNS.length; c++) row.getCell(c);
       row.commit();
     }
@@ -333,17 +359,40 @@ export async function writeAuditSheets(db: Db, options: { year: number; month: n
     const col = (name: WorklistColumn): string => String.fromCharCode(65 + WORKLIST_COLUMNS.indexOf(name));
     if (rows.length > 0) {
       ws.dataValidations.add(`${col('核查结果')}2:${col('核查结果')}${last}`, {
-        type: 'list', allowBlank: true, formulae: [`"${RESULT_VALUES.join(',')}"`], showErrorMessage: true, errorStyle: 'stop', errorTitle: '核查结果', error: `请从下拉列表中选择：${RESULT_VALUES.join('、')}`,
+        type: 'list',
+        allowBlank: true,
+        formulae: [`"${RESULT_VALUES.join(',')}"`],
+        showErrorMessage: true,
+        errorStyle: 'stop',
+        errorTitle: '核查结果',
+        error: `请从下拉列表中选择：${RESULT_VALUES.join('、')}`,
       });
       for (const dateColumn of ['核查日期', '整改期限'] as const) {
         ws.dataValidations.add(`${col(dateColumn)}2:${col(dateColumn)}${last}`, {
-          type: 'date', operator: 'between', allowBlank: true, formulae: [new Date(`${CHECK_DATE_MIN}T00:00:00Z`), new Date(`${CHECK_DATE_MAX}T00:00:00Z`)],
-          showErrorMessage: true, errorStyle: 'stop', errorTitle: dateColumn, error: `请填写 ${CHECK_DATE_MIN} 至 ${CHECK_DATE_MAX} 之间的日期，如 2026-11-05`,
+          type: 'date',
+          operator: 'between',
+          allowBlank: true,
+          formulae: [new Date(`${CHECK_DATE_MIN}T00:00:00Z`), new Date(`${CHECK_DATE_MAX}T00:00:00Z`)],
+          showErrorMessage: true,
+          errorStyle: 'stop',
+          errorTitle: dateColumn,
+          error: `请填写 ${CHECK_DATE_MIN} 至 ${CHECK_DATE_MAX} 之间的日期，如 2026-11-05`,
         });
       }
     }
     ws.autoFilter = `A1:${col(FILL_IN_COLUMNS[FILL_IN_COLUMNS.length - 1])}${last}`;
-    await ws.protect('', { selectLockedCells: true, selectUnlockedCells: true, autoFilter: true, formatColumns: true, formatRows: true, sort: false, insertRows: false, deleteRows: false, insertColumns: false, deleteColumns: false });
+    await ws.protect('', {
+      selectLockedCells: true,
+      selectUnlockedCells: true,
+      autoFilter: true,
+      formatColumns: true,
+      formatRows: true,
+      sort: false,
+      insertRows: false,
+      deleteRows: false,
+      insertColumns: false,
+      deleteColumns: false,
+    });
     ws.commit();
     await wb.commit();
     out.push({ file, rows: rows.length });

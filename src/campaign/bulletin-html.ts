@@ -65,7 +65,9 @@ function trendLines(b: Bulletin, width: number): string {
   const y = (v: number): number => top + plotH - (v / max) * plotH;
   const grid: string[] = [];
   for (let v = 0; v <= max + 1e-9; v += 0.2) {
-    grid.push(`<line x1="${left}" y1="${y(v).toFixed(1)}" x2="${left + plotW}" y2="${y(v).toFixed(1)}" stroke="${Math.abs(v - 1) < 1e-9 ? '#495057' : '#e9ecef'}"${Math.abs(v - 1) < 1e-9 ? ' stroke-dasharray="4 3"' : ''}/>`);
+    grid.push(
+      `<line x1="${left}" y1="${y(v).toFixed(1)}" x2="${left + plotW}" y2="${y(v).toFixed(1)}" stroke="${Math.abs(v - 1) < 1e-9 ? '#495057' : '#e9ecef'}"${Math.abs(v - 1) < 1e-9 ? ' stroke-dasharray="4 3"' : ''}/>`,
+    );
     grid.push(`<text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#666">${Math.round(v * 100)}%</text>`);
   }
   for (const m of months) grid.push(`<text x="${x(m).toFixed(1)}" y="${height - 10}" text-anchor="middle" font-size="11" fill="#555">${escapeHtml(m)}</text>`);
@@ -95,10 +97,23 @@ function trendLines(b: Bulletin, width: number): string {
   const overflow = (labels[labels.length - 1]?.y ?? 0) - (height - 4);
   if (overflow > 0) for (const l of labels) l.y -= overflow;
   const labelSvg = labels
-    .map((l) => `<text x="${l.x.toFixed(1)}" y="${l.y.toFixed(1)}" font-size="11" fill="${l.color}"${l.city ? ' font-weight="700"' : ''}>${escapeHtml(l.text)}</text>`)
+    .map(
+      (l) =>
+        `<text x="${l.x.toFixed(1)}" y="${l.y.toFixed(1)}" font-size="11" fill="${l.color}"${l.city ? ' font-weight="700"' : ''}>${escapeHtml(l.text)}</text>`,
+    )
     .join('');
   // The city drawn last, on top.
-  const body = grid.join('') + series.filter((s) => !s.city).map((s) => s.svg).join('') + series.filter((s) => s.city).map((s) => s.svg).join('') + labelSvg;
+  const body =
+    grid.join('') +
+    series
+      .filter((s) => !s.city)
+      .map((s) => s.svg)
+      .join('') +
+    series
+      .filter((s) => s.city)
+      .map((s) => s.svg)
+      .join('') +
+    labelSvg;
   return svg(width, height, '综合完成率月度趋势', body);
 }
 
@@ -159,8 +174,12 @@ export function bulletinHtml(b: Bulletin): string {
   const title = `全民参保扩面征缴工作通报（${b.month.slice(0, 4)}年${Number(b.month.slice(5, 7))}月）`;
   const ranking = [...b.districts, ...(b.city ? [b.city] : [])].map((d) => rankingRow(d, b)).join('\n');
   const caseRows = b.cases
-    .map((c) => `<tr><td class="name">${escapeHtml(c.districtName)}</td><td>${c.opened}</td><td>${c.resolved}</td><td>${c.reopened}</td><td>${c.exempt}</td></tr>`)
-    .concat(`<tr class="total"><td class="name">全市合计</td><td>${b.casesTotal.opened}</td><td>${b.casesTotal.resolved}</td><td>${b.casesTotal.reopened}</td><td>${b.casesTotal.exempt}</td></tr>`)
+    .map(
+      (c) => `<tr><td class="name">${escapeHtml(c.districtName)}</td><td>${c.opened}</td><td>${c.resolved}</td><td>${c.reopened}</td><td>${c.exempt}</td></tr>`,
+    )
+    .concat(
+      `<tr class="total"><td class="name">全市合计</td><td>${b.casesTotal.opened}</td><td>${b.casesTotal.resolved}</td><td>${b.casesTotal.reopened}</td><td>${b.casesTotal.exempt}</td></tr>`,
+    )
     .join('\n');
   const para = (text: string | null, cls = ''): string => (text ? `<p${cls ? ` class="${cls}"` : ''}>${escapeHtml(text)}</p>` : '');
   return `<!DOCTYPE html>

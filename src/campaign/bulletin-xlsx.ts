@@ -92,7 +92,13 @@ function titleRow(ws: ExcelJS.Worksheet, text: string, span: number): void {
   if (span > 1) ws.mergeCells(row.number, 1, row.number, span);
 }
 
-function table(ws: ExcelJS.Worksheet, headers: string[], kinds: Kind[], rows: Array<Array<string | number | null>>, style?: (i: number) => { total?: boolean; font?: Partial<ExcelJS.Font> }): void {
+function table(
+  ws: ExcelJS.Worksheet,
+  headers: string[],
+  kinds: Kind[],
+  rows: Array<Array<string | number | null>>,
+  style?: (i: number) => { total?: boolean; font?: Partial<ExcelJS.Font> },
+): void {
   const h = ws.addRow(headers);
   h.height = Math.max(...headers.map((x) => x.split('\n').length)) * 14 + 6;
   h.eachCell((c) => {
@@ -190,7 +196,10 @@ export function bulletinWorkbook(b: Bulletin): ExcelJS.Workbook {
     cases,
     ['区县', '本月新增', '本月销号', '重新打开', '核实豁免'],
     ['text', 'int', 'int', 'int', 'int'],
-    [...b.cases.map((c) => [c.districtName, c.opened, c.resolved, c.reopened, c.exempt]), ['全市合计', b.casesTotal.opened, b.casesTotal.resolved, b.casesTotal.reopened, b.casesTotal.exempt]],
+    [
+      ...b.cases.map((c) => [c.districtName, c.opened, c.resolved, c.reopened, c.exempt]),
+      ['全市合计', b.casesTotal.opened, b.casesTotal.resolved, b.casesTotal.reopened, b.casesTotal.exempt],
+    ],
     (i) => ({ total: i === b.cases.length }),
   );
   fitColumns(cases, 10);

@@ -1,5 +1,6 @@
 import type { Db, Row } from '../db/database.ts';
 import { ConfigError } from '../core/errors.ts';
+import { sqlSteps } from '../db/sql-file.ts';
 
 /**
  * The monthly bulletin (通报): its numbers, all read from the campaign views (docs/campaign.md),
@@ -70,6 +71,8 @@ export interface Bulletin {
   caseTrend: Array<{ month: string; opened: number; resolved: number }>;
   paragraphs: { summary: string; praise: string | null; urge: string | null; cases: string; method: string };
 }
+
+const sql = sqlSteps(new URL('./bulletin.sql', import.meta.url));
 
 function n(v: unknown): number {
   const x = typeof v === 'bigint' ? Number(v) : Number(v ?? 0);
@@ -158,25 +161,25 @@ export async function bulletinData(db: Db, monthText: string): Promise<Bulletin>
   if (!(await relationExists(db, 'campaign_monthly'))) {
     throw new ConfigError(`The database has no campaign views (campaign_monthly): run "recon run" once with this version, then try again.`);
   }
-  const run = await db.one<{ run_id: string; as_of: Date }>(
-    `SELECT run_id, as_of FROM runs
-     WHERE command = 'run' AND status IN ('succeeded', 'warnings') AND as_of IS NOT NULL AND date_trunc('month', as_of) = CAST($1 AS DATE)
-     ORDER BY as_of DESC, run_id DESC LIMIT 1`,
-    [first],
-    step('run'),
-  );
+  const run = await db.one<{ run_id: string; as_of: Date }>(sql('bulletin.run'), { month_start: first }, step('run'));
   if (!run) {
     const months = await db.all<{ m: string }>(
       `SELECT DISTINCT strftime(as_of, '%Y-%m') AS m FROM runs WHERE command = 'run' AND status IN ('succeeded', 'warnings') AND as_of IS NOT NULL ORDER BY m`,
       undefined,
       step('run'),
     );
-    throw new ConfigError(`No published run has its as-of date in ${month}: the bulletin reports on the last run of the month. Months with runs: ${months.map((r) => r.m).join(', ') || 'none'}.`);
+    throw new ConfigError(
+      `No published run has its as-of date in ${month}: the bulletin reports on the last run of the month. Months with runs: ${months.map((r) => r.m).join(', ') || 'none'}.`,
+    );
   }
   const asOf = ymd(run.as_of);
   const year = Number(asOf.slice(0, 4));
 
-  const rows = await db.all(`SELECT * FROM campaign_monthly WHERE month = CAST($1 AS DATE) ORDER BY district_code IS NULL, rank NULLS LAST, district_code`, [first], step('ranking'));
+  const rows = await db.all(
+    `SELECT * FROM campaign_monthly WHERE month = CAST($1 AS DATE) ORDER BY district_code IS NULL, rank NULLS LAST, district_code`,
+    [first],
+    step('ranking'),
+  );
   const all = rows.map(district);
   const city = all.find((d) => d.districtCode === null) ?? null;
   const districts = all.filter((d) => d.districtCode !== null);
@@ -184,10 +187,15 @@ export async function bulletinData(db: Db, monthText: string): Promise<Bulletin>
   const hasTargets = ranked.length > 0;
   const k = calloutCount(ranked.length);
   const praised = ranked.slice(0, k);
-  const urged = ranked.slice(ranked.length - k).filter((d) => !praised.includes(d)).reverse();
+  const urged = ranked
+    .slice(ranked.length - k)
+    .filter((d) => !praised.includes(d))
+    .reverse();
   const prev = rows.find((r) => r['prev_as_of'] instanceof Date)?.['prev_as_of'];
 
-  const cases: BulletinCases[] = (await db.all(`SELECT * FROM campaign_case_flow WHERE month = CAST($1 AS DATE) ORDER BY district_code = '', district_code`, [first], step('cases'))).map(
+  const cases: BulletinCases[] = (
+    await db.all(`SELECT * FROM campaign_case_flow WHERE month = CAST($1 AS DATE) ORDER BY district_code = '', district_code`, [first], step('cases'))
+  ).map(
     (r): BulletinCases => ({
       districtCode: String(r['district_code']),
       districtName: String(r['district_name']),
@@ -204,29 +212,31 @@ export async function bulletinData(db: Db, monthText: string): Promise<Bulletin>
     }
   }
   cases.sort((a, c) => (a.districtCode === '' ? 1 : c.districtCode === '' ? -1 : a.districtCode.localeCompare(c.districtCode)));
-  const casesTotal = cases.reduce((t, c) => ({ opened: t.opened + c.opened, reopened: t.reopened + c.reopened, resolved: t.resolved + c.resolved, exempt: t.exempt + c.exempt }), {
-    opened: 0,
-    reopened: 0,
-    resolved: 0,
-    exempt: 0,
-  });
-
-  const trendRows = await db.all(
-    `SELECT strftime(month, '%Y-%m') AS m, district_code, district_name, completion FROM campaign_monthly
-     WHERE year = $1 AND month <= CAST($2 AS DATE) ORDER BY month, district_code`,
-    [year, first],
-    step('trend'),
+  const casesTotal = cases.reduce(
+    (t, c) => ({ opened: t.opened + c.opened, reopened: t.reopened + c.reopened, resolved: t.resolved + c.resolved, exempt: t.exempt + c.exempt }),
+    {
+      opened: 0,
+      reopened: 0,
+      resolved: 0,
+      exempt: 0,
+    },
   );
-  const trend = trendRows.map((r): TrendPoint => ({ month: String(r['m']), districtCode: r['district_code'] === null ? null : String(r['district_code']), districtName: String(r['district_name']), completion: nn(r['completion']) }));
+
+  const trendRows = await db.all(sql('bulletin.trend'), { year, month_start: first }, step('trend'));
+  const trend = trendRows.map(
+    (r): TrendPoint => ({
+      month: String(r['m']),
+      districtCode: r['district_code'] === null ? null : String(r['district_code']),
+      districtName: String(r['district_name']),
+      completion: nn(r['completion']),
+    }),
+  );
   const months = [...new Set(trend.map((t) => t.month))];
-  const caseTrend = (
-    await db.all(
-      `SELECT strftime(month, '%Y-%m') AS m, sum(opened) AS opened, sum(resolved) AS resolved FROM campaign_case_flow
-       WHERE year(month) = $1 AND month <= CAST($2 AS DATE) GROUP BY month ORDER BY month`,
-      [year, first],
-      step('trend'),
-    )
-  ).map((r) => ({ month: String(r['m']), opened: n(r['opened']), resolved: n(r['resolved']) }));
+  const caseTrend = (await db.all(sql('bulletin.trend.cases'), { year, month_start: first }, step('trend.cases'))).map((r) => ({
+    month: String(r['m']),
+    opened: n(r['opened']),
+    resolved: n(r['resolved']),
+  }));
 
   const bulletin: Bulletin = {
     month,
@@ -265,7 +275,8 @@ export function wording(b: Bulletin): Bulletin['paragraphs'] {
     if (c.targetCollection !== null) parts.push(`征缴 ${wanText(c.collected)}，完成 ${pctText(c.completionCollection)}`);
   }
   const delta = c?.completionChange ?? null;
-  const change = delta === null ? '' : Math.abs(delta) < 0.0005 ? '，与上月持平' : `，较上月${delta > 0 ? '提高' : '下降'} ${(Math.abs(delta) * 100).toFixed(1)} 个百分点`;
+  const change =
+    delta === null ? '' : Math.abs(delta) < 0.0005 ? '，与上月持平' : `，较上月${delta > 0 ? '提高' : '下降'} ${(Math.abs(delta) * 100).toFixed(1)} 个百分点`;
   const summary =
     c && b.hasTargets
       ? `截至 ${b.asOf}，全市${parts.join('；')}。综合完成率 ${pctText(c.completion)}${change}。`

@@ -4,7 +4,6 @@ import type { DatedRunContext } from '../config/context.ts';
 import { createBlacklistViews, writeBlacklist } from './blacklist.ts';
 import { createArrearsViews, writeArrearsLists } from './arrears-lists.ts';
 
-
 /**
  * The nightly's campaign lists: creates the blacklist and arrears views in the database being
  * published (so `recon query` reproduces every list) and writes 失信联合惩戒候选名单 and the

@@ -26,9 +26,7 @@ import type { Logger } from '../core/log.ts';
  *   should-be-insured employers.
  */
 
-
 const CAMPAIGN_VIEWS_SQL = sqlFile(new URL('./targets.sql', import.meta.url));
-
 
 /** Creates the campaign views (after the ledger views, which they read). */
 export async function createCampaignViews(db: Db): Promise<void> {
@@ -42,18 +40,26 @@ export async function createCampaignViews(db: Db): Promise<void> {
  */
 export async function recordDistrictProgress(db: Db, runId: string, logger?: Logger): Promise<{ districts: number; unresolved: string[] }> {
   // Only the run whose facts the database holds can be measured; an older run keeps its record.
-  const sel = await db.one<{ run_id: string; facts_current: boolean }>(`SELECT run_id, facts_current FROM ledger_selected`, undefined, { step: 'campaign.progress' });
+  const sel = await db.one<{ run_id: string; facts_current: boolean }>(`SELECT run_id, facts_current FROM ledger_selected`, undefined, {
+    step: 'campaign.progress',
+  });
   if (!sel || sel.run_id !== runId || !sel.facts_current) return { districts: 0, unresolved: [] };
   await db.run(`DELETE FROM district_progress WHERE run_id = $1`, [runId], { step: 'campaign.progress' });
-  await db.run(
-    `INSERT INTO district_progress BY NAME SELECT *, current_timestamp AS recorded_at FROM campaign_progress_now WHERE run_id = $1`,
-    [runId],
-    { step: 'campaign.progress' },
-  );
-  const n = await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM district_progress WHERE run_id = $1 AND district_code IS NOT NULL`, [runId], { step: 'campaign.progress' });
-  const unresolved = (await db.all<{ district_text: string }>(`SELECT district_text FROM campaign_targets WHERE district_code IS NULL ORDER BY district_text`, undefined, { step: 'campaign.progress' })).map(
-    (r) => r.district_text,
-  );
-  if (unresolved.length) logger?.warn({ unresolved }, `targets: ${unresolved.length} 区县 not recognised (neither a division code nor a district of the city): ${unresolved.join(', ')}`);
+  await db.run(`INSERT INTO district_progress BY NAME SELECT *, current_timestamp AS recorded_at FROM campaign_progress_now WHERE run_id = $1`, [runId], {
+    step: 'campaign.progress',
+  });
+  const n = await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM district_progress WHERE run_id = $1 AND district_code IS NOT NULL`, [runId], {
+    step: 'campaign.progress',
+  });
+  const unresolved = (
+    await db.all<{ district_text: string }>(`SELECT district_text FROM campaign_targets WHERE district_code IS NULL ORDER BY district_text`, undefined, {
+      step: 'campaign.progress',
+    })
+  ).map((r) => r.district_text);
+  if (unresolved.length)
+    logger?.warn(
+      { unresolved },
+      `targets: ${unresolved.length} 区县 not recognised (neither a division code nor a district of the city): ${unresolved.join(', ')}`,
+    );
   return { districts: Number(n?.n ?? 0), unresolved };
 }

@@ -30,7 +30,17 @@ export interface FeedbackOptions {
   now?: Date;
 }
 
-export type RejectionCode = 'checksum' | 'missing_case_id' | 'unknown_case' | 'not_open' | 'missing_result' | 'invalid_result' | 'missing_date' | 'invalid_date' | 'missing_deadline' | 'invalid_deadline';
+export type RejectionCode =
+  | 'checksum'
+  | 'missing_case_id'
+  | 'unknown_case'
+  | 'not_open'
+  | 'missing_result'
+  | 'invalid_result'
+  | 'missing_date'
+  | 'invalid_date'
+  | 'missing_deadline'
+  | 'invalid_deadline';
 
 export interface FeedbackRejection {
   file: string;
@@ -93,12 +103,17 @@ export function parseCheckDate(value: unknown): string | null {
   return date.toISOString().slice(0, 10);
 }
 
-
 const blank = (text: string): string | null => (text.trim() === '' ? null : text.trim());
 
 /** Reads the worklist sheets of a returned file (any sheet whose first row has the worklist headers). */
 async function readWorklistFile(file: string, latestDate: string): Promise<ReadRow[]> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'ignore' });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    entries: 'ignore',
+  });
   const out: ReadRow[] = [];
   let worklistSheets = 0;
   for await (const worksheet of reader) {
@@ -109,7 +124,7 @@ async function readWorklistFile(file: string, latestDate: string): Promise<ReadR
       if (!columns) {
         if (row.number !== 1) break;
         const found = new Map<string, number>();
-        values.forEach((v, i) => found.set(cellText(v).trim(), i));
+        for (const [i, v] of values.entries()) found.set(cellText(v).trim(), i);
         if (!found.has('案件编号') || !found.has('核查结果') || !found.has(CHECKSUM_COLUMN)) break;
         columns = found;
         worklistSheets++;
@@ -134,7 +149,10 @@ async function readWorklistFile(file: string, latestDate: string): Promise<ReadR
       const r: ReadRow = {
         sheet,
         row: row.number,
-        caseIds: caseText.split(CASE_ID_SEPARATOR).map((s) => s.trim()).filter((s) => s !== ''),
+        caseIds: caseText
+          .split(CASE_ID_SEPARATOR)
+          .map((s) => s.trim())
+          .filter((s) => s !== ''),
         result,
         checkedOn,
         deadline,
@@ -146,19 +164,26 @@ async function readWorklistFile(file: string, latestDate: string): Promise<ReadR
       else if (rowChecksum(protectedValues) !== cellText(get(CHECKSUM_COLUMN)).trim()) {
         r.problem = { code: 'checksum', reason: '受保护的单元格被改动（校验码不符），请使用原清单重新填写' };
       } else if (result === '') r.problem = { code: 'missing_result', reason: '未选择核查结果' };
-      else if (!(RESULT_VALUES as readonly string[]).includes(result)) r.problem = { code: 'invalid_result', reason: `核查结果“${result}”不在下拉列表中（${RESULT_VALUES.join('、')}）` };
+      else if (!(RESULT_VALUES as readonly string[]).includes(result))
+        r.problem = { code: 'invalid_result', reason: `核查结果“${result}”不在下拉列表中（${RESULT_VALUES.join('、')}）` };
       else if (dateText === '') r.problem = { code: 'missing_date', reason: '未填写核查日期' };
       else if (checkedOn === null) r.problem = { code: 'invalid_date', reason: `核查日期“${dateText}”不是日期` };
-      else if (checkedOn < CHECK_DATE_MIN || checkedOn > latestDate) r.problem = { code: 'invalid_date', reason: `核查日期 ${checkedOn} 不在 ${CHECK_DATE_MIN} 至 ${latestDate} 之间` };
+      else if (checkedOn < CHECK_DATE_MIN || checkedOn > latestDate)
+        r.problem = { code: 'invalid_date', reason: `核查日期 ${checkedOn} 不在 ${CHECK_DATE_MIN} 至 ${latestDate} 之间` };
       else if (deadlineText !== '' && deadline === null) r.problem = { code: 'invalid_deadline', reason: `整改期限“${deadlineText}”不是日期` };
-      else if (deadline !== null && (deadline < checkedOn || deadline > CHECK_DATE_MAX)) r.problem = { code: 'invalid_deadline', reason: `整改期限 ${deadline} 早于核查日期 ${checkedOn} 或晚于 ${CHECK_DATE_MAX}` };
+      else if (deadline !== null && (deadline < checkedOn || deadline > CHECK_DATE_MAX))
+        r.problem = { code: 'invalid_deadline', reason: `整改期限 ${deadline} 早于核查日期 ${checkedOn} 或晚于 ${CHECK_DATE_MAX}` };
       // A 限期整改 without its deadline could never become a blacklist candidate: refuse it, so the
       // worker fills it in, rather than record a promise nobody can hold the employer to.
-      else if (hasDeadlineColumn && result === DEADLINE_REQUIRED_RESULT && deadline === null) r.problem = { code: 'missing_deadline', reason: '核查结果为“限期整改”，请填写整改期限' };
+      else if (hasDeadlineColumn && result === DEADLINE_REQUIRED_RESULT && deadline === null)
+        r.problem = { code: 'missing_deadline', reason: '核查结果为“限期整改”，请填写整改期限' };
       out.push(r);
     }
   }
-  if (worklistSheets === 0) throw new InputError(`"${file}" is not a worklist: no sheet has the headers 案件编号, 核查结果 and ${CHECKSUM_COLUMN} in its first row. Hand back the file the pipeline wrote.`);
+  if (worklistSheets === 0)
+    throw new InputError(
+      `"${file}" is not a worklist: no sheet has the headers 案件编号, 核查结果 and ${CHECKSUM_COLUMN} in its first row. Hand back the file the pipeline wrote.`,
+    );
   return out;
 }
 
@@ -183,7 +208,17 @@ export async function applyFeedback(db: Db, ctx: RunContext, files: string[], op
   const base = options.asOf && options.asOf > todayIso ? options.asOf : todayIso;
   const latestDate = addDays(base, options.dateSlackDays ?? 7);
   const receivedAt = now.toISOString().replace('T', ' ').replace('Z', '');
-  const summary: FeedbackSummary = { files: 0, skippedFiles: 0, rows: 0, appliedRows: 0, rejectedRows: 0, exempted: 0, keptOpen: 0, audited: 0, rejections: [] };
+  const summary: FeedbackSummary = {
+    files: 0,
+    skippedFiles: 0,
+    rows: 0,
+    appliedRows: 0,
+    rejectedRows: 0,
+    exempted: 0,
+    keptOpen: 0,
+    audited: 0,
+    rejections: [],
+  };
 
   for (const file of files) {
     let bytes: Buffer;
@@ -193,18 +228,25 @@ export async function applyFeedback(db: Db, ctx: RunContext, files: string[], op
       throw new InputError(`Cannot read returned worklist "${file}": ${errorMessage(error)}`, { file });
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const seen = await db.one<{ file: string; run_id: string }>(`SELECT file, run_id FROM feedback_files WHERE sha256 = $1`, [sha256], { step: 'feedback.seen' });
+    const seen = await db.one<{ file: string; run_id: string }>(`SELECT file, run_id FROM feedback_files WHERE sha256 = $1`, [sha256], {
+      step: 'feedback.seen',
+    });
     if (seen) {
       summary.skippedFiles++;
-      ctx.logger.info({ file, first: seen.file, run: seen.run_id }, `feedback: ${path.basename(file)} skipped: the same file was read before (run ${seen.run_id})`);
+      ctx.logger.info(
+        { file, first: seen.file, run: seen.run_id },
+        `feedback: ${path.basename(file)} skipped: the same file was read before (run ${seen.run_id})`,
+      );
       continue;
     }
     const rows = await guardWorkbookRead(file, () => readWorklistFile(file, latestDate));
     const ids = [...new Set(rows.flatMap((r) => r.caseIds))];
     const states = new Map(
-      (await db.all<{ case_id: string; state: string }>(`SELECT case_id, state FROM cases WHERE case_id IN (SELECT unnest($1::VARCHAR[]))`, [textList(ids)], { step: 'feedback.cases' })).map(
-        (c) => [c.case_id, c.state] as const,
-      ),
+      (
+        await db.all<{ case_id: string; state: string }>(`SELECT case_id, state FROM cases WHERE case_id IN (SELECT unnest($1::VARCHAR[]))`, [textList(ids)], {
+          step: 'feedback.cases',
+        })
+      ).map((c) => [c.case_id, c.state] as const),
     );
     // Audit samples come back in the same layout: open until a result is recorded.
     const auditIds = ids.filter((id) => AUDIT_ID_PATTERN.test(id));
@@ -221,7 +263,8 @@ export async function applyFeedback(db: Db, ctx: RunContext, files: string[], op
     const decisions: Decision[] = [];
     for (const r of rows) {
       if (r.problem) {
-        for (const caseId of r.caseIds.length ? r.caseIds : [null]) decisions.push({ caseId, row: r, status: 'rejected', code: r.problem.code, reason: r.problem.reason });
+        for (const caseId of r.caseIds.length ? r.caseIds : [null])
+          decisions.push({ caseId, row: r, status: 'rejected', code: r.problem.code, reason: r.problem.reason });
         continue;
       }
       for (const caseId of r.caseIds) {
@@ -242,36 +285,38 @@ export async function applyFeedback(db: Db, ctx: RunContext, files: string[], op
     const audits = decisions.filter((d) => d.status === 'applied' && isAudit(d.caseId));
     const exempt = decisions.filter((d) => d.status === 'applied' && !isAudit(d.caseId) && EXEMPTING_RESULTS.includes(d.row.result as ResultValue));
     const name = path.basename(file);
-    await db.transaction(async () => {
-      // One JSON document per record: NULLs stay NULLs, whatever characters the cells hold.
-      const records = decisions.map((d) =>
-        JSON.stringify({
-          case_id: d.caseId,
-          sheet: d.row.sheet,
-          row: d.row.row,
-          result: blank(d.row.result),
-          checked_on: d.row.checkedOn,
-          deadline: d.row.deadline,
-          checker: d.row.checker,
-          remarks: d.row.remarks,
-          status: d.status,
-          reason_code: d.code,
-          reason: d.reason,
-        }),
-      );
-      if (records.length) await db.run(
-        `INSERT INTO feedback (case_id, run_id, file, file_sha256, sheet, "row", result, checked_on, checker, remarks, received_at, status, reason_code, reason, deadline)
+    await db.transaction(
+      async () => {
+        // One JSON document per record: NULLs stay NULLs, whatever characters the cells hold.
+        const records = decisions.map((d) =>
+          JSON.stringify({
+            case_id: d.caseId,
+            sheet: d.row.sheet,
+            row: d.row.row,
+            result: blank(d.row.result),
+            checked_on: d.row.checkedOn,
+            deadline: d.row.deadline,
+            checker: d.row.checker,
+            remarks: d.row.remarks,
+            status: d.status,
+            reason_code: d.code,
+            reason: d.reason,
+          }),
+        );
+        if (records.length)
+          await db.run(
+            `INSERT INTO feedback (case_id, run_id, file, file_sha256, sheet, "row", result, checked_on, checker, remarks, received_at, status, reason_code, reason, deadline)
          SELECT j->>'case_id', $run, $file, $sha, j->>'sheet', CAST(j->>'row' AS INTEGER), j->>'result', CAST(j->>'checked_on' AS DATE),
                 j->>'checker', j->>'remarks', CAST($received AS TIMESTAMP), j->>'status', j->>'reason_code', j->>'reason', CAST(j->>'deadline' AS DATE)
          FROM (SELECT CAST(unnest($records) AS JSON) AS j)`,
-        { run: ctx.runId, file, sha: sha256, received: receivedAt, records: textList(records) },
-        { step: 'feedback.record' },
-      );
-      if (exempt.length) {
-        // The exemption holds while the rule finds the same evidence (rules/runner.ts
-        // 'verified_exempt_by_grid_worker'): keep the evidence of the case's latest finding.
-        await db.run(
-          `CREATE OR REPLACE TEMP TABLE _fb_exempt AS
+            { run: ctx.runId, file, sha: sha256, received: receivedAt, records: textList(records) },
+            { step: 'feedback.record' },
+          );
+        if (exempt.length) {
+          // The exemption holds while the rule finds the same evidence (rules/runner.ts
+          // 'verified_exempt_by_grid_worker'): keep the evidence of the case's latest finding.
+          await db.run(
+            `CREATE OR REPLACE TEMP TABLE _fb_exempt AS
            SELECT unnest($ids) AS case_id, unnest($reasons) AS reason;
            CREATE OR REPLACE TEMP TABLE _fb_evidence AS
            SELECT f.case_id, arg_max(CAST(f.evidence AS VARCHAR), f.run_id) AS evidence
@@ -283,32 +328,51 @@ export async function applyFeedback(db: Db, ctx: RunContext, files: string[], op
            FROM _fb_exempt x LEFT JOIN _fb_evidence v USING (case_id)
            WHERE c.case_id = x.case_id AND c.state IN ('new', 'open', 'reopened');
            DROP TABLE _fb_exempt; DROP TABLE _fb_evidence;`,
-          {
-            run: ctx.runId,
-            ids: textList(exempt.map((d) => d.caseId as string)),
-            reasons: textList(exempt.map((d) => `网格员核查：${d.row.result}（${d.row.checker ?? '未署名'}，${d.row.checkedOn}，${name} ${d.row.sheet}!${d.row.row}）`)),
-          },
-          { step: 'feedback.exempt' },
-        );
-      }
-      if (audits.length) {
-        // The audit is done: its result, date, auditor and remarks go on the sample (campaign/audit-sample.ts).
-        await db.run(
-          `UPDATE audit_samples a SET audited_on = CAST(j->>'checked_on' AS DATE), audit_result = j->>'result', auditor = j->>'checker',
+            {
+              run: ctx.runId,
+              ids: textList(exempt.map((d) => d.caseId as string)),
+              reasons: textList(
+                exempt.map((d) => `网格员核查：${d.row.result}（${d.row.checker ?? '未署名'}，${d.row.checkedOn}，${name} ${d.row.sheet}!${d.row.row}）`),
+              ),
+            },
+            { step: 'feedback.exempt' },
+          );
+        }
+        if (audits.length) {
+          // The audit is done: its result, date, auditor and remarks go on the sample (campaign/audit-sample.ts).
+          await db.run(
+            `UPDATE audit_samples a SET audited_on = CAST(j->>'checked_on' AS DATE), audit_result = j->>'result', auditor = j->>'checker',
                   audit_remarks = j->>'remarks', audit_deadline = CAST(j->>'deadline' AS DATE), feedback_run = $run
            FROM (SELECT CAST(unnest($records) AS JSON) AS j) x
            WHERE a.sample_id = (x.j->>'id') AND a.audited_on IS NULL`,
+            {
+              run: ctx.runId,
+              records: textList(
+                audits.map((d) =>
+                  JSON.stringify({
+                    id: d.caseId,
+                    checked_on: d.row.checkedOn,
+                    result: d.row.result,
+                    checker: d.row.checker,
+                    remarks: d.row.remarks,
+                    deadline: d.row.deadline,
+                  }),
+                ),
+              ),
+            },
+            { step: 'feedback.audits' },
+          );
+        }
+        await db.run(
+          `INSERT INTO feedback_files VALUES ($1, $2, $3, CAST($4 AS TIMESTAMP), $5, $6, $7)`,
+          [sha256, file, ctx.runId, receivedAt, rows.length, rows.length - rejectedRows.size, rejectedRows.size],
           {
-            run: ctx.runId,
-            records: textList(audits.map((d) => JSON.stringify({ id: d.caseId, checked_on: d.row.checkedOn, result: d.row.result, checker: d.row.checker, remarks: d.row.remarks, deadline: d.row.deadline }))),
+            step: 'feedback.file',
           },
-          { step: 'feedback.audits' },
         );
-      }
-      await db.run(`INSERT INTO feedback_files VALUES ($1, $2, $3, CAST($4 AS TIMESTAMP), $5, $6, $7)`, [sha256, file, ctx.runId, receivedAt, rows.length, rows.length - rejectedRows.size, rejectedRows.size], {
-        step: 'feedback.file',
-      });
-    }, { step: 'feedback.apply' });
+      },
+      { step: 'feedback.apply' },
+    );
 
     summary.files++;
     summary.rows += rows.length;
@@ -318,7 +382,8 @@ export async function applyFeedback(db: Db, ctx: RunContext, files: string[], op
     summary.audited += audits.length;
     summary.keptOpen += decisions.filter((d) => d.status === 'applied').length - exempt.length - audits.length;
     for (const d of decisions) {
-      if (d.status === 'rejected') summary.rejections.push({ file, sheet: d.row.sheet, row: d.row.row, caseId: d.caseId, code: d.code as RejectionCode, reason: d.reason ?? '' });
+      if (d.status === 'rejected')
+        summary.rejections.push({ file, sheet: d.row.sheet, row: d.row.row, caseId: d.caseId, code: d.code as RejectionCode, reason: d.reason ?? '' });
     }
     ctx.logger.info(
       { file, rows: rows.length, rejected: rejectedRows.size, exempted: exempt.length },

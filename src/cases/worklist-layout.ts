@@ -8,7 +8,19 @@ import { cellText } from '../core/xlsx-read.ts';
  */
 
 /** Columns the pipeline fills and locks, in sheet order. */
-export const PROTECTED_COLUMNS = ['序号', '案件编号', '单位名称', '统一社会信用代码', '法定代表人', '联系电话', '地址', '问题类型', '问题说明', '估算金额', '优先级'] as const;
+export const PROTECTED_COLUMNS = [
+  '序号',
+  '案件编号',
+  '单位名称',
+  '统一社会信用代码',
+  '法定代表人',
+  '联系电话',
+  '地址',
+  '问题类型',
+  '问题说明',
+  '估算金额',
+  '优先级',
+] as const;
 /**
  * Columns the grid worker fills in (unlocked). 整改期限 is the deadline given with 已督促 or
  * 限期整改 (required with 限期整改); a case still found the day after it is a blacklist
@@ -23,7 +35,7 @@ export type WorklistColumn = (typeof WORKLIST_COLUMNS)[number];
 /** The 核查结果 dropdown, in the order grid workers see it. */
 export const RESULT_VALUES = ['已参保', '已督促', '限期整改', '无雇工', '已注销或迁出', '查无此单位', '其他'] as const;
 export type ResultValue = (typeof RESULT_VALUES)[number];
-/** Results that make a case exempt until its facts change (RULES.md "Not findings"). */
+/** Results that make a case exempt until its facts change (docs/rules.md "Not findings"). */
 export const EXEMPTING_RESULTS: readonly ResultValue[] = ['无雇工', '已注销或迁出', '查无此单位'];
 
 /** Results that promise a rectification by a deadline (整改期限). */

@@ -14,11 +14,13 @@ import { DEFAULT_PIPELINE } from './run.ts';
  */
 export function auditSampleCommand(): Command {
   return new Command('audit-sample')
-    .description('Draw the month\'s risk-weighted, stratified audit sample (年度稽核抽查) so the year reaches --rate of enrolled employers; write the auditors\' sheets')
+    .description(
+      "Draw the month's risk-weighted, stratified audit sample (年度稽核抽查) so the year reaches --rate of enrolled employers; write the auditors' sheets",
+    )
     .requiredOption('--year <yyyy>', 'the audit year')
-    .option('--month <m>', 'the month to draw, 1-12 (default: the month of the latest run\'s as-of date, if in --year)')
+    .option('--month <m>', "the month to draw, 1-12 (default: the month of the latest run's as-of date, if in --year)")
     .option('--rate <share>', 'share of enrolled employers to audit in the year', '0.3')
-    .option('--out <dir>', 'output folder (default: the pipeline\'s output)')
+    .option('--out <dir>', "output folder (default: the pipeline's output)")
     .option('--pipeline <file>', 'pipeline file giving the database', DEFAULT_PIPELINE)
     .option('--db <file>', 'database file (overrides the pipeline file)')
     .addHelpText(
@@ -64,7 +66,8 @@ Exit codes: 0 done; 1 failed (nothing changed); 2 bad usage; 4 database locked.`
         process.stdout.write(
           `audit sample ${year}-${mm}: ${result.already ? 'drawn before, nothing new drawn' : `${result.drawn} drawn from a pool of ${result.pool} in ${result.strata.filter((s) => s.quota > 0).length} strata`}\n` +
             `year ${year}: ${result.before + result.drawn} of ${result.target} (rate ${rate} x ${result.enrolled} enrolled)\n` +
-            files.map((f) => `${path.relative(process.cwd(), path.join(outRoot, path.relative(staging, f.file)))} (${f.rows})`).join('\n') + '\n',
+            files.map((f) => `${path.relative(process.cwd(), path.join(outRoot, path.relative(staging, f.file)))} (${f.rows})`).join('\n') +
+            '\n',
         );
       } catch (error) {
         fs.rmSync(staging, { recursive: true, force: true });

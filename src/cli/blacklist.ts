@@ -9,7 +9,9 @@ import { createBlacklistViews, writeBlacklist } from '../campaign/blacklist.ts';
 /** `recon blacklist`: the 失信联合惩戒候选名单 of a run (default: the latest), as xlsx, from the published database. */
 export function blacklistCommand(): Command {
   return new Command('blacklist')
-    .description('Write the blacklist candidates (失信联合惩戒候选名单): cases urged with a deadline (已督促/限期整改 + 整改期限) still found after it, with their evidence trail')
+    .description(
+      'Write the blacklist candidates (失信联合惩戒候选名单): cases urged with a deadline (已督促/限期整改 + 整改期限) still found after it, with their evidence trail',
+    )
     .option('--run <run_id>', 'the run whose findings decide (default: the latest run with findings)')
     .option('--out <dir>', 'folder for 失信联合惩戒候选名单.xlsx', '.')
     .option('--pipeline <file>', 'pipeline file giving the database', DEFAULT_PIPELINE)
@@ -31,10 +33,15 @@ The nightly run writes it to <run folder>/campaign/ too.`,
           `SELECT run_id, max(as_of) AS as_of FROM findings WHERE run_id = coalesce($1, (SELECT max(run_id) FROM findings)) GROUP BY run_id`,
           [opts.run ?? null],
         );
-        if (!run?.run_id || !run.as_of) throw new ConfigError(opts.run ? `No findings of run "${opts.run}". recon runs lists the runs.` : 'No run with findings in the database: run "recon run" first.');
+        if (!run?.run_id || !run.as_of)
+          throw new ConfigError(
+            opts.run ? `No findings of run "${opts.run}". recon runs lists the runs.` : 'No run with findings in the database: run "recon run" first.',
+          );
         const asOf = run.as_of.toISOString().slice(0, 10);
         const result = await writeBlacklist(db, { runId: run.run_id, asOf, dir: path.resolve(opts.out), logger: createLogger() });
-        process.stdout.write(`run ${run.run_id} (as-of ${asOf}): ${result.candidates} blacklist candidate(s)\n${path.relative(process.cwd(), result.file) || result.file}\n`);
+        process.stdout.write(
+          `run ${run.run_id} (as-of ${asOf}): ${result.candidates} blacklist candidate(s)\n${path.relative(process.cwd(), result.file) || result.file}\n`,
+        );
       });
     });
 }

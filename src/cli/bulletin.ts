@@ -25,7 +25,9 @@ export function bulletinDir(output: string, month: string, out?: string): string
 /** `recon bulletin --month YYYY-MM`: the monthly bulletin (通报) as xlsx and a self-contained HTML page. */
 export function bulletinCommand(): Command {
   return new Command('bulletin')
-    .description('Write the monthly bulletin (通报): districts ranked by target completion, the month\'s new and resolved cases, the trend since the campaign start (xlsx and HTML)')
+    .description(
+      "Write the monthly bulletin (通报): districts ranked by target completion, the month's new and resolved cases, the trend since the campaign start (xlsx and HTML)",
+    )
     .requiredOption('--month <YYYY-MM>', 'the month: the bulletin reports on the last published run whose as-of date falls in it')
     .option('--pipeline <file>', 'pipeline file giving the database and the output folder', DEFAULT_PIPELINE)
     .option('--db <file>', 'database file (overrides the pipeline file)')

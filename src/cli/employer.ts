@@ -28,7 +28,13 @@ function table(rows: Array<Record<string, unknown>>, labels: (k: string) => stri
   if (!first) return '  (none)\n';
   const keys = Object.keys(first);
   const widths = keys.map((k) => Math.min(40, Math.max(labels(k).length, ...rows.map((r) => text(r[k]).length))));
-  const line = (cells: string[]): string => '  ' + cells.map((c, i) => c.slice(0, 40).padEnd(widths[i] ?? 0)).join('  ').trimEnd() + '\n';
+  const line = (cells: string[]): string =>
+    '  ' +
+    cells
+      .map((c, i) => c.slice(0, 40).padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd() +
+    '\n';
   return line(keys.map(labels)) + rows.map((r) => line(keys.map((k) => text(r[k])))).join('');
 }
 
@@ -37,7 +43,10 @@ export function formatEmployerView(v: EmployerView): string {
   const e = v.employer;
   let out = `${text(e['name'])}  [${text(e['employer_id'])}]\n`;
   out += `  统一社会信用代码 ${text(e['uscc']) || '(无)'}  类型 ${text(e['kind'])}  区县 ${text(e['district_code'])}  街道 ${text(e['street'])}\n`;
-  out += `  sources: ${['in_registration', 'in_civil', 'in_tax', 'in_si'].filter((k) => e[k] === true).map((k) => k.slice(3)).join(', ')}\n\n`;
+  out += `  sources: ${['in_registration', 'in_civil', 'in_tax', 'in_si']
+    .filter((k) => e[k] === true)
+    .map((k) => k.slice(3))
+    .join(', ')}\n\n`;
   out += `How the records were linked (关联方式)\n${table(v.links)}\n`;
   for (const [source, all] of Object.entries(v.records)) {
     const contract = CONTRACTS[source as Kind];
@@ -46,9 +55,12 @@ export function formatEmployerView(v: EmployerView): string {
     const rows = all.map((r) => Object.fromEntries(Object.entries(r).filter(([k, val]) => !k.endsWith('_raw') && k !== 'src_line' && val !== null)));
     out += `${SOURCE_LABEL[source] ?? source} (${rows.length})\n`;
     if (rows.length <= 2) {
-      for (const r of rows) out += Object.entries(r).map(([k, val]) => `  ${label(k)}: ${text(val)}`).join('\n') + '\n\n';
+      for (const r of rows)
+        out += `${Object.entries(r)
+          .map(([k, val]) => `  ${label(k)}: ${text(val)}`)
+          .join('\n')}\n\n`;
     } else {
-      out += table(rows, label) + '\n';
+      out += `${table(rows, label)}\n`;
     }
   }
   out += `Data quality (数据质量问题)\n${table(v.dataQuality)}\n`;
@@ -82,7 +94,7 @@ export function employerCommand(): Command {
           return;
         }
         const view = await employerView(db, ids[0] as string);
-        process.stdout.write(opts.json ? JSON.stringify(view, (_, v) => (typeof v === 'bigint' ? Number(v) : v), 2) + '\n' : formatEmployerView(view));
+        process.stdout.write(opts.json ? `${JSON.stringify(view, (_, v) => (typeof v === 'bigint' ? Number(v) : v), 2)}\n` : formatEmployerView(view));
       });
     });
 }

@@ -20,7 +20,10 @@ export function exportCommand(): Command {
     .option('--out <dir>', 'folder inside the output folder (default: <output>/parquet/<run id>)')
     .option('--pipeline <file>', 'pipeline file giving the database and output folder', DEFAULT_PIPELINE)
     .option('--db <file>', 'database file (overrides the pipeline file)')
-    .addHelpText('after', '\nExample:\n  recon export && recon query "SELECT district, count(*) FROM read_parquet(\'reports/parquet/*/findings/*/*.parquet\', hive_partitioning = true) GROUP BY ALL"\nLayout and what to do with it: docs/scaling.md')
+    .addHelpText(
+      'after',
+      '\nExample:\n  recon export && recon query "SELECT district, count(*) FROM read_parquet(\'reports/parquet/*/findings/*/*.parquet\', hive_partitioning = true) GROUP BY ALL"\nLayout and what to do with it: docs/scaling.md',
+    )
     .action(async (opts: { out?: string; pipeline: string; db?: string }) => {
       const pipeline = loadPipeline(opts.pipeline, opts.db ? { database: opts.db } : {});
       const logger = createLogger();
@@ -35,10 +38,10 @@ export function exportCommand(): Command {
         }
         const result = await exportParquet(db, out, logger);
         process.stdout.write(
-          formatTable(
+          `${formatTable(
             ['table', 'rows', 'districts', 'seconds'],
             result.tables.map((t) => ({ table: t.name, rows: t.rows, districts: t.districts, seconds: (t.ms / 1000).toFixed(1) })),
-          ) + `\nwritten: ${out} (run ${result.runId}, as of ${result.asOf})\n`,
+          )}\nwritten: ${out} (run ${result.runId}, as of ${result.asOf})\n`,
         );
       });
     });

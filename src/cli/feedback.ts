@@ -22,7 +22,7 @@ export function formatFeedbackSummary(s: FeedbackSummary): string {
     lines.push(`REJECTED  ${path.basename(r.file)} ${r.sheet}!${r.row}${r.caseId ? ` ${r.caseId}` : ''}: ${r.reason}`);
   }
   if (s.rejections.length > MAX_LISTED) lines.push(`... and ${s.rejections.length - MAX_LISTED} more (table feedback, status 'rejected')`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** `recon feedback FILE...`: reads worklists handed back by grid workers into the published database. */
@@ -42,7 +42,12 @@ export function feedbackCommand(): Command {
         const s = await applyFeedback(db, ctx, files, opts.asOf ? { asOf: opts.asOf } : {});
         return {
           result: s,
-          outcome: { status: s.rejectedRows ? 'warnings' : 'succeeded', filesLoaded: s.files, filesSkipped: s.skippedFiles, summary: { ...s, rejections: s.rejections.length } },
+          outcome: {
+            status: s.rejectedRows ? 'warnings' : 'succeeded',
+            filesLoaded: s.files,
+            filesSkipped: s.skippedFiles,
+            summary: { ...s, rejections: s.rejections.length },
+          },
         };
       });
       process.stdout.write(formatFeedbackSummary(summary));

@@ -36,7 +36,14 @@ export function ingestCommand(): Command {
         });
         return {
           result: s,
-          outcome: { status: s.refused ? 'warnings' : 'succeeded', filesLoaded: s.loaded, filesRefused: s.refused, filesSkipped: s.duplicates, rowsLoaded: s.rowsLoaded, rowsRejected: s.rowsRejected },
+          outcome: {
+            status: s.refused ? 'warnings' : 'succeeded',
+            filesLoaded: s.loaded,
+            filesRefused: s.refused,
+            filesSkipped: s.duplicates,
+            rowsLoaded: s.rowsLoaded,
+            rowsRejected: s.rowsRejected,
+          },
         };
       });
       process.stdout.write(formatIngestSummary(summary));

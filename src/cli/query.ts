@@ -26,7 +26,10 @@ export function queryCommand(): Command {
     .option('-o, --out <file>', 'write to a file instead of the terminal (required for parquet, arrow, xlsx)')
     .option('--pipeline <file>', 'pipeline file giving the database', DEFAULT_PIPELINE)
     .option('--db <file>', 'database file (overrides the pipeline file)')
-    .addHelpText('after', '\nExamples:\n  recon query "SELECT rule_id, count(*) FROM findings_latest GROUP BY ALL"\n  recon query -f my.sql --format xlsx -o 结果.xlsx\nTables: recon tables')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  recon query "SELECT rule_id, count(*) FROM findings_latest GROUP BY ALL"\n  recon query -f my.sql --format xlsx -o 结果.xlsx\nTables: recon tables',
+    )
     .action(async (sqlArg: string | undefined, opts: { file?: string; format: ExportFormat; out?: string; pipeline: string; db?: string }) => {
       const sql = (opts.file ? fs.readFileSync(opts.file, 'utf8') : (sqlArg ?? '')).trim().replace(/;\s*$/, '');
       if (!sql) throw new ConfigError('Give a SELECT statement, or -f FILE.');
@@ -44,7 +47,11 @@ export function queryCommand(): Command {
           n = await exportQuery(db, sql, opts.format, opts.out);
         } catch (error) {
           if (/Permission Error|capable of reading the file/.test(errorMessage(error))) {
-            throw new ConfigError(`recon query reads the published database only: reading or writing other files is refused (${errorMessage(error).split('\n')[0]?.replace(/^Database step "[^"]*" failed: /, '')}).`);
+            throw new ConfigError(
+              `recon query reads the published database only: reading or writing other files is refused (${errorMessage(error)
+                .split('\n')[0]
+                ?.replace(/^Database step "[^"]*" failed: /, '')}).`,
+            );
           }
           throw error;
         }

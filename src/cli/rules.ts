@@ -17,7 +17,9 @@ export function rulesCommand(): Command {
     .option('--pipeline <file>', 'pipeline file (its overrides, disabled and custom rules)', DEFAULT_PIPELINE)
     .action((opts: { pipeline: string }) => {
       for (const { rule, values, custom } of rulesOf(opts.pipeline)) {
-        const params = Object.entries(values).map(([n, v]) => `${n}=${v}`).join(', ');
+        const params = Object.entries(values)
+          .map(([n, v]) => `${n}=${v}`)
+          .join(', ');
         process.stdout.write(`${rule.id.padEnd(24)} ${rule.title}${custom ? ' (custom)' : ''}  v${rule.version}${params ? `  [${params}]` : ''}\n`);
       }
     });

@@ -29,7 +29,12 @@ export function runCommand(): Command {
         ...(opts.db ? { database: opts.db } : {}),
         ...(opts.out ? { output: opts.out } : {}),
       });
-      const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'ingest [{bar}] {value}/{total} {file}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+      const bar = process.stderr.isTTY
+        ? new cliProgress.SingleBar(
+            { format: 'ingest [{bar}] {value}/{total} {file}', stream: process.stderr, hideCursor: true },
+            cliProgress.Presets.shades_classic,
+          )
+        : undefined;
       let started = false;
       const result: RunResult = await runPipeline(pipeline, {
         ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
@@ -48,21 +53,29 @@ export function runCommand(): Command {
       if (result.ingest) process.stdout.write(formatIngestSummary(result.ingest));
       if (result.link) {
         const l = result.link;
-        const methods = Object.entries(l.byMethod).map(([m, n]) => `${m} ${n}`).join(', ');
+        const methods = Object.entries(l.byMethod)
+          .map(([m, n]) => `${m} ${n}`)
+          .join(', ');
         process.stdout.write(`linking: ${l.records} records -> ${l.employers} employers (${l.newEmployers} new); ${methods}; ${l.review} to review\n`);
       }
       if (result.rules) {
         const r = result.rules;
-        const per = Object.entries(r.byRule).map(([id, x]) => `${id} ${x.found}`).join(', ');
+        const per = Object.entries(r.byRule)
+          .map(([id, x]) => `${id} ${x.found}`)
+          .join(', ');
         process.stdout.write(`rules (closed month ${r.month.slice(0, 7)}): ${r.findings} findings; ${per}\n`);
       }
       if (result.cases) {
         const c = result.cases;
         process.stdout.write(`cases: ${c.opened} new, ${c.resolved} resolved, ${c.reopened} reopened\n`);
       }
-      if (result.worklists) process.stdout.write(`worklists: ${result.worklists.workbooks} workbooks, ${result.worklists.rows} employers, ${result.worklists.cases} cases\n`);
+      if (result.worklists)
+        process.stdout.write(`worklists: ${result.worklists.workbooks} workbooks, ${result.worklists.rows} employers, ${result.worklists.cases} cases\n`);
       if (result.notices) process.stdout.write(`notices: ${result.notices} 社会保险登记告知书 (notices/)\n`);
-      if (result.feedback && result.feedback.files > 0) process.stdout.write(`feedback: ${result.feedback.files} returned worklist(s), ${result.feedback.rows} rows, ${result.feedback.rejectedRows} rejected\n`);
+      if (result.feedback && result.feedback.files > 0)
+        process.stdout.write(
+          `feedback: ${result.feedback.files} returned worklist(s), ${result.feedback.rows} rows, ${result.feedback.rejectedRows} rejected\n`,
+        );
       process.stdout.write(`run ${result.runId}: ${result.status}, as of ${result.asOf}\nresults: ${result.outputDir}\n`);
       process.exitCode = result.status === 'warnings' ? EXIT.warnings : EXIT.ok;
     });

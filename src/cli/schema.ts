@@ -8,7 +8,7 @@ export function schemaCommand(): Command {
     .description("Print or write the JSON Schema of pipeline files, for editors' completion")
     .option('--out <file>', 'write to this file instead of stdout')
     .action((opts: { out?: string }) => {
-      const text = JSON.stringify(pipelineJsonSchema(), null, 2) + '\n';
+      const text = `${JSON.stringify(pipelineJsonSchema(), null, 2)}\n`;
       if (opts.out) fs.writeFileSync(opts.out, text);
       else process.stdout.write(text);
     });

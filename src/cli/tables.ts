@@ -8,7 +8,7 @@ import { DEFAULT_PIPELINE } from './run.ts';
 /** `recon tables [table]`: the published tables and their columns, in Chinese and English. */
 export function tablesCommand(): Command {
   return new Command('tables')
-    .description('Describe the published tables (or one table\'s columns) in Chinese and English')
+    .description("Describe the published tables (or one table's columns) in Chinese and English")
     .argument('[table]', 'a table to describe column by column')
     .option('--pipeline <file>', 'pipeline file giving the database', DEFAULT_PIPELINE)
     .option('--db <file>', 'database file (overrides the pipeline file)')
@@ -21,14 +21,19 @@ export function tablesCommand(): Command {
         if (!table) {
           const names = [...new Set(columns.map((c) => c.table_name))];
           const rows = names.map((n) => ({ table: n, 中文: TABLE_DOCS[n]?.zh ?? '', description: TABLE_DOCS[n]?.en ?? '' }));
-          process.stdout.write(formatTable(['table', '中文', 'description'], rows) + '\nrecon tables <table> describes its columns.\n');
+          process.stdout.write(`${formatTable(['table', '中文', 'description'], rows)}\nrecon tables <table> describes its columns.\n`);
           return;
         }
         const own = columns.filter((c) => c.table_name === table);
         if (own.length === 0) throw new ConfigError(`No table "${table}". recon tables lists them.`);
         const doc = TABLE_DOCS[table];
-        const rows = own.map((c) => ({ column: c.column_name, type: c.data_type, 中文: doc?.columns[c.column_name]?.[0] ?? '', meaning: doc?.columns[c.column_name]?.[1] ?? '' }));
-        process.stdout.write(`${table}: ${doc?.zh ?? ''} — ${doc?.en ?? ''}\n\n` + formatTable(['column', 'type', '中文', 'meaning'], rows));
+        const rows = own.map((c) => ({
+          column: c.column_name,
+          type: c.data_type,
+          中文: doc?.columns[c.column_name]?.[0] ?? '',
+          meaning: doc?.columns[c.column_name]?.[1] ?? '',
+        }));
+        process.stdout.write(`${table}: ${doc?.zh ?? ''} — ${doc?.en ?? ''}\n\n${formatTable(['column', 'type', '中文', 'meaning'], rows)}`);
       });
     });
 }

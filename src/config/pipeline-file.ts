@@ -23,7 +23,10 @@ const rulesSchema = z
       .default(30)
       .describe('Employers established fewer days than this before the as-of date are not findings (社会保险法: 30 days to register).'),
     disabled: z.array(z.string()).default([]).describe('Rule ids not to run.'),
-    params: z.record(z.string(), z.record(z.string(), z.number())).default({}).describe('Per rule id, parameter overrides: { under_enrolled: { min_gap: 4 } }.'),
+    params: z
+      .record(z.string(), z.record(z.string(), z.number()))
+      .default({})
+      .describe('Per rule id, parameter overrides: { under_enrolled: { min_gap: 4 } }.'),
     custom: z
       .array(
         z
@@ -85,9 +88,19 @@ export const pipelineSchema = z
       .describe('The social-insurance office, as printed on notices.'),
     audit: z
       .object({
-        rejects_warn: z.number().min(0).max(1).default(0.01).describe('A file with more than this share of its rows rejected makes the run end with warnings (exit 3).'),
+        rejects_warn: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.01)
+          .describe('A file with more than this share of its rows rejected makes the run end with warnings (exit 3).'),
         rejects_fail: z.number().min(0).max(1).default(0.2).describe('A file with more than this share rejected fails the run: nothing is published (exit 1).'),
-        max_employer_drop: z.number().min(0).max(1).default(0.5).describe('Fail when the number of employers falls by more than this share against the last published run.'),
+        max_employer_drop: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.5)
+          .describe('Fail when the number of employers falls by more than this share against the last published run.'),
       })
       .strict()
       .default({ rejects_warn: 0.01, rejects_fail: 0.2, max_employer_drop: 0.5 })
@@ -95,7 +108,10 @@ export const pipelineSchema = z
     duckdb: z
       .object({
         threads: z.number().int().min(1).optional(),
-        memory_limit: z.string().optional().describe("e.g. 8GB; default: 3GB, or half the machine's memory when less. Past it DuckDB spills to temp_directory."),
+        memory_limit: z
+          .string()
+          .optional()
+          .describe("e.g. 8GB; default: 3GB, or half the machine's memory when less. Past it DuckDB spills to temp_directory."),
         temp_directory: z.string().optional().describe('Where DuckDB spills when memory is short (default: <work_dir>/spill).'),
       })
       .strict()
@@ -236,7 +252,13 @@ export function loadPipeline(file: string, overrides: PipelineOverrides = {}): P
       minAgeDays: p.rules.min_age_days,
       disabled: p.rules.disabled,
       params: p.rules.params,
-      custom: p.rules.custom.map((c) => ({ id: c.id, title: c.title, description: c.description, file: resolve(c.file), exemptWhenClosed: c.exempt_when_closed })),
+      custom: p.rules.custom.map((c) => ({
+        id: c.id,
+        title: c.title,
+        description: c.description,
+        file: resolve(c.file),
+        exemptWhenClosed: c.exempt_when_closed,
+      })),
     },
     link: { autoAccept: link.auto_accept, reviewMin: link.review_min, margin: link.margin, conflictBelow: link.conflict_below },
   };

@@ -73,4 +73,3 @@ export function checkZipDirectory(file: string): void {
     fs.closeSync(fd);
   }
 }
-

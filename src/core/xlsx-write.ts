@@ -121,7 +121,9 @@ export const WORKSHEET_ELEMENT_ORDER = [
 export function addOrderedSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, name: string, options: Partial<ExcelJS.AddWorksheetOptions>): StreamSheet {
   const sheet = workbook.addWorksheet(name, options) as unknown as StreamSheet & OrderHooks;
   if (typeof sheet._writeAutoFilter !== 'function' || typeof sheet._writeSheetProtection !== 'function') {
-    throw new Error('exceljs changed its streaming worksheet writer (_writeAutoFilter/_writeSheetProtection are gone): check the element-order fix in src/publish/xlsx-stream.ts');
+    throw new Error(
+      'exceljs changed its streaming worksheet writer (_writeAutoFilter/_writeSheetProtection are gone): check the element-order fix in src/publish/xlsx-stream.ts',
+    );
   }
   const writeProtection = sheet._writeSheetProtection.bind(sheet);
   const writeAutoFilter = sheet._writeAutoFilter.bind(sheet);
@@ -154,6 +156,7 @@ export function safeText(value: unknown): string | null {
   else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') text = String(value);
   else if (value instanceof Date) text = value.toISOString().slice(0, 10);
   else text = JSON.stringify(value) ?? '';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what XML cannot hold, so they go
   text = text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '');
   text = maskIdNumbers(text);
   return text === '' ? null : text;
@@ -164,7 +167,17 @@ export function displayWidth(text: string): number {
   let width = 0;
   for (const ch of text) {
     const cp = ch.codePointAt(0) ?? 0;
-    width += (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) || cp >= 0x20000 ? 2 : 1;
+    width +=
+      (cp >= 0x1100 && cp <= 0x115f) ||
+      (cp >= 0x2e80 && cp <= 0xa4cf) ||
+      (cp >= 0xac00 && cp <= 0xd7a3) ||
+      (cp >= 0xf900 && cp <= 0xfaff) ||
+      (cp >= 0xfe30 && cp <= 0xfe4f) ||
+      (cp >= 0xff00 && cp <= 0xff60) ||
+      (cp >= 0xffe0 && cp <= 0xffe6) ||
+      cp >= 0x20000
+        ? 2
+        : 1;
   }
   return width;
 }
@@ -176,7 +189,11 @@ export function headerFooterText(text: string): string {
 
 /** A file name from a street, grid or district name: no path separators or characters Windows refuses. */
 export function safeFileName(name: string): string {
-  const cleaned = name.replace(/[\\/:*?"<>|\u0000-\u001F]/g, '_').replace(/^\.+/, '_').trim();
+  const cleaned = name
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters cannot be in a file name
+    .replace(/[\\/:*?"<>|\u0000-\u001F]/g, '_')
+    .replace(/^\.+/, '_')
+    .trim();
   return cleaned === '' ? '_' : cleaned.slice(0, 100);
 }
 

@@ -103,7 +103,7 @@ export class Db {
   /** Streams a query's rows as JSON-safe objects, a chunk (about 2,048 rows) at a time. */
   async *streamJson(sql: string, params?: Params, options: RunOptions = {}): AsyncGenerator<{ columns: string[]; rows: Array<Record<string, unknown>> }> {
     const step = options.step ?? 'stream';
-    let result;
+    let result: Awaited<ReturnType<DuckDBConnection['stream']>>;
     try {
       result = await this.conn.stream(sql, params);
     } catch (error) {
@@ -168,7 +168,8 @@ export class Db {
     const started = performance.now();
     try {
       if (read) {
-        const reader = params && !Array.isArray(params) ? await (await this.prepareNamed(sql, params)).runAndReadAll() : await this.conn.runAndReadAll(sql, params);
+        const reader =
+          params && !Array.isArray(params) ? await (await this.prepareNamed(sql, params)).runAndReadAll() : await this.conn.runAndReadAll(sql, params);
         const rows = reader.getRowObjectsJS() as Row[];
         this.logger.debug({ step, ms: Math.round(performance.now() - started), rows: rows.length }, 'sql');
         return rows;

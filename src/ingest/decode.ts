@@ -335,7 +335,10 @@ export async function readHead(file: string, bytes = 64 * 1024): Promise<string>
     const buffer = Buffer.alloc(bytes);
     const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
     const data = buffer.subarray(0, bytesRead);
-    return data.subarray(0, completeUtf8Length(data)).toString('utf8').replace(/^\uFEFF/, '');
+    return data
+      .subarray(0, completeUtf8Length(data))
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
   } finally {
     await handle.close();
   }

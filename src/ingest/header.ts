@@ -11,7 +11,9 @@ const DELIMITERS = [',', '\t', '|', ';'] as const;
 
 /** Picks the delimiter that splits the most lines into the same number of fields (>1). */
 export function sniffDelimiter(head: string): string {
-  const lines = completeLines(head).slice(0, 30).filter((l) => l.trim() !== '');
+  const lines = completeLines(head)
+    .slice(0, 30)
+    .filter((l) => l.trim() !== '');
   let best: { delimiter: string; score: number } = { delimiter: ',', score: 0 };
   for (const delimiter of DELIMITERS) {
     const counts = lines.map((l) => countOutsideQuotes(l, delimiter));
@@ -90,7 +92,10 @@ export function findHeader(rows: string[][], file: string, kind?: Kind): HeaderF
         { reason: 'ambiguous_kind' },
       );
     }
-    const title = rows.slice(0, index).map((r) => r.join(' ')).join(' ');
+    const title = rows
+      .slice(0, index)
+      .map((r) => r.join(' '))
+      .join(' ');
     return { index, headers, match: best, title };
   }
   throw unknownKindError(rows, file, kind);
@@ -107,14 +112,17 @@ function unknownKindError(rows: string[][], file: string, kind?: Kind): InputErr
       bestRow = row;
     }
   }
-  const found = bestRow.filter((h) => h.trim() !== '').slice(0, 12).join(', ');
+  const found = bestRow
+    .filter((h) => h.trim() !== '')
+    .slice(0, 12)
+    .join(', ');
   const closest = bestMatches
     .slice(0, kind ? 1 : 2)
     .map((m) => `${m.kind} (${CONTRACTS[m.kind].label}) is missing ${m.missing.map((c) => describeColumn(m.kind, c)).join('; ')}`)
     .join('; ');
   const what = kind ? `a ${kind} file` : 'any known export';
   return new InputError(
-    `Cannot read "${file}" as ${what}: no header row in the first ${MAX_TITLE_ROWS + 1} rows has the required columns. Closest: ${closest}. Found: ${found || '(nothing)'}. Rename the columns to one of the accepted spellings (../shared/EXPORTS.md), or export the file again with its full header.`,
+    `Cannot read "${file}" as ${what}: no header row in the first ${MAX_TITLE_ROWS + 1} rows has the required columns. Closest: ${closest}. Found: ${found || '(nothing)'}. Rename the columns to one of the accepted spellings (docs/exports.md), or export the file again with its full header.`,
     { reason: 'unknown_kind', missing: bestMatches[0]?.missing ?? [] },
   );
 }

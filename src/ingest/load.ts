@@ -6,7 +6,7 @@ import { CONTRACTS, normaliseHeader, type Kind } from '../sources/index.ts';
 import { blankColumn, planNormalise, tableColumns } from '../sources/normalise.ts';
 import { DbError, InputError, errorMessage } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import { sniffFile, transcodeToUtf8, normaliseNewlines, readHead, type Encoding, type Format } from './decode.ts';
+import { sniffFile, transcodeToUtf8, normaliseNewlines, readHead, type Encoding, type Format, type Sniffed } from './decode.ts';
 import { sniffDelimiter, headRows, findHeader, dateFromText, type HeaderFound } from './header.ts';
 import { xlsxToCsv } from './xlsx.ts';
 import { faultPoint } from '../core/fault.ts';
@@ -97,7 +97,7 @@ export async function loadFile(db: Db, file: string, options: LoadOptions): Prom
   const log = options.logger.child({ file: fileName });
   // What the file was before we read it: a file still being copied or rewritten is refused.
   const before = fileState(file);
-  let sniffed;
+  let sniffed: Sniffed;
   try {
     sniffed = await sniffFile(file);
   } catch (error) {
@@ -148,7 +148,9 @@ export async function loadFile(db: Db, file: string, options: LoadOptions): Prom
       // A text DuckDB's CSV reader gives up on is this file's problem, not the run's.
       if (!(error instanceof DbError) || !String(error.details['step'] ?? '').endsWith('.read_csv')) throw error;
       await dropScratch(db);
-      const cause = errorMessage(error).replace(/^Database step "[^"]*" failed: /, '').split('\n')[0];
+      const cause = errorMessage(error)
+        .replace(/^Database step "[^"]*" failed: /, '')
+        .split('\n')[0];
       const unreadable = new InputError(
         `Cannot read "${file}" as CSV: ${cause}. Open it in Excel or WPS, save it again as CSV (or export it again), and deliver it again; the data already loaded stays in use.`,
         { reason: 'unparseable' },
@@ -287,7 +289,9 @@ async function loadPrepared(
   // Layers (blank, fast parse, type, judge), so each value is blanked and parsed once. The
   // table keeps only what is stored, judged or reported: raw text only for rejected rows, the
   // blanked text only of columns whose values may be reported.
-  const stored = tableColumns(contract).slice(3).map(([n]) => ident(n));
+  const stored = tableColumns(contract)
+    .slice(3)
+    .map(([n]) => ident(n));
   const reported = plan.valueIssues.map((v) => blankColumn(v.column));
   await db.run(
     `CREATE OR REPLACE TEMP TABLE _typed AS
@@ -324,86 +328,91 @@ async function loadPrepared(
     return refuse(db, file, options, sniffed, new InputError(guard.message, { reason: guard.reason }), kind);
   }
 
-  const result = await db.transaction(async () => {
-    faultPoint('ingest.write');
-    const idRow = await db.one<{ id: bigint }>(`SELECT nextval('file_id_seq') AS id`);
-    const fileId = Number(idRow?.id);
-    await db.run(
-      // Columns by name: a column a contract gained sits at the end of a table upgraded from an older release.
-      `INSERT INTO ${ident(kind)} (file_id, src_line, as_of, ${stored.join(', ')})
-       SELECT $file_id, _line, CAST($as_of AS DATE), ${stored.join(', ')} FROM _typed WHERE _reason IS NULL`,
-      { file_id: fileId, as_of: asOf.date },
-      { step: `${step}.insert` },
-    );
-    await recordSupersessions(db, kind, fileId, replaced, options.runId);
-    await db.run(
-      `INSERT INTO rejects SELECT $run_id, $file_id, $file_name, $kind, _line, _column, _reason, _rawtext FROM _typed WHERE _reason IS NOT NULL`,
-      { run_id: options.runId, file_id: fileId, file_name: fileName, kind },
-      { step: `${step}.rejects` },
-    );
-    const reasonCase = `CASE error_type ${Object.entries(CSV_REASONS).map(([k, v]) => `WHEN ${literal(k)} THEN ${literal(v)}`).join(' ')} ELSE error_message END`;
-    // For xlsx, read_csv's line is a line of our converted CSV: the sheet row is its first field.
-    // With CRLF line ends csv_line starts with the previous line's \n: keep the line as written.
-    const lineText = `trim(csv_line, chr(13) || chr(10))`;
-    const csvLine = p.rowColumn ? `coalesce(try_cast(regexp_extract(${lineText}, '^"(\\d+)"', 1) AS BIGINT), line)` : 'line';
-    await db.run(
-      `INSERT INTO rejects SELECT $run_id, $file_id, $file_name, $kind, ${csvLine}, NULL, ${reasonCase}, ${lineText}
-       FROM (SELECT DISTINCT ON (line) * FROM _csv_rejects ORDER BY line, byte_position)`,
-      { run_id: options.runId, file_id: fileId, file_name: fileName, kind },
-      { step: `${step}.csv_rejects` },
-    );
-    for (const issue of plan.valueIssues) {
+  const result = await db.transaction(
+    async () => {
+      faultPoint('ingest.write');
+      const idRow = await db.one<{ id: bigint }>(`SELECT nextval('file_id_seq') AS id`);
+      const fileId = Number(idRow?.id);
       await db.run(
-        `INSERT INTO value_issues SELECT $run_id, $file_id, $file_name, $kind, _line, $column, ${blankColumn(issue.column)}, $reason, $action
-         FROM _typed r WHERE _reason IS NULL AND ${issue.condition}`,
-        { run_id: options.runId, file_id: fileId, file_name: fileName, kind, column: issue.column, reason: issue.reason, action: issue.action },
-        { step: `${step}.value_issues` },
+        // Columns by name: a column a contract gained sits at the end of a table upgraded from an older release.
+        `INSERT INTO ${ident(kind)} (file_id, src_line, as_of, ${stored.join(', ')})
+       SELECT $file_id, _line, CAST($as_of AS DATE), ${stored.join(', ')} FROM _typed WHERE _reason IS NULL`,
+        { file_id: fileId, as_of: asOf.date },
+        { step: `${step}.insert` },
       );
-    }
-    const flagged = await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM value_issues WHERE file_id = $1`, [fileId]);
-    await db.run(
-      `INSERT INTO manifest VALUES ($file_id, $run_id, $path, $file_name, $sha256, $size, $kind, $format, $encoding, $delimiter, $sheet,
+      await recordSupersessions(db, kind, fileId, replaced, options.runId);
+      await db.run(
+        `INSERT INTO rejects SELECT $run_id, $file_id, $file_name, $kind, _line, _column, _reason, _rawtext FROM _typed WHERE _reason IS NOT NULL`,
+        { run_id: options.runId, file_id: fileId, file_name: fileName, kind },
+        { step: `${step}.rejects` },
+      );
+      const reasonCase = `CASE error_type ${Object.entries(CSV_REASONS)
+        .map(([k, v]) => `WHEN ${literal(k)} THEN ${literal(v)}`)
+        .join(' ')} ELSE error_message END`;
+      // For xlsx, read_csv's line is a line of our converted CSV: the sheet row is its first field.
+      // With CRLF line ends csv_line starts with the previous line's \n: keep the line as written.
+      const lineText = `trim(csv_line, chr(13) || chr(10))`;
+      const csvLine = p.rowColumn ? `coalesce(try_cast(regexp_extract(${lineText}, '^"(\\d+)"', 1) AS BIGINT), line)` : 'line';
+      await db.run(
+        `INSERT INTO rejects SELECT $run_id, $file_id, $file_name, $kind, ${csvLine}, NULL, ${reasonCase}, ${lineText}
+       FROM (SELECT DISTINCT ON (line) * FROM _csv_rejects ORDER BY line, byte_position)`,
+        { run_id: options.runId, file_id: fileId, file_name: fileName, kind },
+        { step: `${step}.csv_rejects` },
+      );
+      for (const issue of plan.valueIssues) {
+        await db.run(
+          `INSERT INTO value_issues SELECT $run_id, $file_id, $file_name, $kind, _line, $column, ${blankColumn(issue.column)}, $reason, $action
+         FROM _typed r WHERE _reason IS NULL AND ${issue.condition}`,
+          { run_id: options.runId, file_id: fileId, file_name: fileName, kind, column: issue.column, reason: issue.reason, action: issue.action },
+          { step: `${step}.value_issues` },
+        );
+      }
+      const flagged = await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM value_issues WHERE file_id = $1`, [fileId]);
+      await db.run(
+        `INSERT INTO manifest VALUES ($file_id, $run_id, $path, $file_name, $sha256, $size, $kind, $format, $encoding, $delimiter, $sheet,
          $header_line, $column_map, CAST($as_of AS DATE), $as_of_source, $pmin, $pmax, $rows_read, $rows_loaded, $rows_rejected, $flagged,
          'loaded', NULL, current_timestamp)`,
-      {
-        file_id: fileId,
-        run_id: options.runId,
-        path: path.resolve(file),
-        file_name: fileName,
+        {
+          file_id: fileId,
+          run_id: options.runId,
+          path: path.resolve(file),
+          file_name: fileName,
+          sha256: sniffed.sha256,
+          size: sniffed.size,
+          kind,
+          format: p.format,
+          encoding: p.encoding ?? null,
+          delimiter: p.format === 'csv' ? p.delimiter : null,
+          sheet: p.sheet ?? null,
+          header_line: p.headerLine,
+          column_map: JSON.stringify(Object.fromEntries(Object.entries(p.header.match.columns).map(([k, i]) => [k, p.header.headers[i]]))),
+          as_of: asOf.date,
+          as_of_source: asOf.source,
+          pmin: tally?.pmin ? tally.pmin.toISOString().slice(0, 10) : null,
+          pmax: tally?.pmax ? tally.pmax.toISOString().slice(0, 10) : null,
+          rows_read: accepted + csvRejects,
+          rows_loaded: rowsLoaded,
+          rows_rejected: rowsRejected,
+          flagged: Number(flagged?.n ?? 0),
+        },
+        { step: `${step}.manifest` },
+      );
+      const loaded: LoadedFile = {
+        status: 'loaded',
+        file,
         sha256: sniffed.sha256,
-        size: sniffed.size,
+        fileId,
         kind,
-        format: p.format,
-        encoding: p.encoding ?? null,
-        delimiter: p.format === 'csv' ? p.delimiter : null,
-        sheet: p.sheet ?? null,
-        header_line: p.headerLine,
-        column_map: JSON.stringify(Object.fromEntries(Object.entries(p.header.match.columns).map(([k, i]) => [k, p.header.headers[i]]))),
-        as_of: asOf.date,
-        as_of_source: asOf.source,
-        pmin: tally?.pmin ? tally.pmin.toISOString().slice(0, 10) : null,
-        pmax: tally?.pmax ? tally.pmax.toISOString().slice(0, 10) : null,
-        rows_read: accepted + csvRejects,
-        rows_loaded: rowsLoaded,
-        rows_rejected: rowsRejected,
-        flagged: Number(flagged?.n ?? 0),
-      },
-      { step: `${step}.manifest` },
-    );
-    const loaded: LoadedFile = {
-      status: 'loaded',
-      file,
-      sha256: sniffed.sha256,
-      fileId,
-      kind,
-      asOf: asOf.date,
-      rowsRead: accepted + csvRejects,
-      rowsLoaded,
-      rowsRejected,
-      valuesFlagged: Number(flagged?.n ?? 0),
-    };
-    return loaded;
-  }, { step });
+        asOf: asOf.date,
+        rowsRead: accepted + csvRejects,
+        rowsLoaded,
+        rowsRejected,
+        valuesFlagged: Number(flagged?.n ?? 0),
+      };
+      return loaded;
+    },
+    { step },
+  );
   await dropScratch(db);
 
   for (const d of p.header.match.duplicates) log.warn({ header: d }, `"${fileName}": column "${d}" repeats a column already read; the first one is used`);
@@ -416,7 +425,9 @@ async function loadPrepared(
 
 /** Why the rows of a wholly rejected file were rejected (a refused file keeps no rejects): the reasons with counts and first line. */
 async function rejectReasons(db: Db, rowColumn: boolean): Promise<string> {
-  const reasonCase = `CASE error_type ${Object.entries(CSV_REASONS).map(([k, v]) => `WHEN ${literal(k)} THEN ${literal(v)}`).join(' ')} ELSE error_type END`;
+  const reasonCase = `CASE error_type ${Object.entries(CSV_REASONS)
+    .map(([k, v]) => `WHEN ${literal(k)} THEN ${literal(v)}`)
+    .join(' ')} ELSE error_type END`;
   const line = rowColumn ? `coalesce(try_cast(regexp_extract(csv_line, '^"(\\d+)"', 1) AS BIGINT), line)` : 'line';
   const found = await db.all<{ reason: string; n: bigint; first: bigint }>(
     `SELECT reason, count(*) AS n, min(line) AS first FROM (
@@ -474,7 +485,9 @@ function repeatedRequired(header: HeaderFound, file: string): InputError | undef
 }
 
 async function dropScratch(db: Db): Promise<void> {
-  await db.run(`DROP TABLE IF EXISTS _typed; DROP TABLE IF EXISTS _raw; DROP TABLE IF EXISTS _lines; DROP TABLE IF EXISTS _blank_lines; DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans;`);
+  await db.run(
+    `DROP TABLE IF EXISTS _typed; DROP TABLE IF EXISTS _raw; DROP TABLE IF EXISTS _lines; DROP TABLE IF EXISTS _blank_lines; DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans;`,
+  );
 }
 
 /** A slice of current data (a file, or one month of a monthly file) that the new file delivers again. */
@@ -499,7 +512,16 @@ async function findReplaced(db: Db, kind: Kind, asOf: string): Promise<Replaced[
   const key = ident(contract.key);
   const current = ident(`${kind}_current`);
   const period = contract.monthly ? 'period' : 'CAST(NULL AS DATE)';
-  const rows = await db.all<{ file_id: number; file_name: string; period: Date | null; newer: boolean; shared: bigint; new_keys: bigint; old_rows: bigint; new_rows: bigint }>(
+  const rows = await db.all<{
+    file_id: number;
+    file_name: string;
+    period: Date | null;
+    newer: boolean;
+    shared: bigint;
+    new_keys: bigint;
+    old_rows: bigint;
+    new_rows: bigint;
+  }>(
     // Only the new file's keys in slices the current data has (none on a first delivery, none
     // for the new months of a monthly file): grouping every key of a 10M-row file costs seconds.
     `WITH nk AS (SELECT ${period} AS period, ${key} AS key, count(*) AS n FROM _typed
@@ -543,7 +565,14 @@ interface NewMonths {
 async function compareNewMonths(db: Db, kind: Kind): Promise<NewMonths | undefined> {
   const key = ident(CONTRACTS[kind].key);
   const current = ident(`${kind}_current`);
-  const row = await db.one<{ previous: Date | null; previous_rows: bigint | null; rows_per_month: number | null; months: bigint; new_keys: bigint; shared: bigint }>(
+  const row = await db.one<{
+    previous: Date | null;
+    previous_rows: bigint | null;
+    rows_per_month: number | null;
+    months: bigint;
+    new_keys: bigint;
+    shared: bigint;
+  }>(
     `WITH nk AS (SELECT period, ${key} AS key FROM _typed WHERE _reason IS NULL AND period NOT IN (SELECT DISTINCT period FROM ${current})),
      prev AS (SELECT max(period) AS p FROM ${current} WHERE period < (SELECT min(period) FROM nk)),
      pk AS (SELECT DISTINCT ${key} AS key FROM ${current} WHERE period = (SELECT p FROM prev))
@@ -588,10 +617,22 @@ function snapshotGuard(
   why = '',
 ): RefusedFile | undefined {
   if (rowsRead === 0) {
-    return { status: 'refused', file: fileName, kind, reason: 'no_rows', message: `"${fileName}" has a header but no data rows. Export it again from the source system; the data already loaded stays in use.` };
+    return {
+      status: 'refused',
+      file: fileName,
+      kind,
+      reason: 'no_rows',
+      message: `"${fileName}" has a header but no data rows. Export it again from the source system; the data already loaded stays in use.`,
+    };
   }
   if (rowsLoaded === 0) {
-    return { status: 'refused', file: fileName, kind, reason: 'all_rejected', message: `Every row of "${fileName}" was rejected (${rowsRead} rows${why ? `: ${why}` : ''}). Fix the export and load it again; the data already loaded stays in use.` };
+    return {
+      status: 'refused',
+      file: fileName,
+      kind,
+      reason: 'all_rejected',
+      message: `Every row of "${fileName}" was rejected (${rowsRead} rows${why ? `: ${why}` : ''}). Fix the export and load it again; the data already loaded stays in use.`,
+    };
   }
   if (options.force) return undefined;
   const current = replaced.filter((r) => !r.newer);

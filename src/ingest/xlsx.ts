@@ -43,9 +43,12 @@ export async function xlsxToCsv(file: string, target: string, options: { sheet?:
   const idleMs = options.idleMs ?? 30_000;
   let watchdog: NodeJS.Timeout | undefined;
   const stalled = new Promise<never>((_, reject) => {
-    watchdog = setInterval(() => {
-      if (Date.now() - lastProgress > idleMs) reject(new Error(`the workbook reader made no progress for ${Math.round(idleMs / 1000)} s (a damaged zip)`));
-    }, Math.min(1000, idleMs));
+    watchdog = setInterval(
+      () => {
+        if (Date.now() - lastProgress > idleMs) reject(new Error(`the workbook reader made no progress for ${Math.round(idleMs / 1000)} s (a damaged zip)`));
+      },
+      Math.min(1000, idleMs),
+    );
   });
   const write = async (line: string): Promise<void> => {
     lastProgress = Date.now();
@@ -72,17 +75,25 @@ export async function xlsxToCsv(file: string, target: string, options: { sheet?:
           pending.push({ number: row.number, cells: values });
           if (pending.length <= MAX_TITLE_ROWS) {
             try {
-              header = findHeader(pending.map((p) => p.cells), file, options.kind);
+              header = findHeader(
+                pending.map((p) => p.cells),
+                file,
+                options.kind,
+              );
             } catch {
               continue; // not yet: the header may be further down
             }
           } else {
-            header = findHeader(pending.map((p) => p.cells), file, options.kind);
+            header = findHeader(
+              pending.map((p) => p.cells),
+              file,
+              options.kind,
+            );
           }
           const at = pending[header.index] as { number: number; cells: string[] };
           headerRow = at.number;
           width = header.headers.length;
-          await write(['__row', ...header.headers.map((_, i) => `c${i}`)].map(csvField).join(',') + '\n');
+          await write(`${['__row', ...header.headers.map((_, i) => `c${i}`)].map(csvField).join(',')}\n`);
           for (const p of pending.slice(header.index + 1)) {
             await write(rowLine(p.number, p.cells, width));
             rows++;
@@ -92,7 +103,12 @@ export async function xlsxToCsv(file: string, target: string, options: { sheet?:
         await write(rowLine(row.number, values, width));
         rows++;
       }
-      if (wanted && !header && pending.length > 0) header = findHeader(pending.map((p) => p.cells), file, options.kind);
+      if (wanted && !header && pending.length > 0)
+        header = findHeader(
+          pending.map((p) => p.cells),
+          file,
+          options.kind,
+        );
       if (wanted && header) result = { sheet: name, header, headerRow, rows, width };
     }
   };
@@ -125,5 +141,5 @@ function rowLine(rowNumber: number, cells: string[], width: number): string {
   while (last > width && (cells[last - 1] ?? '').trim() === '') last--;
   const padded = cells.slice(0, last);
   while (padded.length < width) padded.push('');
-  return [String(rowNumber), ...padded].map(csvField).join(',') + '\n';
+  return `${[String(rowNumber), ...padded].map(csvField).join(',')}\n`;
 }

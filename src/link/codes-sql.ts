@@ -15,10 +15,7 @@ function weightedSum(alphabet: string, weights: number[], offset = 0): string {
 for (const prefix of ORG_CHECK_EXEMPT_PREFIXES) {
   if (!/^[0-9A-Z]{2}$/.test(prefix)) throw new Error(`bad ORG_CHECK_EXEMPT_PREFIXES entry: ${prefix}`);
 }
-const exemptTest =
-  ORG_CHECK_EXEMPT_PREFIXES.length === 0
-    ? ''
-    : `substr(s, 1, 2) IN (${ORG_CHECK_EXEMPT_PREFIXES.map((p) => `'${p}'`).join(', ')}) OR `;
+const exemptTest = ORG_CHECK_EXEMPT_PREFIXES.length === 0 ? '' : `substr(s, 1, 2) IN (${ORG_CHECK_EXEMPT_PREFIXES.map((p) => `'${p}'`).join(', ')}) OR `;
 
 const USCC_PATTERN = '[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}';
 

@@ -32,18 +32,10 @@ export const ORG_CHECK_EXEMPT_PREFIXES: readonly string[] = [];
 export type CodeFailure = 'empty' | 'length' | 'alphabet' | 'check_char' | 'org_code_check' | 'birth_date';
 
 /** The outcome of a code check: the cleaned code, and on failure why, in English and Chinese. */
-export type CodeCheck =
-  | { ok: true; code: string }
-  | { ok: false; code: string; reason: CodeFailure; message: string };
+export type CodeCheck = { ok: true; code: string } | { ok: false; code: string; reason: CodeFailure; message: string };
 
 /** What kind of employer a record is, for the rules that treat kinds differently. */
-export type EmployerKind =
-  | 'enterprise'
-  | 'individual_business'
-  | 'farmer_coop'
-  | 'social_org'
-  | 'public_institution'
-  | 'other';
+export type EmployerKind = 'enterprise' | 'individual_business' | 'farmer_coop' | 'social_org' | 'public_institution' | 'other';
 
 /** A taxpayer id, classified; `orgCode` is the legacy key where the id carries one. */
 export type TaxpayerId =

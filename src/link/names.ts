@@ -73,7 +73,7 @@ const MARKERS = /\((个体工商户|个体户|个体)\)/g;
 function basic(name: string): string {
   return name
     .normalize('NFKC')
-    .replace(/[【〔［\[｛{〈《<]/g, '(')
+    .replace(/[【〔［[｛{〈《<]/g, '(')
     .replace(/[】〕］\]｝}〉》>]/g, ')')
     .replace(/[\s\u3000·・•,，.。、\-—–_'"“”‘’:：;；!！?？/\\&＋+*#@]/g, '')
     .replace(MARKERS, '')
@@ -104,7 +104,7 @@ export function regionPrefixPattern(divisionNames: string[]): string {
     if ([...short].length >= 2) names.add(short);
   }
   const sorted = [...names].sort((a, b) => b.length - a.length || a.localeCompare(b));
-  return `^(?:${sorted.map((n) => n.replace(/[.*+?^\${}()|[\]\\]/g, '\\$&')).join('|')})+`;
+  return `^(?:${sorted.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})+`;
 }
 
 /** Splits a normalised name into its core and its legal-form suffix. */

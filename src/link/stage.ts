@@ -33,10 +33,7 @@ export async function linkEmployers(db: Db, ctx: RunContext): Promise<LinkSummar
   // Character-level similarity and traditional-to-simplified need JS: DuckDB's string distances count bytes.
   db.registerTextFunction('recon_jaro_winkler', 2, 'DOUBLE', (a, b) => jaroWinkler(a ?? '', b ?? ''));
   db.registerTextFunction('recon_simplify', 1, 'VARCHAR', (name) => simplify(name ?? ''));
-  await runSteps(db, [
-    { name: 'link.macros', sql: CODE_MACROS_SQL + nameMacrosSql() },
-    s('link.records'),
-  ]);
+  await runSteps(db, [{ name: 'link.macros', sql: CODE_MACROS_SQL + nameMacrosSql() }, s('link.records')]);
   const nameStarted = performance.now();
   await runSteps(db, [
     s('link.uscc', undefined, ['_links']),
@@ -61,7 +58,10 @@ export async function linkEmployers(db: Db, ctx: RunContext): Promise<LinkSummar
   const fresh = await db.one<{ n: bigint }>(step('link.fresh'), undefined, { step: 'link.fresh' });
   await runSteps(db, [s('link.employers'), s('link.conflicts', { run, below: p.conflictBelow })]);
   const summary = await summarise(db, run, Number(fresh?.n ?? 0), nameMatchingMs);
-  ctx.logger.info({ ...summary }, `link: ${summary.records} records -> ${summary.employers} employers (${summary.newEmployers} new), ${summary.review} to review`);
+  ctx.logger.info(
+    { ...summary },
+    `link: ${summary.records} records -> ${summary.employers} employers (${summary.newEmployers} new), ${summary.review} to review`,
+  );
   return summary;
 }
 

@@ -42,14 +42,26 @@ export async function employerView(db: Db, employerId: string): Promise<Employer
   const queries: Array<[string, string, string[]]> = [
     ['registration', `SELECT * EXCLUDE (file_id) FROM registration_current WHERE uscc IN (SELECT unnest($1::VARCHAR[]))`, keys('registration')],
     ['civil_org', `SELECT * EXCLUDE (file_id) FROM civil_org_current WHERE uscc IN (SELECT unnest($1::VARCHAR[]))`, keys('civil_org')],
-    ['tax_registration', `SELECT * EXCLUDE (file_id) FROM tax_registration_current WHERE taxpayer_id IN (SELECT unnest($1::VARCHAR[]))`, keys('tax_registration')],
+    [
+      'tax_registration',
+      `SELECT * EXCLUDE (file_id) FROM tax_registration_current WHERE taxpayer_id IN (SELECT unnest($1::VARCHAR[]))`,
+      keys('tax_registration'),
+    ],
     [
       'tax_withholding',
       `SELECT * EXCLUDE (file_id) FROM tax_withholding_current WHERE taxpayer_id IN (SELECT unnest($1::VARCHAR[])) ORDER BY period`,
       [...keys('tax_registration'), ...keys('tax_withholding')],
     ],
-    ['si_enrollment', `SELECT * EXCLUDE (file_id) FROM si_enrollment_current WHERE unit_id IN (SELECT unnest($1::VARCHAR[])) ORDER BY unit_id, insurance_code`, keys('si_unit')],
-    ['si_payment', `SELECT * EXCLUDE (file_id) FROM si_payment_current WHERE unit_id IN (SELECT unnest($1::VARCHAR[])) ORDER BY period, insurance_code`, keys('si_unit')],
+    [
+      'si_enrollment',
+      `SELECT * EXCLUDE (file_id) FROM si_enrollment_current WHERE unit_id IN (SELECT unnest($1::VARCHAR[])) ORDER BY unit_id, insurance_code`,
+      keys('si_unit'),
+    ],
+    [
+      'si_payment',
+      `SELECT * EXCLUDE (file_id) FROM si_payment_current WHERE unit_id IN (SELECT unnest($1::VARCHAR[])) ORDER BY period, insurance_code`,
+      keys('si_unit'),
+    ],
   ];
   for (const [name, sql, list] of queries) {
     if (list.length === 0) continue;
@@ -66,15 +78,11 @@ export async function employerView(db: Db, employerId: string): Promise<Employer
         OR r.candidate_cluster IN (SELECT key FROM employer_keys WHERE employer_id = $1)`,
     [employerId],
   );
-  // Databases from before notices existed have no such table.
-  const hasNotices = Number((await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'notices'`))?.n ?? 0) > 0;
-  const notices = hasNotices
-    ? await db.all(
-        `SELECT notice_id, kind, case_id, strftime(sent_on, '%Y-%m-%d') AS sent_on, strftime(deadline, '%Y-%m-%d') AS deadline, run_id
-         FROM notices WHERE employer_id = $1 ORDER BY sent_on, notice_id`,
-        [employerId],
-        { step: 'employer.notices' },
-      )
-    : [];
+  const notices = await db.all(
+    `SELECT notice_id, kind, case_id, strftime(sent_on, '%Y-%m-%d') AS sent_on, strftime(deadline, '%Y-%m-%d') AS deadline, run_id
+     FROM notices WHERE employer_id = $1 ORDER BY sent_on, notice_id`,
+    [employerId],
+    { step: 'employer.notices' },
+  );
   return { employer, links, records, dataQuality, review, notices };
 }

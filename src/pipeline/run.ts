@@ -69,7 +69,11 @@ export async function runPipeline(pipeline: PipelineConfig, options: RunOptions 
   fs.mkdirSync(partial, { recursive: true });
   const logger =
     options.logger ??
-    createLogger({ file: path.join(partial, 'run.log'), ...(options.logLevel ? { level: options.logLevel } : {}), ...(options.terminal !== undefined ? { terminal: options.terminal } : {}) });
+    createLogger({
+      file: path.join(partial, 'run.log'),
+      ...(options.logLevel ? { level: options.logLevel } : {}),
+      ...(options.terminal !== undefined ? { terminal: options.terminal } : {}),
+    });
   const ctx = newRunContext(pipeline, { command: 'run', runId, runDir: partial, logger: logger.child({ run: runId }) });
   const log = ctx.logger;
   const timings: Record<string, number> = {};
@@ -167,7 +171,8 @@ async function audit(db: Db, pipeline: PipelineConfig, r: RunResult): Promise<vo
     const name = path.basename(x.file);
     const pct = `${(share * 100).toFixed(1)}%`;
     if (share > pipeline.audit.rejectsFail) problems.push(`${name}: ${pct} of its rows were rejected (fail threshold ${pipeline.audit.rejectsFail * 100}%)`);
-    else if (share > pipeline.audit.rejectsWarn) r.warnings.push(`${name}: ${pct} of its rows were rejected (warn threshold ${pipeline.audit.rejectsWarn * 100}%); see rejects`);
+    else if (share > pipeline.audit.rejectsWarn)
+      r.warnings.push(`${name}: ${pct} of its rows were rejected (warn threshold ${pipeline.audit.rejectsWarn * 100}%); see rejects`);
   }
   const previous = await db.one<{ employers: number | null }>(
     `SELECT CAST(json_extract(summary, '$.link.employers') AS INTEGER) AS employers FROM runs
@@ -176,10 +181,15 @@ async function audit(db: Db, pipeline: PipelineConfig, r: RunResult): Promise<vo
   const before = previous?.employers ?? 0;
   const now = r.link?.employers ?? 0;
   if (before > 0 && now < (1 - pipeline.audit.maxEmployerDrop) * before) {
-    problems.push(`employers fell from ${before} to ${now} against the last published run (more than ${pipeline.audit.maxEmployerDrop * 100}%): an export is probably missing or cut`);
+    problems.push(
+      `employers fell from ${before} to ${now} against the last published run (more than ${pipeline.audit.maxEmployerDrop * 100}%): an export is probably missing or cut`,
+    );
   }
   if (problems.length) {
-    throw new AuditError(`The run failed its checks and published nothing:\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix the inputs (or the thresholds under audit: in the pipeline file) and run again.`, { problems });
+    throw new AuditError(
+      `The run failed its checks and published nothing:\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix the inputs (or the thresholds under audit: in the pipeline file) and run again.`,
+      { problems },
+    );
   }
 }
 
@@ -215,12 +225,7 @@ class RssSampler {
   }
 }
 
-async function timed<T>(
-  [timings, memory]: [Record<string, number>, RssSampler],
-  stage: string,
-  fn: () => Promise<T>,
-  log?: Logger,
-): Promise<T> {
+async function timed<T>([timings, memory]: [Record<string, number>, RssSampler], stage: string, fn: () => Promise<T>, log?: Logger): Promise<T> {
   log?.debug({ stage }, `stage ${stage} started`);
   const started = performance.now();
   memory.begin(stage);
@@ -233,7 +238,7 @@ async function timed<T>(
 }
 
 /**
- * RULES.md: the as-of date defaults to the latest snapshot date. Read as the latest date every
+ * docs/rules.md: the as-of date defaults to the latest snapshot date. Read as the latest date every
  * source has a snapshot for: when only the registry has come in for November, the payment and
  * withholding ledgers still end in October, and reasoning about November would turn every
  * employer into a non-declarer.
@@ -290,7 +295,7 @@ function writeRunJson(dir: string, pipeline: PipelineConfig, r: RunResult, ctx: 
     peak_rss_mb: r.peakRssMb,
     warnings: r.warnings,
   };
-  fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify(doc, null, 2) + '\n');
+  fs.writeFileSync(path.join(dir, 'run.json'), `${JSON.stringify(doc, null, 2)}\n`);
 }
 
 /**
@@ -306,7 +311,25 @@ function markInterruptedRuns(runsDir: string, own: string, log: Logger): void {
     fs.renameSync(path.join(runsDir, name), target);
     const json = path.join(target, 'run.json');
     if (!fs.existsSync(json)) {
-      fs.writeFileSync(json, JSON.stringify({ run_id: id, status: 'failed', error: 'interrupted: the process ended before the run finished (killed or crashed); nothing was published', as_of: null, started_at: null, finished_at: null, pipeline: null, rows: null, rules: null, warnings: [] }, null, 2) + '\n');
+      fs.writeFileSync(
+        json,
+        `${JSON.stringify(
+          {
+            run_id: id,
+            status: 'failed',
+            error: 'interrupted: the process ended before the run finished (killed or crashed); nothing was published',
+            as_of: null,
+            started_at: null,
+            finished_at: null,
+            pipeline: null,
+            rows: null,
+            rules: null,
+            warnings: [],
+          },
+          null,
+          2,
+        )}\n`,
+      );
     }
     log.warn({ run: id }, `run ${id} was interrupted; its folder is now ${path.basename(target)}`);
   }

@@ -22,7 +22,6 @@ function csvCell(value: unknown): string {
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-
 /** A plain-text table for a terminal (CJK counted as two columns). */
 export function formatTable(columns: string[], rows: Array<Record<string, unknown>>): string {
   const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -38,8 +37,12 @@ export function formatTable(columns: string[], rows: Array<Record<string, unknow
     }
     return out + ' '.repeat(w - used);
   };
-  const line = (cells: string[]): string => cells.map((c, i) => pad(c, widths[i] ?? 0)).join('  ').trimEnd();
-  return [line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => line(columns.map((c) => text(r[c]))))].join('\n') + '\n';
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => pad(c, widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return `${[line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => line(columns.map((c) => text(r[c]))))].join('\n')}\n`;
 }
 
 /**
@@ -69,7 +72,9 @@ export async function exportQuery(db: Db, select: string, format: ExportFormat, 
         count++;
       }
     }
-    const text = formatTable(columns, shown) + (count > shown.length ? `(${count} rows, first ${shown.length} shown; use --format csv or --out for all)\n` : `(${count} rows)\n`);
+    const text =
+      formatTable(columns, shown) +
+      (count > shown.length ? `(${count} rows, first ${shown.length} shown; use --format csv or --out for all)\n` : `(${count} rows)\n`);
     if (out) fs.writeFileSync(out, text);
     else process.stdout.write(text);
     return count;
@@ -80,11 +85,11 @@ export async function exportQuery(db: Db, select: string, format: ExportFormat, 
     for await (const chunk of db.streamJson(select, undefined, { step: 'query' })) {
       let text = '';
       if (format === 'csv' && !header) {
-        text += chunk.columns.map(csvCell).join(',') + '\n';
+        text += `${chunk.columns.map(csvCell).join(',')}\n`;
         header = true;
       }
       for (const row of chunk.rows) {
-        text += format === 'csv' ? chunk.columns.map((c) => csvCell(row[c])).join(',') + '\n' : JSON.stringify(row) + '\n';
+        text += format === 'csv' ? `${chunk.columns.map((c) => csvCell(row[c])).join(',')}\n` : `${JSON.stringify(row)}\n`;
         count++;
       }
       if (!sink.write(text)) await new Promise<void>((resolve) => sink.once('drain', () => resolve()));

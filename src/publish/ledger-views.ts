@@ -15,16 +15,15 @@ export interface LedgerRule {
   hasAmount: boolean;
 }
 
-/** The built-in rules, in the order of RULES.md. */
+/** The built-in rules, in the order of docs/rules.md. */
 export const LEDGER_RULES: LedgerRule[] = BUILTIN_RULES.map((r) => ({ id: r.id, title: r.title, hasAmount: !r.amountFormula.startsWith('无') }));
 
-/** Arrears classes of RULES.md, in the order the ledgers show them. */
+/** Arrears classes of docs/rules.md, in the order the ledgers show them. */
 export const ARREARS_CLASSES = [
   { id: 'closed', title: '已注销/吊销（核销）' },
   { id: 'dormant', title: '停业/无用工（缴费计划）' },
   { id: 'operating', title: '正常经营（依法追缴）' },
 ] as const;
-
 
 function q(id: string): string {
   return ident(id);
@@ -46,7 +45,9 @@ export function ledgerViewsSql(rules: readonly LedgerRule[] = LEDGER_RULES): str
       `coalesce(sum(amount) FILTER (WHERE rule_id = ${literal(r.id)}), 0) AS ${q(`${r.id}_amount`)}`,
     ])
     .join(',\n       ');
-  const ruleSelect = rules.flatMap((r) => [`coalesce(fi.${q(`${r.id}_n`)}, 0) AS ${q(`${r.id}_n`)}`, `coalesce(fi.${q(`${r.id}_amount`)}, 0) AS ${q(`${r.id}_amount`)}`]).join(',\n       ');
+  const ruleSelect = rules
+    .flatMap((r) => [`coalesce(fi.${q(`${r.id}_n`)}, 0) AS ${q(`${r.id}_n`)}`, `coalesce(fi.${q(`${r.id}_amount`)}, 0) AS ${q(`${r.id}_amount`)}`])
+    .join(',\n       ');
   const arrearsColumns = ARREARS_CLASSES.flatMap((c) => [
     `count(*) FILTER (WHERE class = ${literal(c.id)}) AS ${q(`arrears_${c.id}_n`)}`,
     `coalesce(sum(amount) FILTER (WHERE class = ${literal(c.id)}), 0) AS ${q(`arrears_${c.id}_amount`)}`,
@@ -283,5 +284,9 @@ export async function selectLedgerRun(db: Db, runId: string): Promise<void> {
  * the targets and the summary page all read it. Reads the run's temporary payment facts.
  */
 export async function fillLedgerEmployer(db: Db, ctx: DatedRunContext): Promise<void> {
-  await db.run(LEDGER_EMPLOYER_SQL, { run: ctx.runId, as_of: ctx.dates.asOf, month: ctx.dates.closedMonth, min_age_days: ctx.dates.minAgeDays }, { step: 'ledger.employer' });
+  await db.run(
+    LEDGER_EMPLOYER_SQL,
+    { run: ctx.runId, as_of: ctx.dates.asOf, month: ctx.dates.closedMonth, min_age_days: ctx.dates.minAgeDays },
+    { step: 'ledger.employer' },
+  );
 }

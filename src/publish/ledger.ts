@@ -7,7 +7,6 @@ import type { Db, Row } from '../db/database.ts';
 import { ARREARS_CLASSES, ledgerRules, selectLedgerRun, type LedgerRule } from './ledger-views.ts';
 import type { DatedRunContext } from '../config/context.ts';
 
-
 /** The sheets of ledger.xlsx, in order. */
 export const LEDGER_SHEETS = ['汇总', '目标完成情况', '欠费台账', '案件进展', '数据质量', '待人工确认', '运行记录'] as const;
 
@@ -26,7 +25,15 @@ interface Column {
 const FONT: Partial<ExcelJS.Font> = { name: LEDGER_FONT, size: 10 };
 const BOLD: Partial<ExcelJS.Font> = { ...FONT, bold: true };
 // pp: a change of a rate, in percentage points; delta: a change of a count.
-const FORMATS: Record<CellKind, string | undefined> = { text: undefined, int: '#,##0', money: '#,##0.00', rate: '0.0%', score: '0.000', pp: '+0.0%;-0.0%;0.0%', delta: '+#,##0;-#,##0;0' };
+const FORMATS: Record<CellKind, string | undefined> = {
+  text: undefined,
+  int: '#,##0',
+  money: '#,##0.00',
+  rate: '0.0%',
+  score: '0.000',
+  pp: '+0.0%;-0.0%;0.0%',
+  delta: '+#,##0;-#,##0;0',
+};
 const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDCE6F1' } };
 const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFF2F2F2' } };
 const THIN: Partial<ExcelJS.Borders> = {
@@ -35,7 +42,6 @@ const THIN: Partial<ExcelJS.Borders> = {
   left: { style: 'thin', color: { argb: 'FFBFBFBF' } },
   right: { style: 'thin', color: { argb: 'FFBFBFBF' } },
 };
-
 
 /**
  * A cell value as the workbook gets it: numbers as numbers, everything else as a plain string.
@@ -142,7 +148,7 @@ function writeSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, spec: SheetSpe
   const colWidths = widths(spec.columns, spec.rows);
   // Tables written under the main one share its columns: widen to fit them too.
   for (const extra of spec.after ?? []) {
-    widths(extra.columns, extra.rows).forEach((w, i) => (colWidths[i] = Math.max(colWidths[i] ?? 6, w)));
+    for (const [i, w] of widths(extra.columns, extra.rows).entries()) colWidths[i] = Math.max(colWidths[i] ?? 6, w);
   }
   const ws = workbook.addWorksheet(spec.name, {
     views: [{ state: 'frozen', ySplit: 2, xSplit: spec.freezeFirstColumn ? 1 : 0, showGridLines: false }],
@@ -375,18 +381,22 @@ export async function writeLedger(db: Db, ctx: DatedRunContext, stageTimings: Re
   const targets: Row[] = hasTargets
     ? (await db.all(`SELECT * FROM ledger_targets`, undefined, step('targets'))).map((r) => ({ ...r, rank_move: rankMove(r['rank_change']) }))
     : [];
-  const unresolved = hasTargets ? await db.all(`SELECT district_text FROM campaign_targets WHERE year = $1 AND district_code IS NULL ORDER BY district_text`, [targetYear], step('targets')) : [];
+  const unresolved = hasTargets
+    ? await db.all(`SELECT district_text FROM campaign_targets WHERE year = $1 AND district_code IS NULL ORDER BY district_text`, [targetYear], step('targets'))
+    : [];
   const prevAsOf = targets.find((r) => r['prev_as_of'] instanceof Date)?.['prev_as_of'];
   // The title must not start with a digit: in the page header it follows a font-size code (&9).
   const targetsTitle = `目标完成情况（${targetYear} 年度，核查日 ${options.asOf}${prevAsOf ? `，较上月：与 ${ymd(prevAsOf)} 比较` : '，上月无运行记录'}）`;
 
   const progress = await db.all(`SELECT * FROM ledger_cases_progress`, undefined, step('progress'));
   const progressTotals = new Set(progress.flatMap((r, i) => (r['district_code'] === null ? [i] : [])));
-  const dq = (await db.all(`SELECT * FROM ledger_data_quality ORDER BY source_table, category, kind, file_name, record_key`, undefined, step('dq'))).map((r) => ({
-    ...r,
-    source_title: SOURCE_TABLE[String(r['source_table'])] ?? r['source_table'],
-    category_title: DQ_CATEGORY[String(r['category'])] ?? r['category'],
-  }));
+  const dq = (await db.all(`SELECT * FROM ledger_data_quality ORDER BY source_table, category, kind, file_name, record_key`, undefined, step('dq'))).map(
+    (r) => ({
+      ...r,
+      source_title: SOURCE_TABLE[String(r['source_table'])] ?? r['source_table'],
+      category_title: DQ_CATEGORY[String(r['category'])] ?? r['category'],
+    }),
+  );
   const review = await db.all(`SELECT * FROM ledger_review`, undefined, step('review'));
   const run = (await db.one(`SELECT * FROM ledger_run`, undefined, step('run'))) ?? {};
   const inputs = (await db.all(`SELECT * FROM ledger_run_inputs`, undefined, step('inputs'))).map((r) => ({
@@ -449,7 +459,14 @@ export async function writeLedger(db: Db, ctx: DatedRunContext, stageTimings: Re
       empty: `未载入 ${targetYear} 年度目标任务（目标任务文件：区县、年度、参保单位目标、参保人数目标、参保率目标、征缴目标），本表无数据。`,
       ...(unresolved.length ? { after: [{ title: '未识别的区县（既非区划代码，也非本市区县名称）', columns: UNRESOLVED_COLUMNS, rows: unresolved }] } : {}),
     },
-    { name: '欠费台账', title: heading('欠费台账（按类别，含滞纳金）'), columns: ARREARS_COLUMNS, rows: arrearsRows, totals: arrearsTotals, empty: '本次无欠费单位' },
+    {
+      name: '欠费台账',
+      title: heading('欠费台账（按类别，含滞纳金）'),
+      columns: ARREARS_COLUMNS,
+      rows: arrearsRows,
+      totals: arrearsTotals,
+      empty: '本次无欠费单位',
+    },
     { name: '案件进展', title: heading('案件进展'), columns: PROGRESS_COLUMNS, rows: progress, totals: progressTotals, empty: '暂无案件' },
     { name: '数据质量', title: heading('数据质量问题'), columns: DQ_COLUMNS, rows: dq, empty: '本次未发现数据质量问题' },
     { name: '待人工确认', title: heading('待人工确认的单位关联'), columns: REVIEW_COLUMNS, rows: review, empty: '本次无待人工确认的关联' },
@@ -464,7 +481,10 @@ export async function writeLedger(db: Db, ctx: DatedRunContext, stageTimings: Re
   for (const spec of specs) writeSheet(workbook, spec, options.asOf);
   await workbook.commit();
   fs.renameSync(tmp, file);
-  options.logger.info({ file, ms: Math.round(performance.now() - started) }, `ledger: ${path.basename(file)} (${district.length - 1} districts, ${arrears.length} owing)`);
+  options.logger.info(
+    { file, ms: Math.round(performance.now() - started) },
+    `ledger: ${path.basename(file)} (${district.length - 1} districts, ${arrears.length} owing)`,
+  );
   return { file, sheets: specs.map((s) => s.name) };
 }
 

@@ -6,8 +6,6 @@ import { escapeHtml } from '../core/html.ts';
 import { validateUscc } from '../link/codes.ts';
 import { addOrderedSheet, rowListWriter, safeText, safeFileName, shareColumnStyles } from '../core/xlsx-write.ts';
 
-
-
 export interface NoticeSummary {
   notices: number;
   /** The list workbook, or null when nobody was noticed. */
@@ -30,7 +28,18 @@ interface NoticeRow {
 /** SMS texts must stay under this many characters (one 70-character Chinese SMS). */
 export const SMS_MAX = 69;
 const REASON: Record<NoticeRow['kind'], string> = { new_employer: '新设立单位', uninsured_case: '逾期未参保' };
-export const NOTICE_COLUMNS = ['告知编号', '单位名称', '统一社会信用代码', '法定代表人', '联系电话', '地址', '成立日期', '登记期限', '告知原因', '短信内容'] as const;
+export const NOTICE_COLUMNS = [
+  '告知编号',
+  '单位名称',
+  '统一社会信用代码',
+  '法定代表人',
+  '联系电话',
+  '地址',
+  '成立日期',
+  '登记期限',
+  '告知原因',
+  '短信内容',
+] as const;
 
 /** 2026-11-05 -> 2026年11月05日 */
 function cnDate(iso: string | null): string {
@@ -39,7 +48,6 @@ function cnDate(iso: string | null): string {
   return `${y}年${m}月${d}日`;
 }
 
-
 /** The SMS text of a notice, under 70 characters: the employer's name is shortened when needed. */
 export function smsText(kind: NoticeRow['kind'], name: string, deadline: string | null, phone: string): string {
   const body = kind === 'new_employer' && deadline ? `请于${cnDate(deadline)}前办理社会保险登记` : '贵单位逾期未办理社会保险登记，请尽快办理';
@@ -47,7 +55,7 @@ export function smsText(kind: NoticeRow['kind'], name: string, deadline: string 
   const fixed = [...`【社保】：${body}${tail}`].length;
   const chars = [...name.trim()];
   const room = Math.max(2, SMS_MAX - fixed);
-  const shown = chars.length <= room ? chars.join('') : chars.slice(0, room - 1).join('') + '…';
+  const shown = chars.length <= room ? chars.join('') : `${chars.slice(0, room - 1).join('')}…`;
   const text = `【社保】${shown}：${body}${tail}`;
   // A very long phone text could still overflow: the text is cut rather than sent in two parts.
   return [...text].length <= SMS_MAX ? text : [...text].slice(0, SMS_MAX).join('');
@@ -73,7 +81,7 @@ async function selectNotices(db: Db, runId: string, asOf: string): Promise<numbe
        WHERE c.rule_id = 'uninsured' AND c.state = 'new' AND c.state_run = $run)
      SELECT x.* FROM candidates x JOIN employer_facts f USING (employer_id)
      WHERE f.active AND NOT f.registered_si
-       -- RULES.md: individual businesses without headcount evidence are not findings, nor noticed.
+       -- docs/rules.md: individual businesses without headcount evidence are not findings, nor noticed.
        AND NOT (f.kind = 'individual_business' AND coalesce(f.h, 0) = 0)
        AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.employer_id = x.employer_id
                          AND (n.kind = x.kind OR (x.kind = 'uninsured_case' AND n.kind = 'new_employer')))
@@ -187,7 +195,13 @@ export async function writeNotices(db: Db, ctx: DatedRunContext): Promise<Notice
     else byDistrict.set(r.district, [r]);
   }
   for (const [district, list] of byDistrict) {
-    fs.writeFileSync(path.join(folder, `告知书_${safeFileName(district)}.html`), html(district, list.map((r) => letter(r, options.asOf, options.office))));
+    fs.writeFileSync(
+      path.join(folder, `告知书_${safeFileName(district)}.html`),
+      html(
+        district,
+        list.map((r) => letter(r, options.asOf, options.office)),
+      ),
+    );
   }
 
   const file = path.join(folder, '告知清单.xlsx');

@@ -27,7 +27,11 @@ LEFT JOIN employers e ON e.employer_id = l.employer_id`;
 }
 
 export const PARQUET_TABLES: ParquetTable[] = [
-  { name: 'employers', description: 'linked employers (one per real employer)', sql: `SELECT *, coalesce(district_code, 'unknown') AS district FROM employers` },
+  {
+    name: 'employers',
+    description: 'linked employers (one per real employer)',
+    sql: `SELECT *, coalesce(district_code, 'unknown') AS district FROM employers`,
+  },
   {
     name: 'employer_links',
     description: 'which source record belongs to which employer, and how it was linked',
@@ -43,21 +47,41 @@ export const PARQUET_TABLES: ParquetTable[] = [
     description: 'civil-affairs social organisation rows in force',
     sql: linked('civil_org', `l.source = 'civil_org' AND l.record_key = coalesce(r.uscc, 'line:' || r.file_id || ':' || r.src_line)`),
   },
-  { name: 'tax_registration', description: 'tax registry rows in force', sql: linked('tax_registration', `l.source = 'tax_registration' AND l.record_key = r.taxpayer_id`) },
+  {
+    name: 'tax_registration',
+    description: 'tax registry rows in force',
+    sql: linked('tax_registration', `l.source = 'tax_registration' AND l.record_key = r.taxpayer_id`),
+  },
   {
     name: 'tax_withholding',
     description: 'monthly withholding (个税扣缴) rows in force',
     sql: linked('tax_withholding', `l.source IN ('tax_registration', 'tax_withholding') AND l.record_key = r.taxpayer_id`),
   },
-  { name: 'si_enrollment', description: 'social-insurance enrollment rows in force', sql: linked('si_enrollment', `l.source = 'si_unit' AND l.record_key = r.unit_id`) },
-  { name: 'si_payment', description: 'social-insurance contribution rows in force', sql: linked('si_payment', `l.source = 'si_unit' AND l.record_key = r.unit_id`) },
-  { name: 'employer_facts', description: 'what the rules reasoned about, per employer, in the latest run', sql: `SELECT *, coalesce(district_code, 'unknown') AS district FROM employer_facts` },
+  {
+    name: 'si_enrollment',
+    description: 'social-insurance enrollment rows in force',
+    sql: linked('si_enrollment', `l.source = 'si_unit' AND l.record_key = r.unit_id`),
+  },
+  {
+    name: 'si_payment',
+    description: 'social-insurance contribution rows in force',
+    sql: linked('si_payment', `l.source = 'si_unit' AND l.record_key = r.unit_id`),
+  },
+  {
+    name: 'employer_facts',
+    description: 'what the rules reasoned about, per employer, in the latest run',
+    sql: `SELECT *, coalesce(district_code, 'unknown') AS district FROM employer_facts`,
+  },
   {
     name: 'findings',
-    description: 'the latest run\'s findings',
+    description: "the latest run's findings",
     sql: `SELECT f.*, coalesce(e.district_code, 'unknown') AS district FROM findings_latest f LEFT JOIN employers e USING (employer_id)`,
   },
-  { name: 'cases', description: 'every case and its state', sql: `SELECT c.*, coalesce(e.district_code, 'unknown') AS district FROM cases c LEFT JOIN employers e USING (employer_id)` },
+  {
+    name: 'cases',
+    description: 'every case and its state',
+    sql: `SELECT c.*, coalesce(e.district_code, 'unknown') AS district FROM cases c LEFT JOIN employers e USING (employer_id)`,
+  },
 ];
 
 export interface ParquetExport {
@@ -75,9 +99,9 @@ export async function exportParquet(db: Db, out: string, logger: Logger): Promis
   const partial = `${out}.partial`;
   fs.rmSync(partial, { recursive: true, force: true });
   fs.mkdirSync(partial, { recursive: true });
-  const run = await db.one<{ run_id: string; as_of: string }>(
-    `SELECT run_id, strftime(as_of, '%Y-%m-%d') AS as_of FROM findings_latest LIMIT 1`,
-  ).catch(() => undefined);
+  const run = await db
+    .one<{ run_id: string; as_of: string }>(`SELECT run_id, strftime(as_of, '%Y-%m-%d') AS as_of FROM findings_latest LIMIT 1`)
+    .catch(() => undefined);
   const result: ParquetExport = { dir: out, runId: run?.run_id ?? null, asOf: run?.as_of ?? null, tables: [] };
   for (const t of PARQUET_TABLES) {
     const started = performance.now();
@@ -92,7 +116,7 @@ export async function exportParquet(db: Db, out: string, logger: Logger): Promis
   }
   fs.writeFileSync(
     path.join(partial, 'manifest.json'),
-    JSON.stringify(
+    `${JSON.stringify(
       {
         written_by: 'recon export',
         run_id: result.runId,
@@ -107,7 +131,7 @@ export async function exportParquet(db: Db, out: string, logger: Logger): Promis
       },
       null,
       2,
-    ) + '\n',
+    )}\n`,
   );
   fs.rmSync(out, { recursive: true, force: true });
   fs.renameSync(partial, out);

@@ -62,7 +62,9 @@ function hasCjkFont(env: NodeJS.ProcessEnv): boolean | undefined {
 function firstWorklist(runDir: string): string | undefined {
   const root = path.join(runDir, 'worklists');
   if (!fs.existsSync(root)) return undefined;
-  const found = (fs.readdirSync(root, { recursive: true, encoding: 'utf8' }) as string[]).filter((f) => f.endsWith('.xlsx') && !path.basename(f).startsWith('~$')).sort();
+  const found = (fs.readdirSync(root, { recursive: true, encoding: 'utf8' }) as string[])
+    .filter((f) => f.endsWith('.xlsx') && !path.basename(f).startsWith('~$'))
+    .sort();
   return found[0] ? path.join(root, found[0]) : undefined;
 }
 
@@ -85,10 +87,13 @@ export function renderCheck(options: RenderCheckOptions = {}): RenderCheckResult
   const missing = RENDER_TOOLS.filter((t) => !findProgram(t.program, env));
   const font = hasCjkFont(env);
   const problems = missing.map((t) => `${t.program} (${t.why}) is not installed: install the Debian package ${t.pkg}`);
-  if (font === false) problems.push(`the font "${RENDER_FONT.family}" is not installed (Chinese would not render): install the Debian package ${RENDER_FONT.pkg}`);
+  if (font === false)
+    problems.push(`the font "${RENDER_FONT.family}" is not installed (Chinese would not render): install the Debian package ${RENDER_FONT.pkg}`);
   if (problems.length) {
     const pkgs = [...missing.map((t) => t.pkg), ...(font === false ? [RENDER_FONT.pkg] : [])];
-    throw new RenderCheckError(`render-check cannot run:\n${problems.map((p) => `  - ${p}`).join('\n')}\nInstall with: apt-get install -y ${pkgs.join(' ')}`, { missing: pkgs });
+    throw new RenderCheckError(`render-check cannot run:\n${problems.map((p) => `  - ${p}`).join('\n')}\nInstall with: apt-get install -y ${pkgs.join(' ')}`, {
+      missing: pkgs,
+    });
   }
   const latest = path.join(options.reports ?? 'reports', 'latest');
   if (!fs.existsSync(latest)) throw new RenderCheckError(`render-check: there is no run folder at ${latest}: run the pipeline first (npm start).`);
@@ -96,7 +101,10 @@ export function renderCheck(options: RenderCheckOptions = {}): RenderCheckResult
   const ledger = path.join(runDir, 'ledger.xlsx');
   const summary = path.join(runDir, 'summary.html');
   const absent = [ledger, summary].filter((f) => !fs.existsSync(f));
-  if (absent.length) throw new RenderCheckError(`render-check: the run folder ${runDir} has no ${absent.map((f) => path.basename(f)).join(' or ')}: was it made by a pipeline that writes the ledgers?`);
+  if (absent.length)
+    throw new RenderCheckError(
+      `render-check: the run folder ${runDir} has no ${absent.map((f) => path.basename(f)).join(' or ')}: was it made by a pipeline that writes the ledgers?`,
+    );
 
   const renderDir = path.join(runDir, 'render');
   fs.rmSync(renderDir, { recursive: true, force: true });
@@ -125,7 +133,13 @@ export function renderCheck(options: RenderCheckOptions = {}): RenderCheckResult
       if (!fs.existsSync(pdf)) throw new RenderCheckError(`render-check: LibreOffice wrote no PDF for ${path.basename(file)}`);
       fs.copyFileSync(pdf, path.join(renderDir, `${name}.pdf`));
       run(pdftoppm, ['-png', '-r', '80', pdf, path.join(renderDir, name)], env, timeout, `pdftoppm on ${name}.pdf`);
-      made.push(...fs.readdirSync(renderDir).filter((f) => f.startsWith(`${name}-`) && f.endsWith('.png')).sort().map((f) => path.join(renderDir, f)));
+      made.push(
+        ...fs
+          .readdirSync(renderDir)
+          .filter((f) => f.startsWith(`${name}-`) && f.endsWith('.png'))
+          .sort()
+          .map((f) => path.join(renderDir, f)),
+      );
     }
     const shot = path.join(renderDir, 'summary.png');
     run(

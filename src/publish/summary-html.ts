@@ -5,9 +5,7 @@ import type { Db, Row } from '../db/database.ts';
 import { ARREARS_CLASSES, selectLedgerRun } from './ledger-views.ts';
 import type { DatedRunContext } from '../config/context.ts';
 
-
 const FONT_STACK = `"Noto Sans CJK SC", "Microsoft YaHei", sans-serif`;
-
 
 function num(v: unknown): number {
   const n = typeof v === 'bigint' ? Number(v) : Number(v ?? 0);
@@ -25,7 +23,9 @@ function int(v: unknown): string {
 /** Yuan, shortened to 万元 above ten thousand: people compare magnitudes here, the ledger has the cents. */
 function money(v: unknown): string {
   const n = num(v);
-  return Math.abs(n) >= 10000 ? `${(n / 10000).toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 })} 万元` : `${n.toLocaleString('en-US', { maximumFractionDigits: 0 })} 元`;
+  return Math.abs(n) >= 10000
+    ? `${(n / 10000).toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 })} 万元`
+    : `${n.toLocaleString('en-US', { maximumFractionDigits: 0 })} 元`;
 }
 
 interface Bar {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { Db } from '../db/database.ts';
 import { sqlSteps } from '../db/sql-file.ts';
 import { runSteps } from '../db/steps.ts';
@@ -19,7 +19,17 @@ import {
   rowChecksum,
   type WorklistColumn,
 } from '../cases/worklist-layout.ts';
-import { addOrderedSheet, guardCommit, safeText, displayWidth, headerFooterText, rowListWriter, safeFileName, shareColumnStyles, type StreamSheet } from '../core/xlsx-write.ts';
+import {
+  addOrderedSheet,
+  guardCommit,
+  safeText,
+  displayWidth,
+  headerFooterText,
+  rowListWriter,
+  safeFileName,
+  shareColumnStyles,
+  type StreamSheet,
+} from '../core/xlsx-write.ts';
 
 const step = sqlSteps(new URL('./worklists.sql', import.meta.url));
 
@@ -134,7 +144,17 @@ const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: 
 /** Column widths in Excel units from the header and a sample of rows (CJK counts 2), within sensible bounds. */
 function columnWidths(sample: Array<Record<string, string | number | null>>): Record<WorklistColumn, number> {
   // Narrow enough that a landscape A4 page prints at a readable scale: long texts wrap instead.
-  const fixed: Partial<Record<WorklistColumn, number>> = { 问题说明: 42, 核查结果: 13, 核查日期: 11, 整改期限: 11, 核查人: 8, 备注: 16, 校验码: 18, 估算金额: 12, 优先级: 7 };
+  const fixed: Partial<Record<WorklistColumn, number>> = {
+    问题说明: 42,
+    核查结果: 13,
+    核查日期: 11,
+    整改期限: 11,
+    核查人: 8,
+    备注: 16,
+    校验码: 18,
+    估算金额: 12,
+    优先级: 7,
+  };
   const max: Partial<Record<WorklistColumn, number>> = { 单位名称: 24, 地址: 24, 问题类型: 14, 案件编号: 12, 法定代表人: 10, 联系电话: 14 };
   const widths = {} as Record<WorklistColumn, number>;
   for (const column of WORKLIST_COLUMNS) {

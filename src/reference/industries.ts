@@ -1,6 +1,6 @@
 /**
  * GB/T 4754-2017 industry sections (门类 A-T) and divisions (大类 01-97), with the two flags the
- * rules need (EXPORTS.md, "Reference data"): work-injury high-risk industries (B, C25, C26,
+ * rules need (docs/exports.md, "Reference data"): work-injury high-risk industries (B, C25, C26,
  * C30-C32, E47-E50) and pneumoconiosis priority industries (B08-B12, C30-C32). The data is
  * `industries.csv` next to this file; codes as they appear in exports are mapped with
  * `industryDivision`.
@@ -41,16 +41,12 @@ export function loadIndustries(file: string = INDUSTRIES_FILE): Industry[] {
   const records = parse(readFileSync(file, 'utf8'), { bom: true, skip_empty_lines: true }) as string[][];
   const [header, ...rows] = records;
   if (header === undefined || header.join(',') !== HEADER.join(',')) {
-    throw new InputError(
-      `Cannot read industries file "${file}": the header must be ${HEADER.join(',')} (found: ${header?.join(',') ?? 'nothing'})`,
-      { file },
-    );
+    throw new InputError(`Cannot read industries file "${file}": the header must be ${HEADER.join(',')} (found: ${header?.join(',') ?? 'nothing'})`, { file });
   }
   return rows.map((row, index) => {
     const line = index + 2;
     const [code = '', level = '', name = '', parent = '', highRisk = '', priority = ''] = row;
-    const bad = (what: string): InputError =>
-      new InputError(`Cannot read industries file "${file}", line ${line}: ${what}; fix the file`, { file, line });
+    const bad = (what: string): InputError => new InputError(`Cannot read industries file "${file}", line ${line}: ${what}; fix the file`, { file, line });
     if (level !== 'section' && level !== 'division') throw bad(`level must be section or division (found "${level}")`);
     if (level === 'section' ? !/^[A-T]$/.test(code) : !/^\d{2}$/.test(code)) throw bad(`bad ${level} code "${code}"`);
     if (level === 'division' && !/^[A-T]$/.test(parent)) throw bad(`division ${code} needs a section letter as parent`);
@@ -93,7 +89,10 @@ export function industryByCode(code: string): Industry | undefined {
  */
 export function industryDivision(code: string | null | undefined): IndustryRef | undefined {
   if (code === null || code === undefined) return undefined;
-  const cleaned = code.normalize('NFKC').toUpperCase().replace(/[\s.\-_]/g, '');
+  const cleaned = code
+    .normalize('NFKC')
+    .toUpperCase()
+    .replace(/[\s.\-_]/g, '');
   const match = /^([A-T])?(\d*)$/.exec(cleaned);
   if (match === null) return undefined;
   const letter = match[1];

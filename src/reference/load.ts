@@ -36,13 +36,13 @@ export async function loadReferenceTables(db: Db, localParamsFile: string): Prom
   loadIndustries(INDUSTRIES_FILE);
 
   const periods = localParams.periods.map((set) => ({
-      valid_from: set.validFrom,
-      valid_to: set.validTo,
-      average_wage: set.averageWage,
-      base_floor: set.baseFloor,
-      base_cap: set.baseCap,
-      ...Object.fromEntries(INSURANCE_TYPES.map((type) => [`rate_${type}`, set.employerRates[type]])),
-      maternity_separate: set.maternitySeparate,
+    valid_from: set.validFrom,
+    valid_to: set.validTo,
+    average_wage: set.averageWage,
+    base_floor: set.baseFloor,
+    base_cap: set.baseCap,
+    ...Object.fromEntries(INSURANCE_TYPES.map((type) => [`rate_${type}`, set.employerRates[type]])),
+    maternity_separate: set.maternitySeparate,
   }));
   await runSteps(db, [
     { name: 'reference.divisions', sql: step('reference.divisions'), params: DIVISION_FILES },

@@ -1,5 +1,5 @@
 /**
- * Local parameters per period (EXPORTS.md, "Reference data"): average wage, contribution base
+ * Local parameters per period (docs/exports.md, "Reference data"): average wage, contribution base
  * floor and cap, employer rates per insurance type, whether maternity is separate. The user
  * edits them in a YAML file (`pipelines/local-params.yaml`); this module parses that file once
  * into typed, checked periods and answers "which set is in force on this date".
@@ -42,8 +42,7 @@ export interface ParamsProblem {
 }
 
 // A missing field says so; a field of the wrong type says what is expected.
-const expected = (what: string) => (issue: { input?: unknown }) =>
-  issue.input === undefined ? 'is required' : `must be ${what}`;
+const expected = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`);
 
 const isoDate = z.preprocess(
   // A YAML 1.1 document turns 2025-07-01 into a (UTC) Date; YAML 1.2 keeps the text.
@@ -166,10 +165,7 @@ export function checkLocalParams(raw: unknown, file: string): LocalParams {
   if (problems.length > 0) {
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
     const lines = problems.map((problem) => `  - ${problem.path}: ${problem.message}`);
-    throw new ConfigError(
-      `Invalid local parameters file "${file}" (${count}):\n${lines.join('\n')}\nFix the file and run again.`,
-      { file, problems },
-    );
+    throw new ConfigError(`Invalid local parameters file "${file}" (${count}):\n${lines.join('\n')}\nFix the file and run again.`, { file, problems });
   }
   return { file, periods: periods.sort((a, b) => a.validFrom.localeCompare(b.validFrom)) };
 }
@@ -180,20 +176,17 @@ export function paramsFor(params: LocalParams, date: string | Date): ParamSet {
   const found = params.periods.find((set) => set.validFrom <= day && day <= set.validTo);
   if (found === undefined) {
     const covered = params.periods.map((set) => `${set.validFrom}..${set.validTo}`).join(', ') || 'none';
-    throw new ConfigError(
-      `No local parameters in force on ${day} in "${params.file}" (periods: ${covered}); add a period that covers it`,
-      { file: params.file, date: day },
-    );
+    throw new ConfigError(`No local parameters in force on ${day} in "${params.file}" (periods: ${covered}); add a period that covers it`, {
+      file: params.file,
+      date: day,
+    });
   }
   return found;
 }
 
 function toProblem(issue: z.core.$ZodIssue, prefix: (string | number)[]): ParamsProblem {
   const parts = [...prefix, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))];
-  const path = parts.reduce<string>(
-    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc === '' ? part : `${acc}.${part}`),
-    '',
-  );
+  const path = parts.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc === '' ? part : `${acc}.${part}`), '');
   return { path: path === '' ? '(top level)' : path, message: issue.message };
 }
 

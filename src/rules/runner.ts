@@ -148,7 +148,13 @@ async function checkRules(db: Db, rules: ResolvedRule[], params: (r: ResolvedRul
       const missing = RULE_OUTPUT_COLUMNS.filter((c) => !have.has(c));
       if (missing.length) problems.push(`${r.rule.id}: its query must return ${RULE_OUTPUT_COLUMNS.join(', ')}; missing ${missing.join(', ')}`);
     } catch (error) {
-      problems.push(`${r.rule.id}: its query fails: ${errorMessage(error).replace(/^Database step "[^"]*" failed: /, '').split('\n')[0]}`);
+      problems.push(
+        `${r.rule.id}: its query fails: ${
+          errorMessage(error)
+            .replace(/^Database step "[^"]*" failed: /, '')
+            .split('\n')[0]
+        }`,
+      );
     }
   }
   if (problems.length) throw new RuleError(`The rules cannot run; ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`, { problems });
@@ -181,7 +187,9 @@ export async function runRules(db: Db, ctx: DatedRunContext): Promise<RulesSumma
   }
   const bad = await db.all<{ rule_id: string; n: bigint }>(step('rules.bad_rows'), undefined, { step: 'rules.bad_rows' });
   if (bad.length) {
-    throw new RuleError(`Rules returned rows without an employer or with a severity other than high/medium/low: ${bad.map((b) => `${b.rule_id} (${b.n})`).join(', ')}. Fix the rule's SQL.`);
+    throw new RuleError(
+      `Rules returned rows without an employer or with a severity other than high/medium/low: ${bad.map((b) => `${b.rule_id} (${b.n})`).join(', ')}. Fix the rule's SQL.`,
+    );
   }
   await runSteps(db, [
     {
@@ -202,14 +210,20 @@ export async function runRules(db: Db, ctx: DatedRunContext): Promise<RulesSumma
   }
   for (const r of rules) {
     const t = byRule[r.rule.id];
-    await db.run(`INSERT INTO rule_runs VALUES ($1, $2, $3, $4, $5, $6, $7)`, [ctx.runId, r.rule.id, r.rule.version, JSON.stringify(r.values), t?.found ?? 0, t?.exempted ?? 0, t?.ms ?? 0], {
-      step: 'rules.record',
-    });
+    await db.run(
+      `INSERT INTO rule_runs VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [ctx.runId, r.rule.id, r.rule.version, JSON.stringify(r.values), t?.found ?? 0, t?.exempted ?? 0, t?.ms ?? 0],
+      {
+        step: 'rules.record',
+      },
+    );
   }
   await db.run(step('rules.value_issues'), { run: ctx.runId }, { step: 'rules.value_issues' });
-  const exemptions = (await db.all<{ rule_id: string; reason: string; count: bigint }>(`SELECT rule_id, reason, count FROM exemptions WHERE run_id = $1 ORDER BY ALL`, [ctx.runId])).map(
-    (e) => ({ rule_id: e.rule_id, reason: e.reason, count: Number(e.count) }),
-  );
+  const exemptions = (
+    await db.all<{ rule_id: string; reason: string; count: bigint }>(`SELECT rule_id, reason, count FROM exemptions WHERE run_id = $1 ORDER BY ALL`, [
+      ctx.runId,
+    ])
+  ).map((e) => ({ rule_id: e.rule_id, reason: e.reason, count: Number(e.count) }));
   const findings = Object.values(byRule).reduce((n, r) => n + r.found, 0);
   ctx.logger.info({ month: dates.closedMonth, findings }, `rules: ${findings} findings for ${dates.closedMonth.slice(0, 7)}`);
   return {

@@ -25,7 +25,7 @@ export interface RuleDefinition {
   params: Record<string, RuleParam>;
   /** Columns the SQL reads, as `table.column`, checked before any rule runs. */
   requires: string[];
-  /** Whether the closed/revoked/moved-out exemption applies (RULES.md "Not findings"). */
+  /** Whether the closed/revoked/moved-out exemption applies (docs/rules.md "Not findings"). */
   exemptWhenClosed: boolean;
   /** How the amount is computed, in words, kept with every finding. */
   amountFormula: string;

@@ -1,18 +1,9 @@
 /**
  * What a source contract is: the canonical columns of one export kind, the header spellings
- * seen in the wild (EXPORTS.md), how each value is typed, and which columns are required.
+ * seen in the wild (docs/exports.md), how each value is typed, and which columns are required.
  * One reader serves all kinds; the six contracts are data.
  */
-export const KINDS = [
-  'registration',
-  'tax_registration',
-  'tax_withholding',
-  'civil_org',
-  'si_enrollment',
-  'si_payment',
-  'grid_roster',
-  'targets',
-] as const;
+export const KINDS = ['registration', 'tax_registration', 'tax_withholding', 'civil_org', 'si_enrollment', 'si_payment', 'grid_roster', 'targets'] as const;
 export type Kind = (typeof KINDS)[number];
 
 /**
@@ -55,7 +46,7 @@ export interface SourceContract {
 /** Empty markers: a cell holding one of these is NULL. */
 export const EMPTY_MARKERS = ['', 'N/A', 'n/a', 'NA', '-', '--', '—', '无', 'null', 'NULL', 'Null', '/'];
 
-/** Normalises a header the way EXPORTS.md says headers are matched. */
+/** Normalises a header the way docs/exports.md says headers are matched. */
 export function normaliseHeader(header: string): string {
   return header
     .replace(/^\uFEFF/, '')

@@ -39,9 +39,7 @@ export function candidateKinds(headers: readonly string[]): KindMatch[] {
 
 /** All kinds ranked by closeness (fewest missing required, then most matched): for error messages. */
 export function closestKinds(headers: readonly string[]): KindMatch[] {
-  return KINDS.map((k) => matchContract(CONTRACTS[k], headers)).sort(
-    (a, b) => a.missing.length - b.missing.length || b.matched - a.matched,
-  );
+  return KINDS.map((k) => matchContract(CONTRACTS[k], headers)).sort((a, b) => a.missing.length - b.missing.length || b.matched - a.matched);
 }
 
 /** A required column's Chinese label with its accepted spellings, for messages. */

@@ -74,7 +74,10 @@ function typedExpressions(c: ColumnSpec, b: string): Array<[string, string]> {
     case 'text':
       return [[c.name, b]];
     case 'code':
-      return [[c.name, `recon_code_b(${b})`], [`${c.name}_raw`, b]];
+      return [
+        [c.name, `recon_code_b(${b})`],
+        [`${c.name}_raw`, b],
+      ];
     case 'date':
     case 'period': {
       // The fast parse was made one layer down (see `fast`); the slow one runs only where it failed.

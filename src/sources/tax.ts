@@ -19,7 +19,15 @@ export const taxRegistration: SourceContract = {
   columns: [
     { name: 'taxpayer_id', label: '纳税人识别号', type: 'code', required: true, aliases: ['纳税人识别号', '社会信用代码(纳税人识别号)', 'NSRSBH'] },
     { name: 'name', label: '纳税人名称', type: 'text', required: true, aliases: ['纳税人名称', 'NSRMC'] },
-    { name: 'status', label: '纳税人状态', type: 'enum', required: true, classColumn: 'status_class', values: TAXPAYER_STATUS, aliases: ['纳税人状态', '状态', 'NSRZT'] },
+    {
+      name: 'status',
+      label: '纳税人状态',
+      type: 'enum',
+      required: true,
+      classColumn: 'status_class',
+      values: TAXPAYER_STATUS,
+      aliases: ['纳税人状态', '状态', 'NSRZT'],
+    },
     { name: 'registered_on', label: '登记日期', type: 'date', aliases: ['登记日期', '税务登记日期', '开业日期'] },
     { name: 'industry', label: '行业', type: 'text', aliases: ['行业', '行业名称', 'HYMC'] },
     { name: 'tax_office', label: '主管税务机关', type: 'text', aliases: ['主管税务机关', '主管税务所(科、分局)'] },
@@ -35,7 +43,13 @@ export const taxWithholding: SourceContract = {
   monthly: true,
   key: 'taxpayer_id',
   columns: [
-    { name: 'taxpayer_id', label: '扣缴义务人纳税人识别号', type: 'code', required: true, aliases: ['扣缴义务人纳税人识别号', '扣缴单位纳税人识别号', '纳税人识别号'] },
+    {
+      name: 'taxpayer_id',
+      label: '扣缴义务人纳税人识别号',
+      type: 'code',
+      required: true,
+      aliases: ['扣缴义务人纳税人识别号', '扣缴单位纳税人识别号', '纳税人识别号'],
+    },
     { name: 'name', label: '扣缴义务人名称', type: 'text', aliases: ['扣缴义务人名称', '扣缴单位名称'] },
     { name: 'period', label: '所属期', type: 'period', required: true, aliases: ['所属期', '税款所属期', '所属月份'] },
     { name: 'headcount', label: '申报人数', type: 'int', required: true, aliases: ['申报人数', '扣缴人数', '工资薪金申报人数'] },

@@ -26,7 +26,11 @@ describe('arrears work lists', () => {
     const db = await Db.open(pipeline.database, { readOnly: true });
     try {
       // The views over the published database reproduce the lists: every arrears finding in exactly one.
-      const perClass = await rows(db, `SELECT evidence->>'class' AS cls, count(*) AS n FROM findings WHERE run_id = $1 AND rule_id = 'arrears' GROUP BY ALL ORDER BY cls`, [run.runId]);
+      const perClass = await rows(
+        db,
+        `SELECT evidence->>'class' AS cls, count(*) AS n FROM findings WHERE run_id = $1 AND rule_id = 'arrears' GROUP BY ALL ORDER BY cls`,
+        [run.runId],
+      );
       expect(perClass.length).toBeGreaterThan(0);
       for (const l of ARREARS_LISTS) {
         const [view] = await rows(db, `SELECT count(*) AS n, count(*) FILTER (WHERE total <> arrears + late_fee) AS bad_total FROM ${l.view}`);
@@ -41,7 +45,9 @@ describe('arrears work lists', () => {
         if (list.rowCount > 1) {
           // The first row is the district's largest total; its numbers are the view's.
           const caseId = list.getRow(2).getCell(1).value;
-          const [v] = await rows(db, `SELECT CAST(arrears AS DOUBLE) AS arrears, CAST(late_fee AS DOUBLE) AS late_fee FROM ${l.view} WHERE case_id = $1`, [caseId]);
+          const [v] = await rows(db, `SELECT CAST(arrears AS DOUBLE) AS arrears, CAST(late_fee AS DOUBLE) AS late_fee FROM ${l.view} WHERE case_id = $1`, [
+            caseId,
+          ]);
           expect(list.getRow(2).getCell(headers.indexOf('欠费金额') + 1).value).toBe(v?.['arrears']);
           expect(list.getRow(2).getCell(headers.indexOf('滞纳金（至数据截止日）') + 1).value).toBe(v?.['late_fee']);
         }

@@ -46,10 +46,13 @@ describe('audit sample', () => {
       for (const b of bands) expect(SIZE_BANDS.map((x) => x.label)).toContain(b);
       expect(bands.size).toBeGreaterThanOrEqual(3);
       expect(new Set(first.strata.map((s) => s.stratum.split('·')[0])).size).toBeGreaterThanOrEqual(3);
-      const perStratum = Object.fromEntries((await rows(db, `SELECT stratum, count(*) AS n FROM audit_samples WHERE month = 1 GROUP BY stratum`)).map((r) => [r['stratum'], r['n']]));
+      const perStratum = Object.fromEntries(
+        (await rows(db, `SELECT stratum, count(*) AS n FROM audit_samples WHERE month = 1 GROUP BY stratum`)).map((r) => [r['stratum'], r['n']]),
+      );
       for (const s of first.strata) expect(perStratum[s.stratum] ?? 0, s.stratum).toBe(s.quota);
       // Deterministic: the same month drawn afresh draws the same employers.
-      const ids = async (): Promise<string[]> => (await db.all<{ id: string }>(`SELECT sample_id || employer_id AS id FROM audit_samples WHERE month = 1 ORDER BY 1`)).map((r) => r.id);
+      const ids = async (): Promise<string[]> =>
+        (await db.all<{ id: string }>(`SELECT sample_id || employer_id AS id FROM audit_samples WHERE month = 1 ORDER BY 1`)).map((r) => r.id);
       const drawn1 = await ids();
       await db.run(`DELETE FROM audit_samples; DELETE FROM audit_sample_runs;`);
       await sampleAuditMonth(db, { year: YEAR, month: 1, runId: 'audit-01b', logger: silentLogger(), now: at(1) });
@@ -68,12 +71,15 @@ describe('audit sample', () => {
       }
       expect(cumulative[11]).toBe(target);
       expect(cumulative.every((n, i) => i === 0 || n >= (cumulative[i - 1] ?? 0))).toBe(true);
-      expect(await rows(db, `SELECT count(*) AS n, count(DISTINCT employer_id) AS employers, count(*) FILTER (WHERE employer_id IN (SELECT employer_id FROM cases WHERE state IN ('new', 'open', 'reopened'))) AS on_worklist FROM audit_samples WHERE year = ${YEAR}`)).toEqual([
-        { n: target, employers: target, on_worklist: 0 },
-      ]);
+      expect(
+        await rows(
+          db,
+          `SELECT count(*) AS n, count(DISTINCT employer_id) AS employers, count(*) FILTER (WHERE employer_id IN (SELECT employer_id FROM cases WHERE state IN ('new', 'open', 'reopened'))) AS on_worklist FROM audit_samples WHERE year = ${YEAR}`,
+        ),
+      ).toEqual([{ n: target, employers: target, on_worklist: 0 }]);
       // Idempotent: a month drawn again draws nothing.
       const again = await sampleAuditMonth(db, { year: YEAR, month: 3, runId: 'audit-3b', logger: silentLogger(), now: at(3) });
-      expect(again).toMatchObject({ already: true, drawn: cumulative[2]! - cumulative[1]! });
+      expect(again).toMatchObject({ already: true, drawn: (cumulative[2] ?? 0) - (cumulative[1] ?? 0) });
       expect(await rows(db, `SELECT count(*) AS n FROM audit_samples`)).toEqual([{ n: target }]);
       // Risk weighting: over the year the draws lean to the riskier employers of their pools.
       expect(risk.pool / 12).toBeGreaterThan(1);
@@ -83,7 +89,7 @@ describe('audit sample', () => {
       const dir = path.join(work.dir, 'audit');
       const files = await writeAuditSheets(db, { year: YEAR, month: 1, dir, logger: silentLogger() });
       expect(files.reduce((n, f) => n + f.rows, 0)).toBe(first.drawn);
-      const sheet = files[0]!;
+      const sheet = files[0] as (typeof files)[number];
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.readFile(sheet.file);
       const ws = wb.getWorksheet('清单') as ExcelJS.Worksheet;
@@ -98,9 +104,9 @@ describe('audit sample', () => {
       await wb.xlsx.writeFile(back);
       const fb = await applyFeedback(db, testContext({ runId: 'fb-audit' }), [back], { asOf: '2026-01-31', now: new Date(Date.UTC(YEAR, 0, 21)) });
       expect(fb).toMatchObject({ appliedRows: 1, rejectedRows: 0, audited: 1, exempted: 0, keptOpen: 0 });
-      expect(await rows(db, `SELECT audited_on, audit_result, auditor, audit_remarks, feedback_run FROM audit_samples WHERE sample_id = $1`, [sampleId])).toEqual([
-        { audited_on: '2026-01-20', audit_result: '已参保', auditor: '李稽核', audit_remarks: '人数、基数相符', feedback_run: 'fb-audit' },
-      ]);
+      expect(
+        await rows(db, `SELECT audited_on, audit_result, auditor, audit_remarks, feedback_run FROM audit_samples WHERE sample_id = $1`, [sampleId]),
+      ).toEqual([{ audited_on: '2026-01-20', audit_result: '已参保', auditor: '李稽核', audit_remarks: '人数、基数相符', feedback_run: 'fb-audit' }]);
       // A second result for the same audit is refused.
       ws.getRow(2).getCell(col('备注')).value = '再次';
       const again2 = path.join(work.dir, 'back2.xlsx');

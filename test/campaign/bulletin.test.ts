@@ -42,8 +42,18 @@ describe('the monthly bulletin on the hand-computed two-month case', () => {
   it('reports on the last run of the month and ranks the districts by completion', () => {
     expect(oct.runId).toBe(t.runs[0]?.runId);
     expect(nov.runId).toBe(t.runs[1]?.runId);
-    expect(names(oct)).toEqual([['吴中区', 1], ['相城区', 2], ['虎丘区', 3], ['姑苏区', null]]);
-    expect(names(nov)).toEqual([['吴中区', 1], ['虎丘区', 2], ['相城区', 3], ['姑苏区', null]]);
+    expect(names(oct)).toEqual([
+      ['吴中区', 1],
+      ['相城区', 2],
+      ['虎丘区', 3],
+      ['姑苏区', null],
+    ]);
+    expect(names(nov)).toEqual([
+      ['吴中区', 1],
+      ['虎丘区', 2],
+      ['相城区', 3],
+      ['姑苏区', null],
+    ]);
     expect(nov.districts.map((d) => d.rankChange)).toEqual([0, 1, -1, null]);
     expect(oct.prevAsOf).toBeNull();
     expect(nov.prevAsOf).toBe('2026-10-31');

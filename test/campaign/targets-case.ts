@@ -34,19 +34,64 @@ interface Emp {
 }
 
 const EMPS: Emp[] = [
-  { id: 'A1', district: '320505', insured: [10, 10], payments: [{ period: '2026-08', paid: 1000, insured: 10 }, { period: '2026-09', paid: 1000, insured: 10 }, { period: '2026-10', paid: 1000, insured: 10, run2only: true }] },
-  { id: 'A2', district: '320505', insured: [5, 5], payments: [{ period: '2026-09', paid: 500, insured: 5 }, { period: '2026-10', paid: 500, insured: 5, run2only: true }] },
+  {
+    id: 'A1',
+    district: '320505',
+    insured: [10, 10],
+    payments: [
+      { period: '2026-08', paid: 1000, insured: 10 },
+      { period: '2026-09', paid: 1000, insured: 10 },
+      { period: '2026-10', paid: 1000, insured: 10, run2only: true },
+    ],
+  },
+  {
+    id: 'A2',
+    district: '320505',
+    insured: [5, 5],
+    payments: [
+      { period: '2026-09', paid: 500, insured: 5 },
+      { period: '2026-10', paid: 500, insured: 5, run2only: true },
+    ],
+  },
   { id: 'A3', district: '320505', insured: [undefined, 3], payments: [{ period: '2026-10', paid: 300, insured: 3, run2only: true }] },
-  { id: 'B1', district: '320506', insured: [20, 20], payments: [{ period: '2026-09', paid: 3000, insured: 20 }, { period: '2026-10', paid: 3000, insured: 20, run2only: true }] },
+  {
+    id: 'B1',
+    district: '320506',
+    insured: [20, 20],
+    payments: [
+      { period: '2026-09', paid: 3000, insured: 20 },
+      { period: '2026-10', paid: 3000, insured: 20, run2only: true },
+    ],
+  },
   { id: 'B2', district: '320506', insured: [undefined, undefined], payments: [] },
   {
     id: 'C1',
     district: '320507',
     insured: [4, 4],
-    payments: [{ period: '2025-12', paid: 999, insured: 4 }, { period: '2026-09', paid: 400, insured: 4 }, { period: '2026-10', paid: 400, insured: 4, run2only: true }],
+    payments: [
+      { period: '2025-12', paid: 999, insured: 4 },
+      { period: '2026-09', paid: 400, insured: 4 },
+      { period: '2026-10', paid: 400, insured: 4, run2only: true },
+    ],
   },
-  { id: 'C2', district: '320507', insured: [6, 6], payments: [{ period: '2026-09', paid: 600, insured: 6 }, { period: '2026-10', paid: 600, insured: 6, run2only: true }] },
-  { id: 'D1', district: '320508', insured: [8, 8], payments: [{ period: '2026-09', paid: 800, insured: 8 }, { period: '2026-10', paid: 800, insured: 8, run2only: true }] },
+  {
+    id: 'C2',
+    district: '320507',
+    insured: [6, 6],
+    payments: [
+      { period: '2026-09', paid: 600, insured: 6 },
+      { period: '2026-10', paid: 600, insured: 6, run2only: true },
+    ],
+  },
+  {
+    id: 'D1',
+    district: '320508',
+    insured: [8, 8],
+    payments: [
+      { period: '2026-09', paid: 800, insured: 8 },
+      { period: '2026-10', paid: 800, insured: 8, run2only: true },
+    ],
+  },
 ];
 
 /** The targets file: hostile-looking text stays text, unknown districts are reported. */
@@ -105,7 +150,14 @@ export async function runTwoMonths(options: { targets?: boolean; only?: 'first' 
     const file = path.join(dir, `pipeline${run + 1}.yaml`);
     fs.writeFileSync(
       file,
-      [`name: campaign`, `inbox: ${inbox}`, 'database: data/recon.duckdb', 'output: reports', `local_params: ${PARAMS}`, `as_of: ${run === 0 ? '2026-10-31' : '2026-11-30'}`].join('\n') + '\n',
+      `${[
+        `name: campaign`,
+        `inbox: ${inbox}`,
+        'database: data/recon.duckdb',
+        'output: reports',
+        `local_params: ${PARAMS}`,
+        `as_of: ${run === 0 ? '2026-10-31' : '2026-11-30'}`,
+      ].join('\n')}\n`,
     );
     files.push(file);
     results.push(await runPipeline(loadPipeline(file), { logger: silentLogger() }));

@@ -47,7 +47,12 @@ describe('targets: completion, ranks and change since last month on a hand-compu
   });
 
   it('resolves 区县 by name, code and short name; reads 80%, 0.5 and 100 as rates and 万元 as yuan; ignores other years', async () => {
-    expect(await query(t.database, `SELECT district_code, district_text, year, target_units, target_persons, target_coverage, CAST(target_collection AS DOUBLE) AS target_collection FROM campaign_targets ORDER BY district_code NULLS LAST, year`)).toEqual([
+    expect(
+      await query(
+        t.database,
+        `SELECT district_code, district_text, year, target_units, target_persons, target_coverage, CAST(target_collection AS DOUBLE) AS target_collection FROM campaign_targets ORDER BY district_code NULLS LAST, year`,
+      ),
+    ).toEqual([
       { district_code: '320505', district_text: '虎丘区', year: 2025, target_units: 100, target_persons: 100, target_coverage: 0.5, target_collection: 10000 },
       { district_code: '320505', district_text: '虎丘区', year: 2026, target_units: 4, target_persons: 20, target_coverage: 0.8, target_collection: 5000 },
       { district_code: '320506', district_text: '320506', year: 2026, target_units: 1, target_persons: null, target_coverage: 0.5, target_collection: null },
@@ -60,19 +65,110 @@ describe('targets: completion, ranks and change since last month on a hand-compu
     const run1 = t.runs[0]?.runId as string;
     expect(await progress(t.database, run1)).toEqual([
       // 虎丘: 2 of 3 insured (A3 not), 10 + 5 persons, paid 1000 + 1000 + 500; (0.5 + 0.75 + (2/3)/0.8 + 0.5) / 4
-      { district_code: '320505', district_name: '虎丘区', should_enroll: 3, insured_units: 2, insured_persons: 15, coverage_rate: r9(2 / 3), collected: 2500, target_units: 4, target_persons: 20, target_coverage: 0.8, target_collection: 5000, cu: 0.5, cp: 0.75, cc: r9(2 / 3 / 0.8), ccol: 0.5, targets_given: 4, completion: r9((0.5 + 0.75 + 2 / 3 / 0.8 + 0.5) / 4), rank: 3 },
+      {
+        district_code: '320505',
+        district_name: '虎丘区',
+        should_enroll: 3,
+        insured_units: 2,
+        insured_persons: 15,
+        coverage_rate: r9(2 / 3),
+        collected: 2500,
+        target_units: 4,
+        target_persons: 20,
+        target_coverage: 0.8,
+        target_collection: 5000,
+        cu: 0.5,
+        cp: 0.75,
+        cc: r9(2 / 3 / 0.8),
+        ccol: 0.5,
+        targets_given: 4,
+        completion: r9((0.5 + 0.75 + 2 / 3 / 0.8 + 0.5) / 4),
+        rank: 3,
+      },
       // 吴中: two targets given (units 1/1, coverage 0.5/0.5): 100%
-      { district_code: '320506', district_name: '吴中区', should_enroll: 2, insured_units: 1, insured_persons: 20, coverage_rate: 0.5, collected: 3000, target_units: 1, target_persons: null, target_coverage: 0.5, target_collection: null, cu: 1, cp: null, cc: 1, ccol: null, targets_given: 2, completion: 1, rank: 1 },
+      {
+        district_code: '320506',
+        district_name: '吴中区',
+        should_enroll: 2,
+        insured_units: 1,
+        insured_persons: 20,
+        coverage_rate: 0.5,
+        collected: 3000,
+        target_units: 1,
+        target_persons: null,
+        target_coverage: 0.5,
+        target_collection: null,
+        cu: 1,
+        cp: null,
+        cc: 1,
+        ccol: null,
+        targets_given: 2,
+        completion: 1,
+        rank: 1,
+      },
       // 相城: the 999 paid for 2025-12 is not this year's collection
-      { district_code: '320507', district_name: '相城区', should_enroll: 2, insured_units: 2, insured_persons: 10, coverage_rate: 1, collected: 1000, target_units: 2, target_persons: 20, target_coverage: 1, target_collection: 2000, cu: 1, cp: 0.5, cc: 1, ccol: 0.5, targets_given: 4, completion: 0.75, rank: 2 },
+      {
+        district_code: '320507',
+        district_name: '相城区',
+        should_enroll: 2,
+        insured_units: 2,
+        insured_persons: 10,
+        coverage_rate: 1,
+        collected: 1000,
+        target_units: 2,
+        target_persons: 20,
+        target_coverage: 1,
+        target_collection: 2000,
+        cu: 1,
+        cp: 0.5,
+        cc: 1,
+        ccol: 0.5,
+        targets_given: 4,
+        completion: 0.75,
+        rank: 2,
+      },
       // 姑苏: no target, not ranked
-      { district_code: '320508', district_name: '姑苏区', should_enroll: 1, insured_units: 1, insured_persons: 8, coverage_rate: 1, collected: 800, target_units: null, target_persons: null, target_coverage: null, target_collection: null, cu: null, cp: null, cc: null, ccol: null, targets_given: 0, completion: null, rank: null },
+      {
+        district_code: '320508',
+        district_name: '姑苏区',
+        should_enroll: 1,
+        insured_units: 1,
+        insured_persons: 8,
+        coverage_rate: 1,
+        collected: 800,
+        target_units: null,
+        target_persons: null,
+        target_coverage: null,
+        target_collection: null,
+        cu: null,
+        cp: null,
+        cc: null,
+        ccol: null,
+        targets_given: 0,
+        completion: null,
+        rank: null,
+      },
       // The city: actuals of all four districts against the sum of the districts' targets; the
       // coverage target weighted by should-be-insured employers: (0.8*3 + 0.5*2 + 1*2) / 7.
       {
-        district_code: null, district_name: '全市合计', should_enroll: 8, insured_units: 6, insured_persons: 53, coverage_rate: 0.75, collected: 7300,
-        target_units: 7, target_persons: 40, target_coverage: r9(5.4 / 7), target_collection: 7000,
-        cu: r9(6 / 7), cp: r9(53 / 40), cc: r9(0.75 / (5.4 / 7)), ccol: r9(7300 / 7000), targets_given: 4, completion: CITY1, rank: null,
+        district_code: null,
+        district_name: '全市合计',
+        should_enroll: 8,
+        insured_units: 6,
+        insured_persons: 53,
+        coverage_rate: 0.75,
+        collected: 7300,
+        target_units: 7,
+        target_persons: 40,
+        target_coverage: r9(5.4 / 7),
+        target_collection: 7000,
+        cu: r9(6 / 7),
+        cp: r9(53 / 40),
+        cc: r9(0.75 / (5.4 / 7)),
+        ccol: r9(7300 / 7000),
+        targets_given: 4,
+        completion: CITY1,
+        rank: null,
       },
     ]);
   });
@@ -90,15 +186,67 @@ describe('targets: completion, ranks and change since last month on a hand-compu
     });
     expect(found).toEqual([
       // 吴中 1.0 -> 1.0; collected 3000 -> 6000
-      { district_name: '吴中区', rank: 1, completion: 1, prev_run_id: run1, prev_rank: 1, rank_change: 0, completion_change: 0, insured_units_change: 0, insured_persons_change: 0, collected_change: 3000 },
-      // 虎丘: (3/4 + 18/20 + 1/0.8 + 4300/5000) / 4 = 0.94, up from 3rd to 2nd
-      { district_name: '虎丘区', rank: 2, completion: 0.94, prev_run_id: run1, prev_rank: 3, rank_change: 1, completion_change: r9(0.94 - (0.5 + 0.75 + 2 / 3 / 0.8 + 0.5) / 4), insured_units_change: 1, insured_persons_change: 3, collected_change: 1800 },
-      // 相城: (1 + 0.5 + 1 + 2000/2000) / 4 = 0.875, down from 2nd to 3rd
-      { district_name: '相城区', rank: 3, completion: 0.875, prev_run_id: run1, prev_rank: 2, rank_change: -1, completion_change: 0.125, insured_units_change: 0, insured_persons_change: 0, collected_change: 1000 },
-      { district_name: '姑苏区', rank: null, completion: null, prev_run_id: run1, prev_rank: null, rank_change: null, completion_change: null, insured_units_change: 0, insured_persons_change: 0, collected_change: 800 },
       {
-        district_name: '全市合计', rank: null, completion: CITY2, prev_run_id: run1, prev_rank: null, rank_change: null,
-        completion_change: r9(city2 - city1), insured_units_change: 1, insured_persons_change: 3, collected_change: 6600,
+        district_name: '吴中区',
+        rank: 1,
+        completion: 1,
+        prev_run_id: run1,
+        prev_rank: 1,
+        rank_change: 0,
+        completion_change: 0,
+        insured_units_change: 0,
+        insured_persons_change: 0,
+        collected_change: 3000,
+      },
+      // 虎丘: (3/4 + 18/20 + 1/0.8 + 4300/5000) / 4 = 0.94, up from 3rd to 2nd
+      {
+        district_name: '虎丘区',
+        rank: 2,
+        completion: 0.94,
+        prev_run_id: run1,
+        prev_rank: 3,
+        rank_change: 1,
+        completion_change: r9(0.94 - (0.5 + 0.75 + 2 / 3 / 0.8 + 0.5) / 4),
+        insured_units_change: 1,
+        insured_persons_change: 3,
+        collected_change: 1800,
+      },
+      // 相城: (1 + 0.5 + 1 + 2000/2000) / 4 = 0.875, down from 2nd to 3rd
+      {
+        district_name: '相城区',
+        rank: 3,
+        completion: 0.875,
+        prev_run_id: run1,
+        prev_rank: 2,
+        rank_change: -1,
+        completion_change: 0.125,
+        insured_units_change: 0,
+        insured_persons_change: 0,
+        collected_change: 1000,
+      },
+      {
+        district_name: '姑苏区',
+        rank: null,
+        completion: null,
+        prev_run_id: run1,
+        prev_rank: null,
+        rank_change: null,
+        completion_change: null,
+        insured_units_change: 0,
+        insured_persons_change: 0,
+        collected_change: 800,
+      },
+      {
+        district_name: '全市合计',
+        rank: null,
+        completion: CITY2,
+        prev_run_id: run1,
+        prev_rank: null,
+        rank_change: null,
+        completion_change: r9(city2 - city1),
+        insured_units_change: 1,
+        insured_persons_change: 3,
+        collected_change: 6600,
       },
     ]);
     // Run 1 had no October-before-it: no change.
@@ -110,7 +258,12 @@ describe('targets: completion, ranks and change since last month on a hand-compu
   });
 
   it('campaign_monthly keeps the last run of each month with its change against the month before', async () => {
-    expect(await query(t.database, `SELECT strftime(month, '%Y-%m') AS m, district_name, rank, rank_change FROM campaign_monthly WHERE district_code IS NOT NULL ORDER BY month, district_code`)).toEqual([
+    expect(
+      await query(
+        t.database,
+        `SELECT strftime(month, '%Y-%m') AS m, district_name, rank, rank_change FROM campaign_monthly WHERE district_code IS NOT NULL ORDER BY month, district_code`,
+      ),
+    ).toEqual([
       { m: '2026-10', district_name: '虎丘区', rank: 3, rank_change: null },
       { m: '2026-10', district_name: '吴中区', rank: 1, rank_change: null },
       { m: '2026-10', district_name: '相城区', rank: 2, rank_change: null },
@@ -200,14 +353,23 @@ describe('targets: the generator writes 目标任务_2026.csv and the pipeline m
     const withTargets = await generateInbox({ employers: 150, seed: 11, out: path.join(dir, 'b', 'inbox'), targets: true });
     expect(withTargets.files.map((f) => f.file)).toEqual([...plain.files.map((f) => f.file), '目标任务_2026.csv']);
     for (const f of plain.files) expect(sha(path.join(dir, 'b', 'inbox', f.file)), f.file).toBe(sha(path.join(dir, 'a', 'inbox', f.file)));
-    for (const f of ['employers.csv', 'links.csv', 'findings.csv', 'expected_rejects.csv']) expect(sha(path.join(dir, 'b', 'truth', f)), f).toBe(sha(path.join(dir, 'a', 'truth', f)));
+    for (const f of ['employers.csv', 'links.csv', 'findings.csv', 'expected_rejects.csv'])
+      expect(sha(path.join(dir, 'b', 'truth', f)), f).toBe(sha(path.join(dir, 'a', 'truth', f)));
 
     const file = path.join(dir, 'b', 'pipeline.yaml');
-    fs.writeFileSync(file, `name: gen\ninbox: inbox\ndatabase: data/recon.duckdb\noutput: reports\nlocal_params: ${PARAMS}\nas_of: 2026-10-31\naudit: { rejects_warn: 0.2, rejects_fail: 0.5 }\n`);
+    fs.writeFileSync(
+      file,
+      `name: gen\ninbox: inbox\ndatabase: data/recon.duckdb\noutput: reports\nlocal_params: ${PARAMS}\nas_of: 2026-10-31\naudit: { rejects_warn: 0.2, rejects_fail: 0.5 }\n`,
+    );
     const result = await runPipeline(loadPipeline(file), { logger: silentLogger() });
     const database = path.join(dir, 'b', 'data', 'recon.duckdb');
     // The file as written: 区县 (one by code), 参保单位目标, 参保人数目标, 参保率目标 (as 9x%), 征缴目标（万元）.
-    const lines = fs.readFileSync(path.join(dir, 'b', 'inbox', '目标任务_2026.csv'), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/).slice(2);
+    const lines = fs
+      .readFileSync(path.join(dir, 'b', 'inbox', '目标任务_2026.csv'), 'utf8')
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/)
+      .slice(2);
     const targets = lines.map((l) => l.split(','));
     expect(targets.length).toBe(withTargets.files.at(-1)?.rows);
     const got = await query(

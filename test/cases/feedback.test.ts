@@ -66,7 +66,8 @@ describe('applyFeedback', () => {
       const fills: Record<string, Record<string, Fill>> = {};
       const worklistOf = (p: (typeof picked)[0]): string => path.join(dir, 'out', 'worklists', p.district, `${p.street}.xlsx`);
       const add = (p: (typeof picked)[0], f: Fill): void => {
-        (fills[worklistOf(p)] ??= {})[p.case_id] = f;
+        fills[worklistOf(p)] ??= {};
+        (fills[worklistOf(p)] as Record<string, unknown>)[p.case_id] = f;
       };
       add(exempt, { result: '无雇工', date: new Date(Date.UTC(2026, 10, 5)), checker: '王网格', remarks: '现场无人办公' });
       add(urged, { result: '已督促', date: '2026-11-06', checker: '王网格' });
@@ -93,7 +94,12 @@ describe('applyFeedback', () => {
       expect(first.rejections.find((r) => r.code === 'checksum')?.reason).toContain('校验码不符');
       const states = async (): Promise<Record<string, string>> =>
         Object.fromEntries(
-          (await db.all<{ case_id: string; state: string }>(`SELECT case_id, state FROM cases WHERE case_id IN ($1, $2, $3, $4)`, picked.map((p) => p.case_id))).map((c) => [c.case_id, c.state]),
+          (
+            await db.all<{ case_id: string; state: string }>(
+              `SELECT case_id, state FROM cases WHERE case_id IN ($1, $2, $3, $4)`,
+              picked.map((p) => p.case_id),
+            )
+          ).map((c) => [c.case_id, c.state]),
         );
       expect(await states()).toEqual({ [exempt.case_id]: 'exempt', [urged.case_id]: 'new', [invalid.case_id]: 'new', [tampered.case_id]: 'new' });
       const evidence = await db.one<{ ok: boolean }>(
@@ -109,7 +115,9 @@ describe('applyFeedback', () => {
           { case_id: tampered.case_id, result: '已参保', checked_on: '2026-11-05', checker: '王网格', status: 'rejected', reason_code: 'checksum' },
         ].sort((a, b) => a.case_id.localeCompare(b.case_id)),
       );
-      expect(await rows(db, `SELECT from_state, to_state FROM case_events WHERE case_id = $1 AND run_id = 'fb-1'`, [exempt.case_id])).toEqual([{ from_state: 'new', to_state: 'exempt' }]);
+      expect(await rows(db, `SELECT from_state, to_state FROM case_events WHERE case_id = $1 AND run_id = 'fb-1'`, [exempt.case_id])).toEqual([
+        { from_state: 'new', to_state: 'exempt' },
+      ]);
 
       // The same files again: nothing changes.
       const again = await applyFeedback(db, testContext({ runId: 'fb-2' }), returned, { asOf: run.asOf, now: NOW });
@@ -176,7 +184,10 @@ describe('applyFeedback', () => {
 
   it('reads 整改期限: required with 限期整改, a date not before 核查日期, stored with the feedback row', async () => {
     await withDb(async (db) => {
-      const ids = await seedWorklistDb(db, ['A', 'B', 'C', 'D', 'E'].map((id) => ({ id, name: `单位${id}`, findings: [{ rule: 'uninsured', severity: 'high' as const, amount: 1, text: id }] })));
+      const ids = await seedWorklistDb(
+        db,
+        ['A', 'B', 'C', 'D', 'E'].map((id) => ({ id, name: `单位${id}`, findings: [{ rule: 'uninsured', severity: 'high' as const, amount: 1, text: id }] })),
+      );
       const dir = tempDir();
       await writeWorklists(db, testContext({ runId: 'run-1', asOf: '2026-10-31', runDir: dir }));
       const [a, b, c, d, e] = ids as [string, string, string, string, string];

@@ -56,11 +56,16 @@ function enrollmentRows(unitId: string, e: Picked): string[] {
 }
 
 async function cases(database: string): Promise<Case[]> {
-  return (await query(database, `SELECT case_id, employer_id, rule_id, state, opened_run, state_run, reopen_count FROM cases ORDER BY case_id`)) as unknown as Case[];
+  return (await query(
+    database,
+    `SELECT case_id, employer_id, rule_id, state, opened_run, state_run, reopen_count FROM cases ORDER BY case_id`,
+  )) as unknown as Case[];
 }
 
 async function events(database: string, runId: string): Promise<Event[]> {
-  return (await query(database, `SELECT case_id, from_state, to_state, reason FROM case_events WHERE run_id = $1 ORDER BY case_id`, [runId])) as unknown as Event[];
+  return (await query(database, `SELECT case_id, from_state, to_state, reason FROM case_events WHERE run_id = $1 ORDER BY case_id`, [
+    runId,
+  ])) as unknown as Event[];
 }
 
 /** Transition counts of one run, as "from->to (reason)": n. */
@@ -132,7 +137,10 @@ describe('cases across runs: fixed findings resolve, new ones open, ids are kept
       `${newcomer.uscc},${newcomer.name},null,有限责任公司(自然人投资或控股),林晓,2025年3月12日,存续,C2929,其他塑料制品制造,50(万元人民币),320505,枫桥街道,6,0512-66001234,null`,
     ]);
     const second = await run();
-    const loaded = (second.ingest?.results ?? []).filter((r) => r.status === 'loaded').map((r) => path.basename(r.file)).sort();
+    const loaded = (second.ingest?.results ?? [])
+      .filter((r) => r.status === 'loaded')
+      .map((r) => path.basename(r.file))
+      .sort();
     expect(loaded).toEqual(['市场监管_企业登记信息_20261130.csv', '社保单位参保登记_20261130.csv']);
     expect(second.link?.newEmployers).toBe(1);
 
@@ -142,10 +150,17 @@ describe('cases across runs: fixed findings resolve, new ones open, ids are kept
     for (const f of fixed) {
       expect(byId.get(f.case_id)).toMatchObject({ employer_id: f.employer_id, rule_id: 'uninsured', state: 'resolved', state_run: second.runId });
     }
-    expect(await query(work.database, `SELECT count(*) AS n FROM findings WHERE run_id = $1 AND employer_id IN ($2, $3)`, [second.runId, fixed[0]?.employer_id, fixed[1]?.employer_id])).toEqual([{ n: 0 }]);
+    expect(
+      await query(work.database, `SELECT count(*) AS n FROM findings WHERE run_id = $1 AND employer_id IN ($2, $3)`, [
+        second.runId,
+        fixed[0]?.employer_id,
+        fixed[1]?.employer_id,
+      ]),
+    ).toEqual([{ n: 0 }]);
     // (c) everything else persists under its old id, including the lapsed case.
     const persisting = before.filter((c) => !fixed.some((f) => f.case_id === c.case_id));
-    for (const c of persisting) expect(byId.get(c.case_id), c.case_id).toMatchObject({ employer_id: c.employer_id, rule_id: c.rule_id, state: 'open', opened_run: runs[0]?.runId });
+    for (const c of persisting)
+      expect(byId.get(c.case_id), c.case_id).toMatchObject({ employer_id: c.employer_id, rule_id: c.rule_id, state: 'open', opened_run: runs[0]?.runId });
     expect(byId.get(lapsed.case_id)).toMatchObject({ rule_id: 'lapsed', state: 'open', state_run: second.runId });
     // The newcomer: a new employer with one new uninsured case under an id never used before.
     const minted = after.filter((c) => !before.some((b) => b.case_id === c.case_id));
@@ -154,7 +169,9 @@ describe('cases across runs: fixed findings resolve, new ones open, ids are kept
     expect(newCase).toMatchObject({ rule_id: 'uninsured', state: 'new', opened_run: second.runId, state_run: second.runId });
     expect(await query(work.database, `SELECT uscc, name FROM employers WHERE employer_id = $1`, [newCase.employer_id])).toEqual([newcomer]);
     expect(before.some((c) => c.employer_id === newCase.employer_id)).toBe(false);
-    expect(await query(work.database, `SELECT severity FROM findings WHERE run_id = $1 AND case_id = $2`, [second.runId, newCase.case_id])).toEqual([{ severity: 'high' }]);
+    expect(await query(work.database, `SELECT severity FROM findings WHERE run_id = $1 AND case_id = $2`, [second.runId, newCase.case_id])).toEqual([
+      { severity: 'high' },
+    ]);
 
     expect(second.cases).toEqual({ opened: 1, resolved: 2, reopened: 0 });
     expect(second.rules?.findings).toBe(before.length - 2 + 1);
@@ -164,7 +181,12 @@ describe('cases across runs: fixed findings resolve, new ones open, ids are kept
       'new->open (still found)': persisting.length,
       'new->resolved (no longer found)': 2,
     });
-    expect(moved.filter((e) => e.to_state === 'resolved').map((e) => e.case_id).sort()).toEqual(fixed.map((f) => f.case_id).sort());
+    expect(
+      moved
+        .filter((e) => e.to_state === 'resolved')
+        .map((e) => e.case_id)
+        .sort(),
+    ).toEqual(fixed.map((f) => f.case_id).sort());
   });
 
   it('third run with nothing new: no ids minted, the only event is the newcomer going new -> open', async () => {
@@ -208,7 +230,9 @@ describe('cases across runs: fixed findings resolve, new ones open, ids are kept
       reopen_count: 1,
     });
     expect(byId.get(stays.case_id)).toMatchObject({ state: 'resolved', state_run: runs[1]?.runId, reopen_count: 0 });
-    expect(await events(work.database, fourth.runId)).toEqual([{ case_id: relapsed.case_id, from_state: 'resolved', to_state: 'reopened', reason: 'found again' }]);
+    expect(await events(work.database, fourth.runId)).toEqual([
+      { case_id: relapsed.case_id, from_state: 'resolved', to_state: 'reopened', reason: 'found again' },
+    ]);
     expect(await query(work.database, `SELECT case_id FROM findings WHERE run_id = $1 AND employer_id = $2`, [fourth.runId, relapsed.employer_id])).toEqual([
       { case_id: relapsed.case_id },
     ]);

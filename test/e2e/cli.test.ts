@@ -81,7 +81,10 @@ describe('the recon CLI, as cron runs it', () => {
     expect(first.stderr).not.toMatch(/ERROR|WARN/);
     const lines = first.stdout.split('\n');
     for (const kind of ['registration', 'tax_registration', 'tax_withholding', 'civil_org', 'si_enrollment', 'si_payment']) {
-      expect(lines.some((l) => l.startsWith(`${kind} `)), kind).toBe(true);
+      expect(
+        lines.some((l) => l.startsWith(`${kind} `)),
+        kind,
+      ).toBe(true);
     }
     expect(first.stdout).toMatch(/^total\s+合计\s+8\s+8756\s+24$/m);
     expect(first.stdout).toMatch(/^rules \(closed month 2026-09\): 144 findings; uninsured 66, tax_not_insured 20, .*closed_still_enrolled 7$/m);

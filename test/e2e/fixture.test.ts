@@ -102,9 +102,7 @@ describe('recon run over the committed fixture (300 employers, 8 files)', () => 
     // The fixture plants closed entities and individual businesses without headcount evidence that
     // other rules would flag. (Employers younger than 30 days never reach the exemption step: the
     // uninsured rule's own condition already leaves them out.)
-    expect([...new Set(exempted.map((e) => e.reason))].sort()).toEqual(
-      expect.arrayContaining(['closed_revoked_or_moved_out', 'individual_without_headcount']),
-    );
+    expect([...new Set(exempted.map((e) => e.reason))].sort()).toEqual(expect.arrayContaining(['closed_revoked_or_moved_out', 'individual_without_headcount']));
     expect(exempted.every((e) => e.count > 0)).toBe(true);
   });
 });

@@ -24,7 +24,7 @@ describe('linking taxpayers that have no district (registered under an ID number
     ];
     fs.writeFileSync(
       path.join(work.inbox, '市场监管_个体工商户_20261031.csv'),
-      ['统一社会信用代码,名称,企业类型,成立日期,登记状态,区划代码', ...reg.map(([u, n, d]) => `${u},${n},个体工商户,2015-03-01,存续,${d}`)].join('\n') + '\n',
+      `${['统一社会信用代码,名称,企业类型,成立日期,登记状态,区划代码', ...reg.map(([u, n, d]) => `${u},${n},个体工商户,2015-03-01,存续,${d}`)].join('\n')}\n`,
     );
     const tax = [
       ['32058119711115138100', '常熟市汇优建材经营部'],
@@ -36,7 +36,7 @@ describe('linking taxpayers that have no district (registered under an ID number
     ];
     fs.writeFileSync(
       path.join(work.inbox, '税务登记_2026-10.csv'),
-      ['纳税人识别号|纳税人名称|纳税人状态|登记日期', ...tax.map(([id, n]) => `${id}|${n}|正常|2015-04-01`)].join('\n') + '\n',
+      `${['纳税人识别号|纳税人名称|纳税人状态|登记日期', ...tax.map(([id, n]) => `${id}|${n}|正常|2015-04-01`)].join('\n')}\n`,
     );
     const result = await runPipeline(loadPipeline(work.pipelineFile), { logger: silentLogger() });
     expect(result.ingest?.loaded).toBe(2);

@@ -37,7 +37,10 @@ function snapshot(w: ReturnType<typeof workdir>): { db: string; latest: string; 
   return {
     db: hash(w.database),
     latest: fs.realpathSync(path.join(w.output, 'latest')),
-    runs: fs.readdirSync(path.join(w.output, 'runs')).filter((r) => !r.startsWith('.') && !r.endsWith('.failed')).sort(),
+    runs: fs
+      .readdirSync(path.join(w.output, 'runs'))
+      .filter((r) => !r.startsWith('.') && !r.endsWith('.failed'))
+      .sort(),
   };
 }
 
@@ -47,7 +50,11 @@ describe('nightly operation', () => {
     expect((await recon(['run', w.pipelineFile])).code).toBe(0);
     const before = snapshot(w);
     // A new delivery arrives; kill the nightly early (ingest), later (rules/publish work) and late.
-    writeText(w.inbox, '市场监管_企业登记信息_20261130.csv', fs.readFileSync(path.join(FIXTURE_INBOX, '市场监管_企业登记信息_20261031.csv'), 'utf8').replace('苏州菊佳商贸有限公司', '苏州菊佳新商贸有限公司'));
+    writeText(
+      w.inbox,
+      '市场监管_企业登记信息_20261130.csv',
+      fs.readFileSync(path.join(FIXTURE_INBOX, '市场监管_企业登记信息_20261031.csv'), 'utf8').replace('苏州菊佳商贸有限公司', '苏州菊佳新商贸有限公司'),
+    );
     // Kill points from the run's own log: at the start of every stage, and amid loading.
     const markers = ['reference', 'ingest', 'link', 'feedback', 'rules', 'publish', 'audit'].map((s) => `"msg":"stage ${s} started"`);
     markers.splice(2, 0, 'loaded registration');
@@ -58,7 +65,11 @@ describe('nightly operation', () => {
       const child = spawn('node', [BIN, 'run', w.pipelineFile], { env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       const log = (): string => {
-        const partial = fs.readdirSync(runsDir).filter((d) => d.endsWith('.partial') && !earlier.has(d)).sort().pop();
+        const partial = fs
+          .readdirSync(runsDir)
+          .filter((d) => d.endsWith('.partial') && !earlier.has(d))
+          .sort()
+          .pop();
         return partial && fs.existsSync(path.join(runsDir, partial, 'run.log')) ? fs.readFileSync(path.join(runsDir, partial, 'run.log'), 'utf8') : '';
       };
       await waitFor(() => log().includes(marker), 60_000);
@@ -74,7 +85,7 @@ describe('nightly operation', () => {
     expect(snapshot(w).latest).not.toBe(before.latest);
     // The killed runs' folders are marked failed, for recon runs.
     const failed = fs.readdirSync(path.join(w.output, 'runs')).filter((d) => d.endsWith('.failed'));
-    expect(failed, fs.readdirSync(path.join(w.output, "runs")).join(" ")).toHaveLength(markers.length);
+    expect(failed, fs.readdirSync(path.join(w.output, 'runs')).join(' ')).toHaveLength(markers.length);
     expect(fs.readdirSync(path.join(w.output, 'runs')).filter((d) => d.endsWith('.partial'))).toEqual([]);
   }, 300_000);
 
@@ -122,7 +133,13 @@ describe('nightly operation', () => {
     } finally {
       await exited;
     }
-    for (const sql of ['DELETE FROM findings', "COPY findings TO '/tmp/x.csv'", "ATTACH '/tmp/y.duckdb' AS y", 'SELECT 1; DROP TABLE findings', 'CREATE TABLE t AS SELECT 1']) {
+    for (const sql of [
+      'DELETE FROM findings',
+      "COPY findings TO '/tmp/x.csv'",
+      "ATTACH '/tmp/y.duckdb' AS y",
+      'SELECT 1; DROP TABLE findings',
+      'CREATE TABLE t AS SELECT 1',
+    ]) {
       const r = await recon(['query', sql, '--pipeline', w.pipelineFile]);
       expect(r.code, sql).toBe(2);
       expect(r.stderr, sql).toMatch(/refused|exactly one statement/);

@@ -30,7 +30,7 @@ describe('Parquet export partitioned by district (recon export)', () => {
     expect(fs.existsSync(`${out}.partial`)).toBe(false);
   });
 
-  it('holds exactly the published rows, each under its employer\'s district', async () => {
+  it("holds exactly the published rows, each under its employer's district", async () => {
     await withPublished(work.database, async (db) => {
       const glob = (t: string): string => `'${path.join(out, t, '**', '*.parquet')}'`;
       const [published] = await rows(

@@ -36,7 +36,7 @@ export function workdir(options: { source?: string; asOf?: string; extra?: strin
   // The fixture plants bad rows (up to 15% of a small file): the demo thresholds of pipelines/nightly.yaml.
   if (!options.extra?.includes('audit:')) lines.push('audit: { rejects_warn: 0.2, rejects_fail: 0.5 }');
   if (options.extra) lines.push(options.extra);
-  fs.writeFileSync(pipelineFile, lines.join('\n') + '\n');
+  fs.writeFileSync(pipelineFile, `${lines.join('\n')}\n`);
   return { dir, inbox, pipelineFile, database: path.join(dir, 'data', 'recon.duckdb'), output: path.join(dir, 'reports') };
 }
 
@@ -109,6 +109,8 @@ export function belowFloor(scores: Record<string, Score | undefined>, floor: num
   return Object.entries(scores).flatMap(([name, s]) => {
     if (!s) return [`${name}: not scored at all`];
     if (s.precision >= floor && s.recall >= floor) return [];
-    return [`${name}: precision ${s.precision.toFixed(4)}, recall ${s.recall.toFixed(4)} (TP ${s.truePositives}, FP ${s.falsePositives}, FN ${s.falseNegatives}) < ${floor}`];
+    return [
+      `${name}: precision ${s.precision.toFixed(4)}, recall ${s.recall.toFixed(4)} (TP ${s.truePositives}, FP ${s.falsePositives}, FN ${s.falseNegatives}) < ${floor}`,
+    ];
   });
 }

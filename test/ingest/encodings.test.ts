@@ -13,7 +13,7 @@ const DATA = [
 ];
 
 function text(delimiter: string): string {
-  return [HEADER, ...DATA].map((r) => r.join(delimiter)).join('\r\n') + '\r\n';
+  return `${[HEADER, ...DATA].map((r) => r.join(delimiter)).join('\r\n')}\r\n`;
 }
 
 const CASES = [
@@ -38,9 +38,36 @@ describe('encodings and delimiters', () => {
            FROM si_enrollment ORDER BY src_line`,
         );
         expect(got).toEqual([
-          { unit_id: '000123', uscc: '91110108MA01ABCD2X', name: DATA[0]?.[2], insurance_type: '企业职工基本养老保险', insurance_code: '110', status_class: 'active', insured_count: 12, src_line: 2 },
-          { unit_id: '004560', uscc: '91110108MA01EFGH3Y', name: DATA[1]?.[2], insurance_type: '失业保险', insurance_code: '210', status_class: 'suspended', insured_count: 3, src_line: 3 },
-          { unit_id: '0789', uscc: null, name: DATA[2]?.[2], insurance_type: '310', insurance_code: '310', status_class: 'active', insured_count: 45, src_line: 4 },
+          {
+            unit_id: '000123',
+            uscc: '91110108MA01ABCD2X',
+            name: DATA[0]?.[2],
+            insurance_type: '企业职工基本养老保险',
+            insurance_code: '110',
+            status_class: 'active',
+            insured_count: 12,
+            src_line: 2,
+          },
+          {
+            unit_id: '004560',
+            uscc: '91110108MA01EFGH3Y',
+            name: DATA[1]?.[2],
+            insurance_type: '失业保险',
+            insurance_code: '210',
+            status_class: 'suspended',
+            insured_count: 3,
+            src_line: 3,
+          },
+          {
+            unit_id: '0789',
+            uscc: null,
+            name: DATA[2]?.[2],
+            insurance_type: '310',
+            insurance_code: '310',
+            status_class: 'active',
+            insured_count: 45,
+            src_line: 4,
+          },
         ]);
         const [manifest] = await rows(db, `SELECT encoding, delimiter, format, status FROM manifest`);
         expect(manifest).toEqual({ encoding: c.stored, delimiter: c.delimiter, format: 'csv', status: 'loaded' });

@@ -80,7 +80,11 @@ describe('header aliases', () => {
       'spelling.csv',
       ' 社会信用代码（纳税人识别号） ,ｎｓｒｍｃ,纳 税 人 状 态,主管税务所（科、分局）\n91110108MA01ABCD2X,北京某某科技有限公司,正常,海淀区税务局\n',
     );
-    const spaced = writeText(dir, 'spaced.csv', '统 一 社会信用代码,企业名称,成立日期,登记状态,街道（乡镇）\n91110108MA01ABCD2X,北京某某科技有限公司,2024-01-05,存续,中关村街道\n');
+    const spaced = writeText(
+      dir,
+      'spaced.csv',
+      '统 一 社会信用代码,企业名称,成立日期,登记状态,街道（乡镇）\n91110108MA01ABCD2X,北京某某科技有限公司,2024-01-05,存续,中关村街道\n',
+    );
     await withDb(async (db) => {
       expect(await load(db, file)).toMatchObject({ status: 'loaded', kind: 'tax_registration', rowsLoaded: 1 });
       expect(await rows(db, 'SELECT taxpayer_id, name, status_class, tax_office FROM tax_registration')).toEqual([
@@ -98,7 +102,9 @@ describe('header aliases', () => {
     await withDb(async (db) => {
       const result = await load(db, file);
       expect(result).toMatchObject({ status: 'refused', reason: 'unknown_kind' });
-      expect(result.status === 'refused' && result.message).toContain('registration (市场主体登记信息) is missing 统一社会信用代码 (uscc; accepted: 统一社会信用代码 / 信用代码 / UNISCID / uscc)');
+      expect(result.status === 'refused' && result.message).toContain(
+        'registration (市场主体登记信息) is missing 统一社会信用代码 (uscc; accepted: 统一社会信用代码 / 信用代码 / UNISCID / uscc)',
+      );
       expect(await rows(db, 'SELECT count(*) AS n FROM registration')).toEqual([{ n: 0 }]);
     });
   });

@@ -18,7 +18,9 @@ describe('kind', () => {
       expect(result.status === 'refused' && result.message).toBe(
         `Cannot tell the kind of "${file}": its headers fit both registration and civil_org. Name the kind with --kind, or map the file name to a kind in the pipeline file.`,
       );
-      expect(await rows(db, `SELECT status, message FROM manifest`)).toEqual([{ status: 'refused', message: result.status === 'refused' ? result.message : '' }]);
+      expect(await rows(db, `SELECT status, message FROM manifest`)).toEqual([
+        { status: 'refused', message: result.status === 'refused' ? result.message : '' },
+      ]);
     });
   });
 
@@ -37,7 +39,11 @@ describe('kind', () => {
 
   it('one more matching column settles it without the option', async () => {
     const dir = tempDir();
-    const file = writeText(dir, '社会组织.csv', '统一社会信用代码,名称,成立日期,状态,社会组织类型\n51110000MJ0000001X,北京市某某协会,2015-06-01,正常,社会团体\n');
+    const file = writeText(
+      dir,
+      '社会组织.csv',
+      '统一社会信用代码,名称,成立日期,状态,社会组织类型\n51110000MJ0000001X,北京市某某协会,2015-06-01,正常,社会团体\n',
+    );
     await withDb(async (db) => {
       expect(await load(db, file)).toMatchObject({ status: 'loaded', kind: 'civil_org' });
     });
@@ -70,7 +76,9 @@ describe('kind', () => {
     await withDb(async (db) => {
       expect(await load(db, file)).toMatchObject({ status: 'refused', reason: 'ambiguous_kind' });
       expect(await load(db, file, { kind: 'registration' })).toMatchObject({ status: 'loaded', kind: 'registration', rowsLoaded: 1 });
-      expect(await rows(db, 'SELECT src_line, established_on, status_class FROM registration')).toEqual([{ src_line: 3, established_on: '2015-06-01', status_class: 'active' }]);
+      expect(await rows(db, 'SELECT src_line, established_on, status_class FROM registration')).toEqual([
+        { src_line: 3, established_on: '2015-06-01', status_class: 'active' },
+      ]);
     });
   });
 });

@@ -26,7 +26,9 @@ describe('refused files', () => {
     const file = writeText(dir, '税务.csv', '纳税人名称,纳税人状态,行业\n北京甲科技有限公司,正常,软件业\n', 'gbk');
     await withDb(async (db) => {
       const message = await refused(db, file, 'unknown_kind');
-      expect(message).toContain('tax_registration (税务登记信息) is missing 纳税人识别号 (taxpayer_id; accepted: 纳税人识别号 / 社会信用代码(纳税人识别号) / NSRSBH)');
+      expect(message).toContain(
+        'tax_registration (税务登记信息) is missing 纳税人识别号 (taxpayer_id; accepted: 纳税人识别号 / 社会信用代码(纳税人识别号) / NSRSBH)',
+      );
       expect(message).toContain('Found: 纳税人名称, 纳税人状态, 行业');
       expect(message).toContain('Rename the columns');
     });
@@ -118,7 +120,10 @@ describe('refused files', () => {
     const dir = tempDir();
     await withDb(async (db) => {
       await refused(db, writeText(dir, 'empty.csv', ''), 'empty');
-      expect(await load(db, writeText(dir, 'ok.csv', '单位编号,单位名称,险种,参保状态\n000001,北京甲科技有限公司,110,1\n'))).toMatchObject({ status: 'loaded', rowsLoaded: 1 });
+      expect(await load(db, writeText(dir, 'ok.csv', '单位编号,单位名称,险种,参保状态\n000001,北京甲科技有限公司,110,1\n'))).toMatchObject({
+        status: 'loaded',
+        rowsLoaded: 1,
+      });
     });
   });
 });

@@ -3,7 +3,10 @@ import { load, rows, tempDir, withDb, writeText } from '../helpers.ts';
 
 /** Data rows of a CSV text counted on their own: non-empty lines below the header line. */
 function dataRows(text: string, headerLine: number): number {
-  return text.split(/\r?\n/).slice(headerLine).filter((l) => l.trim() !== '').length;
+  return text
+    .split(/\r?\n/)
+    .slice(headerLine)
+    .filter((l) => l.trim() !== '').length;
 }
 
 describe('rejects', () => {
@@ -20,7 +23,7 @@ describe('rejects', () => {
       '91110108MA01GGGG7X,北京庚科技有限公司,20240105,在业,孙八', // 9: ok
       '91110108MA01HHHH8X,"北京辛科技有限公司,2024-01-05,存续,周九', // 10: unterminated quote
     ];
-    const text = lines.join('\n') + '\n';
+    const text = `${lines.join('\n')}\n`;
     const dir = tempDir();
     const file = writeText(dir, '市场主体_202610.csv', text);
     await withDb(async (db) => {
@@ -36,9 +39,30 @@ describe('rejects', () => {
       expect(got.map(({ raw: _raw, ...r }) => r)).toEqual([
         { file_id: result.fileId, file_name: '市场主体_202610.csv', kind: 'registration', line: 4, column_name: 'name', reason: 'missing required value' },
         { file_id: result.fileId, file_name: '市场主体_202610.csv', kind: 'registration', line: 5, column_name: 'established_on', reason: 'unreadable date' },
-        { file_id: result.fileId, file_name: '市场主体_202610.csv', kind: 'registration', line: 6, column_name: null, reason: 'wrong column count: more fields than headers' },
-        { file_id: result.fileId, file_name: '市场主体_202610.csv', kind: 'registration', line: 7, column_name: null, reason: 'wrong column count: fewer fields than headers' },
-        { file_id: result.fileId, file_name: '市场主体_202610.csv', kind: 'registration', line: 8, column_name: 'established_on', reason: 'missing required value' },
+        {
+          file_id: result.fileId,
+          file_name: '市场主体_202610.csv',
+          kind: 'registration',
+          line: 6,
+          column_name: null,
+          reason: 'wrong column count: more fields than headers',
+        },
+        {
+          file_id: result.fileId,
+          file_name: '市场主体_202610.csv',
+          kind: 'registration',
+          line: 7,
+          column_name: null,
+          reason: 'wrong column count: fewer fields than headers',
+        },
+        {
+          file_id: result.fileId,
+          file_name: '市场主体_202610.csv',
+          kind: 'registration',
+          line: 8,
+          column_name: 'established_on',
+          reason: 'missing required value',
+        },
         { file_id: result.fileId, file_name: '市场主体_202610.csv', kind: 'registration', line: 10, column_name: null, reason: 'unterminated or stray quote' },
       ]);
       // The raw text is the line as written, so a person can find and fix it.
@@ -57,7 +81,7 @@ describe('rejects', () => {
       '000126\t202410\t110\t5000\t800\t800',
       '000127\t2024年10月\t110\t5000\t800\t',
     ];
-    const text = lines.join('\r\n') + '\r\n';
+    const text = `${lines.join('\r\n')}\r\n`;
     const dir = tempDir();
     const file = writeText(dir, 'ledger.tsv', text, 'gbk');
     await withDb(async (db) => {
@@ -89,7 +113,7 @@ describe('rejects', () => {
       '91110108MA01DDDD4X,北京丁科技有限公司,2024-01-05,存续', // 8
       '', // 9
     ];
-    const text = lines.join('\r\n') + '\r\n';
+    const text = `${lines.join('\r\n')}\r\n`;
     const dir = tempDir();
     const file = writeText(dir, 'blank-lines.csv', text, 'gbk');
     await withDb(async (db) => {
@@ -109,13 +133,13 @@ describe('rejects', () => {
   });
 
   it('numbers lines after a quoted field holding a line break as records, and keeps the break', async () => {
-    const text = [
+    const text = `${[
       '统一社会信用代码,企业名称,成立日期,登记状态,住所',
       '91110108MA01AAAA1X,北京甲科技有限公司,2024-01-05,存续,"北京市',
       '海淀区"',
       '',
       '91110108MA01CCCC3X,北京丙科技有限公司,2024-13-45,存续,朝阳区',
-    ].join('\n') + '\n';
+    ].join('\n')}\n`;
     const dir = tempDir();
     const file = writeText(dir, 'multiline.csv', text);
     await withDb(async (db) => {
@@ -133,7 +157,7 @@ describe('rejects', () => {
       '000002,"北京乙科技有限公司,110,1', // 3: the quote is never closed
     ];
     const dir = tempDir();
-    const file = writeText(dir, 'quote.csv', lines.join('\n') + '\n');
+    const file = writeText(dir, 'quote.csv', `${lines.join('\n')}\n`);
     await withDb(async (db) => {
       expect(await load(db, file)).toMatchObject({ status: 'loaded', kind: 'si_enrollment', rowsLoaded: 1, rowsRejected: 1 });
       expect(await rows(db, 'SELECT line, reason, raw FROM rejects')).toEqual([{ line: 3, reason: 'unterminated or stray quote', raw: lines[2] }]);

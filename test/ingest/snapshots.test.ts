@@ -4,27 +4,35 @@ import { load, rows, tempDir, withDb, writeText } from '../helpers.ts';
 /** A registration snapshot of `n` entities. */
 function registration(n: number, prefix = '北京'): string {
   const body = Array.from({ length: n }, (_, i) => `91110108MA01${String(i).padStart(5, '0')}X,${prefix}第${i}科技有限公司,2020-01-01,存续`);
-  return ['统一社会信用代码,企业名称,成立日期,登记状态', ...body].join('\n') + '\n';
+  return `${['统一社会信用代码,企业名称,成立日期,登记状态', ...body].join('\n')}\n`;
 }
 
 /** A payment ledger: `units` units for each month, paying `amount`. */
 function ledger(months: string[], units: number, amount: number): string {
   const body = months.flatMap((m) => Array.from({ length: units }, (_, u) => `${String(u + 1).padStart(6, '0')},${m},110,5000,${amount},${amount}`));
-  return ['单位编号,费款所属期,险种,缴费基数合计,应缴金额,实缴金额', ...body].join('\n') + '\n';
+  return `${['单位编号,费款所属期,险种,缴费基数合计,应缴金额,实缴金额', ...body].join('\n')}\n`;
 }
 
 describe('parts of one export', () => {
   it('two files of one kind with different records are both current; a re-delivery of one replaces only it', async () => {
     const dir = tempDir();
-    const enterprises = ['统一社会信用代码,企业名称,成立日期,登记状态', ...Array.from({ length: 6 }, (_, i) => `91110108MA01${String(i).padStart(5, '0')}X,甲${i}有限公司,2020-01-01,存续`)].join('\n');
-    const individuals = ['统一社会信用代码,企业名称,成立日期,登记状态', ...Array.from({ length: 3 }, (_, i) => `92110108MA02${String(i).padStart(5, '0')}X,乙${i}便利店,2020-01-01,存续`)].join('\n');
+    const enterprises = [
+      '统一社会信用代码,企业名称,成立日期,登记状态',
+      ...Array.from({ length: 6 }, (_, i) => `91110108MA01${String(i).padStart(5, '0')}X,甲${i}有限公司,2020-01-01,存续`),
+    ].join('\n');
+    const individuals = [
+      '统一社会信用代码,企业名称,成立日期,登记状态',
+      ...Array.from({ length: 3 }, (_, i) => `92110108MA02${String(i).padStart(5, '0')}X,乙${i}便利店,2020-01-01,存续`),
+    ].join('\n');
     await withDb(async (db) => {
       expect(await load(db, writeText(dir, '企业_20261031.csv', enterprises))).toMatchObject({ status: 'loaded', rowsLoaded: 6 });
       expect(await load(db, writeText(dir, '个体户_20261031.csv', individuals))).toMatchObject({ status: 'loaded', rowsLoaded: 3 });
       expect(await rows(db, 'SELECT count(*) AS n FROM registration_current')).toEqual([{ n: 9 }]);
       // November: the enterprises again, one of them renamed; the individual businesses stay as they were.
       expect(await load(db, writeText(dir, '企业_20261130.csv', enterprises.replace('甲0有限公司', '甲零有限公司')))).toMatchObject({ status: 'loaded' });
-      expect(await rows(db, `SELECT count(*) AS n, count(*) FILTER (WHERE name = '甲零有限公司') AS renamed FROM registration_current`)).toEqual([{ n: 9, renamed: 1 }]);
+      expect(await rows(db, `SELECT count(*) AS n, count(*) FILTER (WHERE name = '甲零有限公司') AS renamed FROM registration_current`)).toEqual([
+        { n: 9, renamed: 1 },
+      ]);
       expect(await rows(db, `SELECT file_id, by_file_id FROM supersessions`)).toEqual([{ file_id: 1, by_file_id: 3 }]);
     });
   });
@@ -69,14 +77,19 @@ describe('snapshot guard', () => {
     const dir = tempDir();
     await withDb(async (db) => {
       // 3 months x 4 units = 12 rows, 4 a month
-      expect(await load(db, writeText(dir, '征收明细_202409.csv', ledger(['202407', '202408', '202409'], 4, 800)))).toMatchObject({ status: 'loaded', rowsLoaded: 12 });
+      expect(await load(db, writeText(dir, '征收明细_202409.csv', ledger(['202407', '202408', '202409'], 4, 800)))).toMatchObject({
+        status: 'loaded',
+        rowsLoaded: 12,
+      });
       // one month of 3 rows: fewer than half the rows, but 3 of 4 a month
       expect(await load(db, writeText(dir, '征收明细_202410.csv', ledger(['202410'], 3, 800)))).toMatchObject({ status: 'loaded', rowsLoaded: 3 });
       // one month of 1 row against 3 a month
       const refused = await load(db, writeText(dir, '征收明细_202411.csv', ledger(['202411'], 1, 800)));
       expect(refused).toMatchObject({ status: 'refused', reason: 'snapshot_shrank' });
-      expect(refused.status === 'refused' && refused.message).toContain('has 1 rows per month in its 1 new month(s), fewer than 50% of the 3 of the same units in 2024-10');
-      expect(await rows(db, 'SELECT count(*) AS n FROM si_payment_current WHERE period = DATE \'2024-11-01\'')).toEqual([{ n: 0 }]);
+      expect(refused.status === 'refused' && refused.message).toContain(
+        'has 1 rows per month in its 1 new month(s), fewer than 50% of the 3 of the same units in 2024-10',
+      );
+      expect(await rows(db, "SELECT count(*) AS n FROM si_payment_current WHERE period = DATE '2024-11-01'")).toEqual([{ n: 0 }]);
     });
   });
 

@@ -9,7 +9,7 @@ describe('value issues', () => {
       '91110108MA01BBBB2X,北京乙科技有限公司,2024-01-05,存续,20,2025-03-01,50',
     ].join('\n');
     const dir = tempDir();
-    const file = writeText(dir, 'issues.csv', text + '\n');
+    const file = writeText(dir, 'issues.csv', `${text}\n`);
     await withDb(async (db) => {
       expect(await load(db, file)).toMatchObject({ status: 'loaded', rowsLoaded: 2, rowsRejected: 0, valuesFlagged: 3 });
       expect(await rows(db, 'SELECT src_line, employees, closed_on, capital, capital_wan FROM registration ORDER BY src_line')).toEqual([
@@ -19,7 +19,15 @@ describe('value issues', () => {
       expect(await rows(db, 'SELECT file_name, kind, line, column_name, value, reason, action FROM value_issues ORDER BY column_name')).toEqual([
         { file_name: 'issues.csv', kind: 'registration', line: 2, column_name: 'capital', value: '五十万', reason: 'unreadable capital', action: 'nulled' },
         { file_name: 'issues.csv', kind: 'registration', line: 2, column_name: 'closed_on', value: '2024-02-30', reason: 'unreadable date', action: 'nulled' },
-        { file_name: 'issues.csv', kind: 'registration', line: 2, column_name: 'employees', value: '约20人', reason: 'unreadable whole number', action: 'nulled' },
+        {
+          file_name: 'issues.csv',
+          kind: 'registration',
+          line: 2,
+          column_name: 'employees',
+          value: '约20人',
+          reason: 'unreadable whole number',
+          action: 'nulled',
+        },
       ]);
       expect(await rows(db, 'SELECT count(*) AS n FROM rejects')).toEqual([{ n: 0 }]);
       expect(await rows(db, 'SELECT values_flagged FROM manifest')).toEqual([{ values_flagged: 3 }]);
@@ -33,7 +41,7 @@ describe('value issues', () => {
       '91110108MA01BBBB2X,北京乙科技有限公司,2024-01-05,待核实',
     ].join('\n');
     const dir = tempDir();
-    const file = writeText(dir, 'status.csv', text + '\n');
+    const file = writeText(dir, 'status.csv', `${text}\n`);
     await withDb(async (db) => {
       expect(await load(db, file)).toMatchObject({ status: 'loaded', rowsLoaded: 2, rowsRejected: 0, valuesFlagged: 1 });
       expect(await rows(db, 'SELECT src_line, status, status_class FROM registration ORDER BY src_line')).toEqual([
@@ -54,7 +62,9 @@ describe('value issues', () => {
       expect(await rows(db, 'SELECT insurance_type, insurance_code, status_class FROM si_enrollment')).toEqual([
         { insurance_type: '大病保险', insurance_code: null, status_class: 'active' },
       ]);
-      expect(await rows(db, 'SELECT column_name, value, action FROM value_issues')).toEqual([{ column_name: 'insurance_type', value: '大病保险', action: 'kept' }]);
+      expect(await rows(db, 'SELECT column_name, value, action FROM value_issues')).toEqual([
+        { column_name: 'insurance_type', value: '大病保险', action: 'kept' },
+      ]);
     });
   });
 });

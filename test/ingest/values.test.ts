@@ -19,7 +19,7 @@ describe('value formats', () => {
     ] as const;
     const body = cases.map(([uscc, date, capital, empty], i) => line([uscc, `公司${i}`, date, '存续', capital, empty, empty, empty, empty]));
     const dir = tempDir();
-    const file = writeText(dir, 'formats.csv', [line(header), ...body].join('\n') + '\n');
+    const file = writeText(dir, 'formats.csv', `${[line(header), ...body].join('\n')}\n`);
     await withDb(async (db) => {
       expect(await load(db, file)).toMatchObject({ status: 'loaded', rowsLoaded: cases.length, rowsRejected: 0, valuesFlagged: 0 });
       const got = await rows(
@@ -55,16 +55,52 @@ describe('value formats', () => {
       ['000123', '2025/1', '110', '12', '1234.5', '1234.5', '0', '2025年2月5日'],
     ];
     const dir = tempDir();
-    const file = writeText(dir, 'ledger.csv', [header, ...body].map(line).join('\n') + '\n');
+    const file = writeText(dir, 'ledger.csv', `${[header, ...body].map(line).join('\n')}\n`);
     await withDb(async (db) => {
       expect(await load(db, file)).toMatchObject({ status: 'loaded', kind: 'si_payment', rowsLoaded: 4, rowsRejected: 0, valuesFlagged: 0 });
       expect(
         await rows(db, 'SELECT unit_id, period, insurance_code, insured_count, base_total, amount_due, amount_paid, paid_on FROM si_payment ORDER BY src_line'),
       ).toEqual([
-        { unit_id: '000123', period: '2024-10-01', insurance_code: '110', insured_count: 12, base_total: 1234.5, amount_due: 1234.5, amount_paid: 1234.5, paid_on: '2024-11-15' },
-        { unit_id: '000123', period: '2024-11-01', insurance_code: '110', insured_count: 1200, base_total: 1234.5, amount_due: 1234.5, amount_paid: 1234.5, paid_on: '2024-12-15' },
-        { unit_id: '000123', period: '2024-12-01', insurance_code: '110', insured_count: 12, base_total: 1234.5, amount_due: 1234.5, amount_paid: 1234.5, paid_on: '2025-01-01' },
-        { unit_id: '000123', period: '2025-01-01', insurance_code: '110', insured_count: 12, base_total: 1234.5, amount_due: 1234.5, amount_paid: 0, paid_on: '2025-02-05' },
+        {
+          unit_id: '000123',
+          period: '2024-10-01',
+          insurance_code: '110',
+          insured_count: 12,
+          base_total: 1234.5,
+          amount_due: 1234.5,
+          amount_paid: 1234.5,
+          paid_on: '2024-11-15',
+        },
+        {
+          unit_id: '000123',
+          period: '2024-11-01',
+          insurance_code: '110',
+          insured_count: 1200,
+          base_total: 1234.5,
+          amount_due: 1234.5,
+          amount_paid: 1234.5,
+          paid_on: '2024-12-15',
+        },
+        {
+          unit_id: '000123',
+          period: '2024-12-01',
+          insurance_code: '110',
+          insured_count: 12,
+          base_total: 1234.5,
+          amount_due: 1234.5,
+          amount_paid: 1234.5,
+          paid_on: '2025-01-01',
+        },
+        {
+          unit_id: '000123',
+          period: '2025-01-01',
+          insurance_code: '110',
+          insured_count: 12,
+          base_total: 1234.5,
+          amount_due: 1234.5,
+          amount_paid: 0,
+          paid_on: '2025-02-05',
+        },
       ]);
       const [m] = await rows(db, 'SELECT period_min, period_max FROM manifest');
       expect(m).toEqual({ period_min: '2024-10-01', period_max: '2025-01-01' });
@@ -76,7 +112,7 @@ describe('value formats', () => {
     const expected = ['active', 'active', 'revoked', 'revoked', 'closed', 'closed', 'moved_out', 'suspended', 'liquidating', 'active'];
     const dir = tempDir();
     const body = statuses.map((s, i) => line([`91110108MA01ABC${String(i).padStart(2, '0')}X`, `公司${i}`, '2020-01-01', s]));
-    const file = writeText(dir, 'status.csv', ['统一社会信用代码,企业名称,成立日期,登记状态', ...body].join('\n') + '\n');
+    const file = writeText(dir, 'status.csv', `${['统一社会信用代码,企业名称,成立日期,登记状态', ...body].join('\n')}\n`);
     await withDb(async (db) => {
       expect(await load(db, file)).toMatchObject({ status: 'loaded', rowsLoaded: statuses.length, valuesFlagged: 0 });
       expect((await rows(db, 'SELECT status_class FROM registration ORDER BY src_line')).map((r) => r['status_class'])).toEqual(expected);

@@ -42,8 +42,30 @@ describe('xlsx', () => {
            FROM registration ORDER BY src_line`,
         ),
       ).toEqual([
-        { src_line: 4, uscc: '91110108MA01ABCD2X', name: '北京中关村科技有限公司', established_on: '2024-01-05', status_class: 'active', capital: '50', capital_wan: 50, capital_currency: '人民币', employees: 12, district_code: '110108' },
-        { src_line: 5, uscc: '91110105MA01EFGH3Y', name: '朝阳区老字号餐饮店', established_on: '2019-03-07', status_class: 'active', capital: '20(万美元)', capital_wan: 20, capital_currency: '美元', employees: 3, district_code: '110105' },
+        {
+          src_line: 4,
+          uscc: '91110108MA01ABCD2X',
+          name: '北京中关村科技有限公司',
+          established_on: '2024-01-05',
+          status_class: 'active',
+          capital: '50',
+          capital_wan: 50,
+          capital_currency: '人民币',
+          employees: 12,
+          district_code: '110108',
+        },
+        {
+          src_line: 5,
+          uscc: '91110105MA01EFGH3Y',
+          name: '朝阳区老字号餐饮店',
+          established_on: '2019-03-07',
+          status_class: 'active',
+          capital: '20(万美元)',
+          capital_wan: 20,
+          capital_currency: '美元',
+          employees: 3,
+          district_code: '110105',
+        },
       ]);
       expect(await rows(db, 'SELECT file_name, line, column_name, reason FROM rejects ORDER BY line')).toEqual([
         { file_name: 'export (3).xlsx', line: 7, column_name: 'established_on', reason: 'unreadable date' },
@@ -64,10 +86,12 @@ describe('xlsx', () => {
     ]);
     await withDb(async (db) => {
       expect(await load(db, file)).toMatchObject({ status: 'loaded', kind: 'si_enrollment', rowsLoaded: 2, asOf: '2026-10-31' });
-      expect(await rows(db, 'SELECT src_line, unit_id, insurance_code, status_class, enrolled_on, insured_count FROM si_enrollment ORDER BY src_line')).toEqual([
-        { src_line: 2, unit_id: '000123', insurance_code: '110', status_class: 'active', enrolled_on: '2015-07-01', insured_count: 25 },
-        { src_line: 3, unit_id: '000456', insurance_code: '410', status_class: 'active', enrolled_on: '2024-01-05', insured_count: 4 },
-      ]);
+      expect(await rows(db, 'SELECT src_line, unit_id, insurance_code, status_class, enrolled_on, insured_count FROM si_enrollment ORDER BY src_line')).toEqual(
+        [
+          { src_line: 2, unit_id: '000123', insurance_code: '110', status_class: 'active', enrolled_on: '2015-07-01', insured_count: 25 },
+          { src_line: 3, unit_id: '000456', insurance_code: '410', status_class: 'active', enrolled_on: '2024-01-05', insured_count: 4 },
+        ],
+      );
     });
   });
 });
@@ -87,7 +111,9 @@ describe('xlsx sheets', () => {
     await wb.xlsx.writeFile(file);
     await withDb(async (db) => {
       expect(await load(db, file)).toMatchObject({ status: 'loaded', rowsLoaded: 1, rowsRejected: 0 });
-      expect(await rows(db, 'SELECT unit_id, name, insurance_code FROM si_enrollment')).toEqual([{ unit_id: '000123', name: '北京甲科技有限公司', insurance_code: '110' }]);
+      expect(await rows(db, 'SELECT unit_id, name, insurance_code FROM si_enrollment')).toEqual([
+        { unit_id: '000123', name: '北京甲科技有限公司', insurance_code: '110' },
+      ]);
       expect(await rows(db, 'SELECT sheet FROM manifest')).toEqual([{ sheet: '数据' }]);
     });
     await withDb(async (db) => {

@@ -399,7 +399,7 @@ function generatedUsccs(count: number): string[] {
     out.push(valid);
     const i = Math.floor(random() * 18);
     // A substitution, including the forbidden letters and lower-case noise.
-    out.push(valid.slice(0, i) + pick(random, USCC_ALPHABET + 'IOZSV') + valid.slice(i + 1));
+    out.push(valid.slice(0, i) + pick(random, `${USCC_ALPHABET}IOZSV`) + valid.slice(i + 1));
     // An adjacent transposition.
     const j = Math.min(i, 16);
     out.push(valid.slice(0, j) + valid.charAt(j + 1) + valid.charAt(j) + valid.slice(j + 2));
@@ -457,11 +457,7 @@ describe('CODE_MACROS_SQL agrees with the JS checks', () => {
       );
       expect(rows).toHaveLength(codes.length);
       const mismatches = rows.filter(
-        (r) =>
-          r.valid !== validateUscc(r.s).ok ||
-          r.org !== orgCodeFromUscc(r.s) ||
-          r.region !== regionFromUscc(r.s) ||
-          r.legacy !== legacyTaxIdFromUscc(r.s),
+        (r) => r.valid !== validateUscc(r.s).ok || r.org !== orgCodeFromUscc(r.s) || r.region !== regionFromUscc(r.s) || r.legacy !== legacyTaxIdFromUscc(r.s),
       );
       expect(mismatches).toEqual([]);
       // The sample must exercise both outcomes and every failure kind, or the comparison proves little.
@@ -512,8 +508,20 @@ describe('CODE_MACROS_SQL agrees with the JS checks', () => {
   });
 
   it('recon_employer_kind', async () => {
-    const texts = ['个体工商户', '农民专业合作社', '社会团体', '民办非企业单位', '基金会', '社会服务机构', '事业单位',
-      '有限责任公司', '个人独资企业', '合伙企业', '机关', ''];
+    const texts = [
+      '个体工商户',
+      '农民专业合作社',
+      '社会团体',
+      '民办非企业单位',
+      '基金会',
+      '社会服务机构',
+      '事业单位',
+      '有限责任公司',
+      '个人独资企业',
+      '合伙企业',
+      '机关',
+      '',
+    ];
     // Every fifth row has no USCC, so the type-text branch is compared as well.
     const pairs = generatedUsccs(200).map((u, n) => [n % 5 === 0 ? '' : u, texts[n % texts.length] as string] as const);
     const db = await memoryDb();

@@ -24,7 +24,11 @@ describe('name normalisation', () => {
       await db.run(nameMacrosSql());
       const names = ['杭州 丙餐饮管理（连锁）有限公司', 'ＡＢＣ·科技，有限公司。', '杭州丙餐饮管理【连锁】有限公司', '杭州丁建材有限责任公司'];
       for (const name of names) {
-        const [row] = await rows(db, `SELECT recon_name_basic($1) AS n, recon_name_suffix(recon_name_basic($1)) AS s, recon_name_core(recon_name_basic($1)) AS c`, [name]);
+        const [row] = await rows(
+          db,
+          `SELECT recon_name_basic($1) AS n, recon_name_suffix(recon_name_basic($1)) AS s, recon_name_core(recon_name_basic($1)) AS c`,
+          [name],
+        );
         const expected = normaliseName(name);
         expect(row?.['n']).toBe(expected);
         expect({ core: row?.['c'], suffix: row?.['s'] }).toEqual(splitSuffix(expected));

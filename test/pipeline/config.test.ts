@@ -45,18 +45,28 @@ describe('pipeline files', () => {
     expect(p.asOf).toBe('2026-10-31');
     expect(() => loadPipeline('pipelines/nightly.yaml', { asOf: '31/10/2026' })).toThrow(ConfigError);
     // Dates are calendar days, checked at the edge (before any lock is taken).
-    for (const bad of ['2026-13-01', '2026-02-30', '', '2026-1-5']) expect(() => loadPipeline('pipelines/nightly.yaml', { asOf: bad }), bad).toThrow(/--as-of must be a date/);
+    for (const bad of ['2026-13-01', '2026-02-30', '', '2026-1-5'])
+      expect(() => loadPipeline('pipelines/nightly.yaml', { asOf: bad }), bad).toThrow(/--as-of must be a date/);
     expect(loadPipeline('pipelines/nightly.yaml', { asOf: '2024-02-29' }).asOf).toBe('2024-02-29');
   });
 
   it('a custom SQL rule from pipelines/ joins the catalog; a bad one is reported with the others', () => {
     const p = loadPipeline('pipelines/nightly.yaml');
-    const rules = resolveRules({ ...p.rules, custom: [{ id: 'large_uninsured', title: '大型单位未参保', description: '', file: path.resolve('pipelines/rules/large_uninsured.sql'), exemptWhenClosed: true }] });
+    const rules = resolveRules({
+      ...p.rules,
+      custom: [
+        { id: 'large_uninsured', title: '大型单位未参保', description: '', file: path.resolve('pipelines/rules/large_uninsured.sql'), exemptWhenClosed: true },
+      ],
+    });
     const custom = rules.find((r) => r.rule.id === 'large_uninsured');
     expect(custom?.custom).toBe(true);
     expect(custom?.rule.sql).toContain('hw >= 50');
     expect(() =>
-      resolveRules({ ...p.rules, disabled: ['nope'], custom: [{ id: 'uninsured', title: 'x', description: '', file: path.resolve('pipelines/missing.sql'), exemptWhenClosed: true }] }),
+      resolveRules({
+        ...p.rules,
+        disabled: ['nope'],
+        custom: [{ id: 'uninsured', title: 'x', description: '', file: path.resolve('pipelines/missing.sql'), exemptWhenClosed: true }],
+      }),
     ).toThrow(/3 problem\(s\)[\s\S]*cannot read[\s\S]*built-in rule has this id[\s\S]*no rule "nope"/);
   });
 });

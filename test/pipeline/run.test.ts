@@ -26,9 +26,17 @@ function setup(): { dir: string; pipelineFile: string; inbox: string } {
   const inbox = path.join(dir, 'inbox');
   fs.mkdirSync(inbox);
   writeText(inbox, '市场监管_20261031.csv', REGISTRATION, 'gbk');
-  writeText(inbox, '社保参保_20261031.csv', '单位编号\t单位名称\t险种\t参保状态\n000123\t北京甲有限公司\t110\t1\n000124\t深圳乙有限公司\t养老\t参保缴费\n', 'utf-8-bom');
+  writeText(
+    inbox,
+    '社保参保_20261031.csv',
+    '单位编号\t单位名称\t险种\t参保状态\n000123\t北京甲有限公司\t110\t1\n000124\t深圳乙有限公司\t养老\t参保缴费\n',
+    'utf-8-bom',
+  );
   const pipelineFile = path.join(dir, 'nightly.yaml');
-  fs.writeFileSync(pipelineFile, `inbox: inbox\ndatabase: data/recon.duckdb\noutput: reports\nlocal_params: ${PARAMS}\naudit: { rejects_warn: 0.3, rejects_fail: 0.5 }\n`);
+  fs.writeFileSync(
+    pipelineFile,
+    `inbox: inbox\ndatabase: data/recon.duckdb\noutput: reports\nlocal_params: ${PARAMS}\naudit: { rejects_warn: 0.3, rejects_fail: 0.5 }\n`,
+  );
   return { dir, pipelineFile, inbox };
 }
 

@@ -70,24 +70,43 @@ describe('ledger views on a small hand-computed case', () => {
       `SELECT district_name, active_employers, should_enroll, enrolled, coverage_rate, paid_in_full, payment_rate,
               CAST(due_m AS DOUBLE) AS due_m, CAST(paid_m AS DOUBLE) AS paid_m, collection_rate FROM ledger_district`,
     );
-    const expected = { active_employers: 6, should_enroll: 4, enrolled: 3, coverage_rate: 0.75, paid_in_full: 1, payment_rate: 1 / 3, due_m: 2500, paid_m: 1400, collection_rate: 0.56 };
+    const expected = {
+      active_employers: 6,
+      should_enroll: 4,
+      enrolled: 3,
+      coverage_rate: 0.75,
+      paid_in_full: 1,
+      payment_rate: 1 / 3,
+      due_m: 2500,
+      paid_m: 1400,
+      collection_rate: 0.56,
+    };
     expect(district).toEqual({ district_name: '虎丘区', ...expected });
     expect(total).toEqual({ district_name: '合计', ...expected });
   });
 
   it('classes the arrears with their late fees (0.05% a day from the 16th of the next month)', async () => {
-    const arrears = await rows(db, `SELECT name, class, months_owing, CAST(amount AS DOUBLE) AS amount, CAST(late_fee AS DOUBLE) AS late_fee FROM ledger_arrears ORDER BY class`);
+    const arrears = await rows(
+      db,
+      `SELECT name, class, months_owing, CAST(amount AS DOUBLE) AS amount, CAST(late_fee AS DOUBLE) AS late_fee FROM ledger_arrears ORDER BY class`,
+    );
     expect(arrears).toEqual([
       { name: '苏州C有限公司', class: 'closed', months_owing: 1, amount: 2000, late_fee: 45 },
       { name: '苏州G有限公司', class: 'dormant', months_owing: 1, amount: 500, late_fee: 3.75 },
       { name: HOSTILE, class: 'operating', months_owing: 1, amount: 600, late_fee: 4.5 },
     ]);
-    const [t] = await rows(db, `SELECT arrears_closed_n, CAST(arrears_operating_late_fee AS DOUBLE) AS fee, CAST(arrears_amount AS DOUBLE) AS amount FROM ledger_district WHERE district_code IS NULL`);
+    const [t] = await rows(
+      db,
+      `SELECT arrears_closed_n, CAST(arrears_operating_late_fee AS DOUBLE) AS fee, CAST(arrears_amount AS DOUBLE) AS amount FROM ledger_district WHERE district_code IS NULL`,
+    );
     expect(t).toEqual({ arrears_closed_n: 1, fee: 4.5, amount: 3100 });
   });
 
   it('counts the cases opened this run per rule', async () => {
-    const progress = await rows(db, `SELECT rule_id, opened_run, open_now FROM ledger_cases_progress WHERE district_code IS NULL AND rule_id IN ('uninsured', 'arrears') ORDER BY rule_id`);
+    const progress = await rows(
+      db,
+      `SELECT rule_id, opened_run, open_now FROM ledger_cases_progress WHERE district_code IS NULL AND rule_id IN ('uninsured', 'arrears') ORDER BY rule_id`,
+    );
     expect(progress).toEqual([
       { rule_id: 'arrears', opened_run: 3, open_now: 3 },
       { rule_id: 'uninsured', opened_run: 1, open_now: 1 },
@@ -125,7 +144,18 @@ describe('ledger.xlsx on the committed fixture', () => {
     await wb.xlsx.readFile(file);
     expect(wb.worksheets.map((w) => w.name)).toEqual([...LEDGER_SHEETS]);
     const headers = (name: string): string[] => ((wb.getWorksheet(name)?.getRow(2).values ?? []) as unknown[]).filter((v) => v !== undefined).map(String);
-    expect(headers('汇总').slice(0, 10)).toEqual(['区县', '在业\n单位数', '应参保\n单位数', '已参保\n单位数', '参保率', '足额缴费\n单位数', '缴费率', '当月应缴\n(元)', '当月实缴\n(元)', '征缴率']);
+    expect(headers('汇总').slice(0, 10)).toEqual([
+      '区县',
+      '在业\n单位数',
+      '应参保\n单位数',
+      '已参保\n单位数',
+      '参保率',
+      '足额缴费\n单位数',
+      '缴费率',
+      '当月应缴\n(元)',
+      '当月实缴\n(元)',
+      '征缴率',
+    ]);
     expect(headers('欠费台账')).toContain('滞纳金\n(元)');
     expect(headers('案件进展')).toEqual(expect.arrayContaining(['本次\n新增', '本次\n销号', '本次\n豁免', '累计\n立案', '在办']));
     expect(headers('待人工确认')).toContain('候选单位');

@@ -81,12 +81,14 @@ afterAll(() => db.close());
 describe('writeNotices', () => {
   it('notices new employers and new uninsured cases once, and nobody registered with SI, closed, or without headcount evidence', async () => {
     expect(first.notices).toBe(4);
-    expect(await noticesOf('run-1')).toEqual([
-      { employer_id: 'new10', kind: 'new_employer', case_id: null, sent_on: AS_OF, deadline: '2026-11-20' },
-      { employer_id: 'old40', kind: 'uninsured_case', case_id: expect.stringMatching(/\S/), sent_on: AS_OF, deadline: '2026-10-21' },
-      { employer_id: 'A&B<i>', kind: 'new_employer', case_id: null, sent_on: AS_OF, deadline: '2026-11-24' },
-      { employer_id: LONG, kind: 'new_employer', case_id: null, sent_on: AS_OF, deadline: '2026-11-29' },
-    ].sort((a, b) => String(employerOf.get(a.employer_id)).localeCompare(String(employerOf.get(b.employer_id)))));
+    expect(await noticesOf('run-1')).toEqual(
+      [
+        { employer_id: 'new10', kind: 'new_employer', case_id: null, sent_on: AS_OF, deadline: '2026-11-20' },
+        { employer_id: 'old40', kind: 'uninsured_case', case_id: expect.stringMatching(/\S/), sent_on: AS_OF, deadline: '2026-10-21' },
+        { employer_id: 'A&B<i>', kind: 'new_employer', case_id: null, sent_on: AS_OF, deadline: '2026-11-24' },
+        { employer_id: LONG, kind: 'new_employer', case_id: null, sent_on: AS_OF, deadline: '2026-11-29' },
+      ].sort((a, b) => String(employerOf.get(a.employer_id)).localeCompare(String(employerOf.get(b.employer_id)))),
+    );
     // The uninsured_case notice goes with its finding.
     const finding = await rows(db, `SELECT rule_id, case_id FROM findings WHERE run_id = 'run-1' AND employer_id = $1`, [employerOf.get('old40')]);
     expect(finding.map((f) => f['rule_id'])).toEqual(['uninsured']);

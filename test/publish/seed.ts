@@ -33,7 +33,14 @@ export async function seedWorklistDb(db: Db, employers: SeedEmployer[], runId = 
   const ids: string[] = [];
   let n = (await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM cases`))?.n ?? 0n;
   for (const e of employers) {
-    await db.run(`INSERT INTO employers (employer_id, uscc, name, district_code, street, legal_rep) VALUES ($1, $2, $3, $4, $5, $6)`, [e.id, e.uscc ?? null, e.name, e.district ?? '320508', e.street === undefined ? '沧浪街道' : e.street, e.legalRep ?? null]);
+    await db.run(`INSERT INTO employers (employer_id, uscc, name, district_code, street, legal_rep) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      e.id,
+      e.uscc ?? null,
+      e.name,
+      e.district ?? '320508',
+      e.street === undefined ? '沧浪街道' : e.street,
+      e.legalRep ?? null,
+    ]);
     await db.run(`INSERT INTO employer_facts (employer_id, phone, address) VALUES ($1, $2, $3)`, [e.id, e.phone ?? null, e.address ?? null]);
     for (const f of e.findings) {
       n++;

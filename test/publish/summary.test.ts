@@ -35,7 +35,10 @@ describe('summary.html', () => {
   beforeAll(async () => {
     const dir = tempDir('recon-summary-');
     const file = path.join(dir, 'nightly.yaml');
-    fs.writeFileSync(file, `inbox: ${path.resolve('fixtures/inbox')}\ndatabase: data/recon.duckdb\noutput: reports\nlocal_params: ${PARAMS}\nas_of: 2026-10-31\n`);
+    fs.writeFileSync(
+      file,
+      `inbox: ${path.resolve('fixtures/inbox')}\ndatabase: data/recon.duckdb\noutput: reports\nlocal_params: ${PARAMS}\nas_of: 2026-10-31\n`,
+    );
     const run = await runPipeline(loadPipeline(file), { logger: silentLogger() });
     const db = await Db.open(path.join(dir, 'data', 'recon.duckdb'));
     try {
@@ -85,7 +88,11 @@ describe('render-check without the tools', () => {
     const saved = process.env['PATH'];
     process.env['PATH'] = '';
     try {
-      await expect(renderCheckCommand().exitOverride().parseAsync(['--reports', tempDir('recon-render-')], { from: 'user' })).rejects.toThrow(/soffice \(xlsx -> pdf\) is not installed: install the Debian package libreoffice-calc-nogui/);
+      await expect(
+        renderCheckCommand()
+          .exitOverride()
+          .parseAsync(['--reports', tempDir('recon-render-')], { from: 'user' }),
+      ).rejects.toThrow(/soffice \(xlsx -> pdf\) is not installed: install the Debian package libreoffice-calc-nogui/);
     } finally {
       process.env['PATH'] = saved;
     }

@@ -30,7 +30,10 @@ const rssBefore = process.memoryUsage().rss;
 const started = performance.now();
 const summary = await writeWorklists(db, testContext({ runId: 'bench', asOf: '2026-10-31', runDir: dir }));
 const ms = performance.now() - started;
-const bytes = fs.readdirSync(path.join(dir, 'worklists'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).reduce((s, e) => s + fs.statSync(path.join(e.parentPath, e.name)).size, 0);
+const bytes = fs
+  .readdirSync(path.join(dir, 'worklists'), { recursive: true, withFileTypes: true })
+  .filter((e) => e.isFile())
+  .reduce((s, e) => s + fs.statSync(path.join(e.parentPath, e.name)).size, 0);
 process.stdout.write(
   `${JSON.stringify(summary)}\nwriteWorklists: ${(ms / 1000).toFixed(1)} s; rss before ${(rssBefore / 2 ** 20).toFixed(0)} MB, peak (process) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; ${(bytes / 2 ** 20).toFixed(1)} MB of xlsx\n`,
 );

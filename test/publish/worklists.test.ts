@@ -12,7 +12,15 @@ import { seedWorklistDb, type SeedEmployer } from './seed.ts';
 const VALID_USCC = '91320508MA7GE0588Y';
 
 const EMPLOYERS: SeedEmployer[] = [
-  { id: 'E1', name: '苏州低优先级有限公司', uscc: VALID_USCC, legalRep: '张三', phone: '13800000000', address: '苏州市姑苏区人民路1号', findings: [{ rule: 'closed_still_enrolled', severity: 'low', amount: null, text: '已注销仍参保' }] },
+  {
+    id: 'E1',
+    name: '苏州低优先级有限公司',
+    uscc: VALID_USCC,
+    legalRep: '张三',
+    phone: '13800000000',
+    address: '苏州市姑苏区人民路1号',
+    findings: [{ rule: 'closed_still_enrolled', severity: 'low', amount: null, text: '已注销仍参保' }],
+  },
   {
     id: 'E2',
     name: '=HYPERLINK("http://x","y")',
@@ -206,7 +214,9 @@ describe('writeWorklists', () => {
       const dir = tempDir();
       const summary = await writeWorklists(db, testContext({ runId: 'run-1', asOf: '2026-10-31', runDir: dir }));
       expect(summary).toMatchObject({ per: 'grid', workbooks: 4, rows: 4, unassignedRows: 1 });
-      expect(fs.readdirSync(path.join(dir, 'worklists', '姑苏区')).sort()).toEqual(['双塔街道_双塔1格.xlsx', '沧浪街道_未分网格.xlsx', '沧浪街道_第1网格.xlsx', '沧浪街道_第2网格.xlsx'].sort());
+      expect(fs.readdirSync(path.join(dir, 'worklists', '姑苏区')).sort()).toEqual(
+        ['双塔街道_双塔1格.xlsx', '沧浪街道_未分网格.xlsx', '沧浪街道_第1网格.xlsx', '沧浪街道_第2网格.xlsx'].sort(),
+      );
       const wb = await openBook(path.join(dir, 'worklists', '姑苏区', '沧浪街道_第1网格.xlsx'));
       expect((wb.getWorksheet('清单') as ExcelJS.Worksheet).getCell('C2').value).toBe('甲');
       const guide = (wb.getWorksheet('说明') as ExcelJS.Worksheet).getSheetValues().flat().map(String).join('\n');

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  industryByCode,
-  industryDivision,
-  isPneumoconiosisPriority,
-  isWorkInjuryHighRisk,
-  loadIndustries,
-} from '../../src/reference/industries.ts';
+import { industryByCode, industryDivision, isPneumoconiosisPriority, isWorkInjuryHighRisk, loadIndustries } from '../../src/reference/industries.ts';
 
 describe('industries.csv', () => {
   const industries = loadIndustries();
@@ -15,9 +9,7 @@ describe('industries.csv', () => {
     const divisions = industries.filter((i) => i.level === 'division');
     expect(sections.map((s) => s.code).join('')).toBe('ABCDEFGHIJKLMNOPQRST');
     expect(divisions).toHaveLength(97);
-    expect(divisions.map((d) => d.code)).toEqual(
-      Array.from({ length: 97 }, (_, i) => String(i + 1).padStart(2, '0')),
-    );
+    expect(divisions.map((d) => d.code)).toEqual(Array.from({ length: 97 }, (_, i) => String(i + 1).padStart(2, '0')));
   });
 
   it('uses the official names', () => {

@@ -19,9 +19,7 @@ describe('loadReferenceTables', () => {
   afterAll(() => db.close());
 
   it('loads divisions at every level, codes as text with leading digits intact', async () => {
-    const levels = await db.all<{ level: string; n: number }>(
-      'SELECT level, count(*)::INTEGER AS n FROM ref_division GROUP BY level ORDER BY level',
-    );
+    const levels = await db.all<{ level: string; n: number }>('SELECT level, count(*)::INTEGER AS n FROM ref_division GROUP BY level ORDER BY level');
     const byLevel = Object.fromEntries(levels.map((row) => [row.level, row.n]));
     expect(byLevel['province']).toBeGreaterThanOrEqual(31);
     expect(byLevel['city']).toBeGreaterThan(300);
@@ -32,9 +30,7 @@ describe('loadReferenceTables', () => {
     const types = await db.all<{ column_name: string; data_type: string }>(
       `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'ref_division' ORDER BY ordinal_position`,
     );
-    expect(types.map((t) => t.column_name)).toEqual([
-      'code', 'name', 'level', 'parent_code', 'province_code', 'city_code', 'district_code', 'gb_code',
-    ]);
+    expect(types.map((t) => t.column_name)).toEqual(['code', 'name', 'level', 'parent_code', 'province_code', 'city_code', 'district_code', 'gb_code']);
     expect(new Set(types.map((t) => t.data_type))).toEqual(new Set(['VARCHAR']));
   });
 
@@ -77,10 +73,7 @@ describe('loadReferenceTables', () => {
   });
 
   it('loads one local parameters row per period, money exact', async () => {
-    const rows = await db.allJson<Record<string, unknown>>(
-      'SELECT * FROM ref_local_params WHERE $1::DATE BETWEEN valid_from AND valid_to',
-      ['2025-07-01'],
-    );
+    const rows = await db.allJson<Record<string, unknown>>('SELECT * FROM ref_local_params WHERE $1::DATE BETWEEN valid_from AND valid_to', ['2025-07-01']);
     expect(rows).toHaveLength(1);
     const [row] = rows;
     const set = summary.localParams.periods.find((p) => p.validFrom === '2025-07-01');
@@ -98,7 +91,9 @@ describe('loadReferenceTables', () => {
     try {
       await migrate(other);
       await expect(loadReferenceTables(other, '/nonexistent/local-params.yaml')).rejects.toThrow(ConfigError);
-      const counts = await other.all('SELECT (SELECT count(*) FROM ref_division) + (SELECT count(*) FROM ref_industry) + (SELECT count(*) FROM ref_local_params) AS n');
+      const counts = await other.all(
+        'SELECT (SELECT count(*) FROM ref_division) + (SELECT count(*) FROM ref_industry) + (SELECT count(*) FROM ref_local_params) AS n',
+      );
       expect(counts).toEqual([{ n: 0n }]);
     } finally {
       other.close();

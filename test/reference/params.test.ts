@@ -101,7 +101,7 @@ describe('loadLocalParams', () => {
     expect(() => loadLocalParams(broken)).toThrow(ConfigError);
     expect(() => loadLocalParams(broken)).toThrow(/broken\.yaml" is not valid YAML/);
     const empty = writeYaml('empty.yaml', '');
-    expect(() => loadLocalParams(empty)).toThrow(/empty\.yaml" \(1 problem\):\n  - \(top level\): must be a mapping with a "periods:" list/);
+    expect(() => loadLocalParams(empty)).toThrow(/empty\.yaml" \(1 problem\):\n {2}- \(top level\): must be a mapping with a "periods:" list/);
     expect(() => loadLocalParams(path.join(dir, 'missing.yaml'))).toThrow(/Cannot read local parameters file/);
   });
 });

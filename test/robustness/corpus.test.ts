@@ -30,7 +30,8 @@ function appendingAfterHash(db: Db, file: string): Db {
       if (typeof value !== 'function') return value;
       if (prop === 'one') {
         return async (sql: string, ...rest: unknown[]) => {
-          if (sql.includes('FROM manifest WHERE sha256')) fs.appendFileSync(file, '0099999999\t\t苏州迟到有限公司\t养老\t正常参保\t2026-01-01\t3\tF5299\t320505\n');
+          if (sql.includes('FROM manifest WHERE sha256'))
+            fs.appendFileSync(file, '0099999999\t\t苏州迟到有限公司\t养老\t正常参保\t2026-01-01\t3\tF5299\t320505\n');
           return (value as (...a: unknown[]) => unknown).call(target, sql, ...rest);
         };
       }
@@ -86,7 +87,9 @@ describe('the bad-input corpus (fixtures/bad/cases.json)', () => {
         } else if (result.status === 'loaded') {
           expect({ loaded: result.rowsLoaded, rejected: result.rowsRejected }).toEqual(c.rows);
           expect(result.rowsLoaded + result.rowsRejected).toBe(result.rowsRead);
-          expect(manifest).toEqual([{ status: 'loaded', message: null, rows_read: result.rowsRead, rows_loaded: result.rowsLoaded, rows_rejected: result.rowsRejected }]);
+          expect(manifest).toEqual([
+            { status: 'loaded', message: null, rows_read: result.rowsRead, rows_loaded: result.rowsLoaded, rows_rejected: result.rowsRejected },
+          ]);
           const rejects = await rows(db, 'SELECT reason FROM rejects WHERE file_name = $1', [name]);
           expect(rejects).toHaveLength(result.rowsRejected);
           for (const r of rejects) expect(String(r['reason'])).toContain(c.message);
@@ -123,7 +126,10 @@ describe('workbooks that would hang the streaming reader', () => {
     const file = path.join(dir, '个税扣缴申报_卡死_20261031.xlsx');
     fs.writeFileSync(file, Buffer.concat([workbook.subarray(0, Math.floor(workbook.length * 0.95)), end]));
     const started = Date.now();
-    await expect(xlsxToCsv(file, path.join(dir, 'out.csv'), { idleMs: 1000 })).rejects.toMatchObject({ name: 'InputError', message: expect.stringContaining('made no progress') });
+    await expect(xlsxToCsv(file, path.join(dir, 'out.csv'), { idleMs: 1000 })).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining('made no progress'),
+    });
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

@@ -50,7 +50,9 @@ function goodText(name: string): string {
 }
 
 function lines(name: string): string[] {
-  return goodText(name).split(/\r?\n/).filter((l) => l !== '');
+  return goodText(name)
+    .split(/\r?\n/)
+    .filter((l) => l !== '');
 }
 
 /** A registration row with every field but the ones given from the fixture's first data row. */
@@ -76,21 +78,34 @@ export function staticCases(): Record<string, Buffer> {
   out['社保单位参保登记_仅表头_20261031.csv'] = utf8(`${enrollment[0]}\n`);
   // Cut off inside a quoted address: the download stopped mid-field.
   out['市场监管_企业登记信息_截断_20261031.csv'] = utf8(
-    [header, ...reg.slice(1, 4)].join('\n') + '\n' + (reg[4] as string).split(',').slice(0, 9).join(',') + ',"江苏省苏州市姑苏区平江路12',
+    `${[header, ...reg.slice(1, 4)].join('\n')}\n${(reg[4] as string).split(',').slice(0, 9).join(',')},"江苏省苏州市姑苏区平江路12`,
   );
   // GBK bytes behind a UTF-8 byte-order mark: the file says UTF-8 and is not.
-  out['市场监管_企业登记信息_BOM错_20261031.csv'] = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), gbk([header, ...reg.slice(1, 6)].join('\r\n') + '\r\n')]);
+  out['市场监管_企业登记信息_BOM错_20261031.csv'] = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), gbk(`${[header, ...reg.slice(1, 6)].join('\r\n')}\r\n`)]);
   // Two exports pasted together: a GBK part, then a UTF-8 part.
-  out['社保费征收明细_混合编码_20261031.csv'] = Buffer.concat([gbk(pay.slice(0, 6).join('\r\n') + '\r\n'), utf8(pay.slice(6, 12).map((l) => l.replace('养老', '养老保险')).join('\r\n') + '\r\n')]);
+  out['社保费征收明细_混合编码_20261031.csv'] = Buffer.concat([
+    gbk(`${pay.slice(0, 6).join('\r\n')}\r\n`),
+    utf8(
+      `${pay
+        .slice(6, 12)
+        .map((l) => l.replace('养老', '养老保险'))
+        .join('\r\n')}\r\n`,
+    ),
+  ]);
   // A vendor update renamed the credit-code column.
-  out['市场监管_企业登记信息_改列名_20261031.csv'] = utf8([header.replace('统一社会信用代码', '社会信用码'), ...reg.slice(1, 6)].join('\n') + '\n');
+  out['市场监管_企业登记信息_改列名_20261031.csv'] = utf8(`${[header.replace('统一社会信用代码', '社会信用码'), ...reg.slice(1, 6)].join('\n')}\n`);
   // The credit-code column twice, with different contents.
   out['市场监管_企业登记信息_重复列_20261031.csv'] = utf8(
-    [`${header},统一社会信用代码`, ...reg.slice(1, 6).map((l, i) => `${l},91320505MA00000${i}X0`)].join('\n') + '\n',
+    `${[`${header},统一社会信用代码`, ...reg.slice(1, 6).map((l, i) => `${l},91320505MA00000${i}X0`)].join('\n')}\n`,
   );
-  out['个税扣缴申报_20261031.xlsx'] = utf8(pay.slice(0, 4).join('\n') + '\n');
+  out['个税扣缴申报_20261031.xlsx'] = utf8(`${pay.slice(0, 4).join('\n')}\n`);
   // An OLE2 compound file: an old .xls, and what an encrypted .xlsx looks like on disk.
-  const ole = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504, 0), utf8('EncryptionInfo'), Buffer.alloc(512 - 14, 0)]);
+  const ole = Buffer.concat([
+    Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
+    Buffer.alloc(504, 0),
+    utf8('EncryptionInfo'),
+    Buffer.alloc(512 - 14, 0),
+  ]);
   out['社保单位参保登记_20261031.xls'] = ole;
   out['社保费征收明细_加密_20261031.xlsx'] = ole;
   const workbook = fs.readFileSync(path.join(GOOD_INBOX, XLSX));
@@ -101,23 +116,29 @@ export function staticCases(): Record<string, Buffer> {
   out['个税扣缴申报_损坏_20261031.xlsx'] = flipped;
   // Out-of-range dates: 1900 reads as a date, 2100 and 1899 are typing errors.
   out['市场监管_企业登记信息_日期越界_20261031.csv'] = utf8(
-    [
+    `${[
       header,
       regRow({ uscc: '91320505MA1XXXX001', name: '苏州百年老店有限公司', established: '1900-01-01' }),
       regRow({ uscc: '91320505MA1XXXX002', name: '苏州未来科技有限公司', established: '2100-01-01' }),
       regRow({ uscc: '91320505MA1XXXX003', name: '苏州远古贸易有限公司', established: '1899-12-31' }),
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
   // Negative and absurd money.
   const pcols = (pay[1] as string).split(',');
   const payRow = (period: string, due: string, paid: string): string => [pcols[0], period, pcols[2], pcols[3], pcols[4], due, paid, pcols[7]].join(',');
   out['社保费征收明细_金额异常_20261031.csv'] = gbk(
-    [pay[0], payRow('202501', '6239.52', '-6239.52'), payRow('202502', '99999999999999999999', '0'), payRow('202503', '1e308', '1'), payRow('202504', '-0.01', '-0.01')].join('\r\n') + '\r\n',
+    `${[
+      pay[0],
+      payRow('202501', '6239.52', '-6239.52'),
+      payRow('202502', '99999999999999999999', '0'),
+      payRow('202503', '1e308', '1'),
+      payRow('202504', '-0.01', '-0.01'),
+    ].join('\r\n')}\r\n`,
   );
   // A delivery made twice under two names.
   out['市场监管_企业登记信息_20261031_副本.csv'] = fs.readFileSync(path.join(GOOD_INBOX, REG));
   // Rows appended on another system: CRLF lines, then LF lines (read_csv stopped on these).
-  out['社保单位参保登记_换行混用_20261031.csv'] = utf8(enrollment.slice(0, 4).join('\r\n') + '\r\n' + enrollment.slice(4, 7).join('\n') + '\n');
+  out['社保单位参保登记_换行混用_20261031.csv'] = utf8(`${enrollment.slice(0, 4).join('\r\n')}\r\n${enrollment.slice(4, 7).join('\n')}\n`);
   // Not text at all (a picture saved as .csv).
   out['图片.csv'] = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00, 0x81, 0x7f]), Buffer.alloc(64, 0xff)]);
   return out;
@@ -143,7 +164,7 @@ export function writeBigCell(dir: string, name: string): string {
 /** A row of 10,000 fields under a 15-column header. */
 export function writeWideRow(dir: string, name: string): string {
   const header = lines(REG)[0] as string;
-  const row = regRow({ uscc: '91320505MA1XXXX005', name: '苏州很宽有限公司' }) + ','.repeat(10_000 - 15) + 'x';
+  const row = `${regRow({ uscc: '91320505MA1XXXX005', name: '苏州很宽有限公司' }) + ','.repeat(10_000 - 15)}x`;
   fs.writeFileSync(path.join(dir, name), `${header}\n${row}\n`);
   return path.join(dir, name);
 }

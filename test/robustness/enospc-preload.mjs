@@ -21,52 +21,58 @@ if (pattern) {
   };
 
   const { openSync, open, closeSync, close, writeSync, write, writev, writeFileSync, appendFileSync, copyFileSync } = fs;
-  fs.openSync = function (p, ...rest) {
+  fs.openSync = (p, ...rest) => {
     const fd = openSync.call(fs, p, ...rest);
     if (matches(p)) tracked.set(fd, 0);
     return fd;
   };
-  fs.open = function (p, ...rest) {
+  fs.open = (p, ...rest) => {
     const cb = rest.pop();
     return open.call(fs, p, ...rest, (err, fd) => {
       if (!err && matches(p)) tracked.set(fd, 0);
       cb(err, fd);
     });
   };
-  fs.closeSync = function (fd) {
+  fs.closeSync = (fd) => {
     tracked.delete(fd);
     return closeSync.call(fs, fd);
   };
-  fs.close = function (fd, ...rest) {
+  fs.close = (fd, ...rest) => {
     tracked.delete(fd);
     return close.call(fs, fd, ...rest);
   };
-  fs.writeSync = function (fd, data, ...rest) {
+  fs.writeSync = (fd, data, ...rest) => {
     if (over(fd, size(data, typeof rest[1] === 'number' && typeof data !== 'string' ? rest[1] : undefined))) throw full('write');
     return writeSync.call(fs, fd, data, ...rest);
   };
-  fs.write = function (fd, data, ...rest) {
+  fs.write = (fd, data, ...rest) => {
     const cb = rest[rest.length - 1];
     if (over(fd, size(data, typeof rest[1] === 'number' && typeof data !== 'string' ? rest[1] : undefined))) return process.nextTick(cb, full('write'));
     return write.call(fs, fd, data, ...rest);
   };
-  fs.writev = function (fd, buffers, ...rest) {
+  fs.writev = (fd, buffers, ...rest) => {
     const cb = rest[rest.length - 1];
-    if (over(fd, buffers.reduce((n, b) => n + b.byteLength, 0))) return process.nextTick(cb, full('writev'));
+    if (
+      over(
+        fd,
+        buffers.reduce((n, b) => n + b.byteLength, 0),
+      )
+    )
+      return process.nextTick(cb, full('writev'));
     return writev.call(fs, fd, buffers, ...rest);
   };
-  fs.writeFileSync = function (p, data, ...rest) {
+  fs.writeFileSync = (p, data, ...rest) => {
     if (matches(p) && size(data) > allowance) {
       writeFileSync.call(fs, p, typeof data === 'string' ? Buffer.from(data).subarray(0, allowance) : Buffer.from(data).subarray(0, allowance));
       throw full(`write '${p}'`);
     }
     return writeFileSync.call(fs, p, data, ...rest);
   };
-  fs.appendFileSync = function (p, data, ...rest) {
+  fs.appendFileSync = (p, data, ...rest) => {
     if (matches(p)) throw full(`write '${p}'`);
     return appendFileSync.call(fs, p, data, ...rest);
   };
-  fs.copyFileSync = function (src, dest, ...rest) {
+  fs.copyFileSync = (src, dest, ...rest) => {
     if (matches(dest)) {
       writeFileSync.call(fs, dest, Buffer.alloc(Math.min(allowance, 4096)));
       throw full(`copyfile '${src}' -> '${dest}'`);

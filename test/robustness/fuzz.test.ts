@@ -46,12 +46,78 @@ const HEADERS: string[][] = [
 ];
 
 const VALUES = [
-  '91320505MA813UE26P', '91320505ma813ue26p', '９１３２０５０５ＭＡ８１３ＵＥ２６Ｐ', '0050000025', '000000', '苏州菊佳商贸有限公司', '苏州（菊佳）商贸',
-  '2024-01-05', '2024/1/5', '20240105', '2024年1月5日', '44741', '1900-01-01', '2100-12-31', '0000-00-00', '202410', '2024-10', '2024年10月',
-  '存续', '在营', '注销', '吊销，未注销', '正常', '非正常', '1', '2', '3', '养老', '110', '工伤', '正常参保', '暂停',
-  '1234.5', '1,234.50', '￥1,234.50', '-6239.52', '1e308', '99999999999999999999', 'NaN', '0', '-0', '3人', '12.5',
-  '', ' ', 'N/A', '-', '无', 'null', 'NULL', '"', '""', 'a"b', '=1+1', '+cmd|\' /C calc\'!A0', '@SUM(A1)', '\t', 'x\ny', 'x\r\ny', '\r',
-  '😀', '𠀀', '\u0000', '\uFEFF', 'é', '\\', ',', '|', ';', '\u202E', 'x'.repeat(5000), '长'.repeat(3000),
+  '91320505MA813UE26P',
+  '91320505ma813ue26p',
+  '９１３２０５０５ＭＡ８１３ＵＥ２６Ｐ',
+  '0050000025',
+  '000000',
+  '苏州菊佳商贸有限公司',
+  '苏州（菊佳）商贸',
+  '2024-01-05',
+  '2024/1/5',
+  '20240105',
+  '2024年1月5日',
+  '44741',
+  '1900-01-01',
+  '2100-12-31',
+  '0000-00-00',
+  '202410',
+  '2024-10',
+  '2024年10月',
+  '存续',
+  '在营',
+  '注销',
+  '吊销，未注销',
+  '正常',
+  '非正常',
+  '1',
+  '2',
+  '3',
+  '养老',
+  '110',
+  '工伤',
+  '正常参保',
+  '暂停',
+  '1234.5',
+  '1,234.50',
+  '￥1,234.50',
+  '-6239.52',
+  '1e308',
+  '99999999999999999999',
+  'NaN',
+  '0',
+  '-0',
+  '3人',
+  '12.5',
+  '',
+  ' ',
+  'N/A',
+  '-',
+  '无',
+  'null',
+  'NULL',
+  '"',
+  '""',
+  'a"b',
+  '=1+1',
+  "+cmd|' /C calc'!A0",
+  '@SUM(A1)',
+  '\t',
+  'x\ny',
+  'x\r\ny',
+  '\r',
+  '😀',
+  '𠀀',
+  '\u0000',
+  '\uFEFF',
+  'é',
+  '\\',
+  ',',
+  '|',
+  ';',
+  '\u202E',
+  'x'.repeat(5000),
+  '长'.repeat(3000),
 ];
 
 const DELIMS = [',', '\t', '|', ';'] as const;
@@ -103,10 +169,18 @@ function mutate(r: Rand, source: Buffer): Buffer {
         bytes = Buffer.concat([bytes.subarray(0, at + len), bytes.subarray(at, at + len), bytes.subarray(at + len)]);
         break;
       case 4:
-        bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(pick(r, ['"', '""', ',', '\t', '\n', '\r', '\r\n', '|', '\u0000', '\uFFFD', '﻿'])), bytes.subarray(at)]);
+        bytes = Buffer.concat([
+          bytes.subarray(0, at),
+          Buffer.from(pick(r, ['"', '""', ',', '\t', '\n', '\r', '\r\n', '|', '\u0000', '\uFFFD', '﻿'])),
+          bytes.subarray(at),
+        ]);
         break;
       case 5:
-        bytes = Buffer.concat([bytes.subarray(0, at), iconv.encode(pick(r, ['苏州', '有限公司', '养老', '正常参保']), pick(r, ['gbk', 'utf8'])), bytes.subarray(at)]);
+        bytes = Buffer.concat([
+          bytes.subarray(0, at),
+          iconv.encode(pick(r, ['苏州', '有限公司', '养老', '正常参保']), pick(r, ['gbk', 'utf8'])),
+          bytes.subarray(at),
+        ]);
         break;
       default:
         bytes = Buffer.concat([bytes.subarray(at), bytes.subarray(0, at)]);
@@ -140,6 +214,7 @@ async function randomXlsx(r: Rand, file: string): Promise<number> {
         case 5:
           return null;
         default:
+          // biome-ignore lint/suspicious/noControlCharactersInRegex: a NUL cannot be written into a CSV cell
           return pick(r, VALUES).replace(/\u0000/g, '');
       }
     });
@@ -151,7 +226,14 @@ async function randomXlsx(r: Rand, file: string): Promise<number> {
   return n;
 }
 
-const SOURCES = ['社保单位参保登记_20261031.csv', '社保费征收明细_20260715.csv', '税务登记_2026-10.csv', '市场监管_企业登记信息_20261031.csv', '个税扣缴申报202610.xlsx', 'export (3).xlsx'];
+const SOURCES = [
+  '社保单位参保登记_20261031.csv',
+  '社保费征收明细_20260715.csv',
+  '税务登记_2026-10.csv',
+  '市场监管_企业登记信息_20261031.csv',
+  '个税扣缴申报202610.xlsx',
+  'export (3).xlsx',
+];
 
 /** The first lines of a fixture text file (small, so 100+ files load in seconds). */
 function sample(name: string): Buffer {
@@ -214,13 +296,15 @@ describe(`ingest under random and mutated files (seed ${SEED}, ${FILES} files)`,
             fs.writeFileSync(file, mutate(r, sample(source)));
           }
           // RECON_FUZZ_TRACE=file: one line per file before it loads (to find a file that hangs).
-          if (process.env["RECON_FUZZ_TRACE"]) fs.appendFileSync(process.env["RECON_FUZZ_TRACE"], `${Date.now()} ${path.basename(file)}\n`);
+          if (process.env['RECON_FUZZ_TRACE']) fs.appendFileSync(process.env['RECON_FUZZ_TRACE'], `${Date.now()} ${path.basename(file)}\n`);
           const before = await kindRows(db);
           let result: LoadResult;
           try {
             result = await load(db, file, { workDir: path.join(dir, '.work') });
           } catch (error) {
-            throw new Error(`seed ${SEED}, file ${path.basename(file)}: loadFile threw instead of refusing: ${error instanceof ReconError ? error.name : ''} ${String(error)}`);
+            throw new Error(
+              `seed ${SEED}, file ${path.basename(file)}: loadFile threw instead of refusing: ${error instanceof ReconError ? error.name : ''} ${String(error)}`,
+            );
           }
           const label = `seed ${SEED}, ${path.basename(file)}: ${JSON.stringify({ ...result, file: undefined })}`;
           const key = result.status === 'refused' ? `refused:${result.reason}` : result.status;

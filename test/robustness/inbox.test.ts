@@ -33,7 +33,9 @@ describe('the nightly inbox with the bad corpus mixed in', () => {
     expect(findingsOf(latest(mixed))).toEqual(findingsOf(latest(clean)));
     expect(findingsOf(latest(clean)).length).toBeGreaterThan(100);
 
-    const runJson = (w: typeof clean): { status: string; warnings: string[]; inputs: Array<{ file: string; status: string; message?: string }>; rows: { loaded: number } } =>
+    const runJson = (
+      w: typeof clean,
+    ): { status: string; warnings: string[]; inputs: Array<{ file: string; status: string; message?: string }>; rows: { loaded: number } } =>
       JSON.parse(fs.readFileSync(path.join(latest(w), 'run.json'), 'utf8'));
     const cleanRun = runJson(clean);
     const run = runJson(mixed);
@@ -44,7 +46,8 @@ describe('the nightly inbox with the bad corpus mixed in', () => {
       cleanRun.inputs.filter((i) => i.status === 'loaded').map((i) => path.basename(i.file)),
     );
 
-    const log = fs.readFileSync(path.join(latest(mixed), 'run.log'), 'utf8')
+    const log = fs
+      .readFileSync(path.join(latest(mixed), 'run.log'), 'utf8')
       .split('\n')
       .filter((l) => l.trim() !== '')
       .map((l) => JSON.parse(l) as { level: number; msg: string; file?: string });
@@ -54,9 +57,15 @@ describe('the nightly inbox with the bad corpus mixed in', () => {
       expect(input?.status, c.id).toBe(c.outcome);
       expect(input?.message, c.id).toContain(c.message);
       // run.json warnings, the ledger's run sheet and the log each name the file.
-      expect(run.warnings.some((w) => w.includes(c.file) && w.includes(c.message)), `${c.id} in run.json warnings`).toBe(true);
+      expect(
+        run.warnings.some((w) => w.includes(c.file) && w.includes(c.message)),
+        `${c.id} in run.json warnings`,
+      ).toBe(true);
       expect(ledger, `${c.id} in 运行记录`).toContain(c.file);
-      expect(log.some((l) => l.level >= 40 && (l.file === c.file || l.msg.includes(c.file))), `${c.id} in run.log`).toBe(true);
+      expect(
+        log.some((l) => l.level >= 40 && (l.file === c.file || l.msg.includes(c.file))),
+        `${c.id} in run.log`,
+      ).toBe(true);
     }
     expect(run.warnings).toHaveLength(bad.length);
     // stderr (cron's mail) carries the warnings too.

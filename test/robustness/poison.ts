@@ -12,9 +12,9 @@ import { residentIdCheckChar } from '../../src/link/codes.ts';
 export const FORMULAS = [
   '=1+1',
   '+SUM(1,1)',
-  '-2+3+cmd|\' /C calc\'!A0',
+  "-2+3+cmd|' /C calc'!A0",
   '@SUM(1,1)',
-  '=cmd|\' /C calc\'!A0',
+  "=cmd|' /C calc'!A0",
   '=HYPERLINK("http://evil.invalid","点我")',
   '\t=1+1',
   '\r=1+1',
@@ -39,7 +39,11 @@ function payload(column: string, i: number): string {
 function textColumns(headers: string[], file: string): Map<number, string> {
   const found = findHeader([headers], file);
   const text = new Set(CONTRACTS[found.match.kind].columns.filter((c) => c.type === 'text').map((c) => c.name));
-  return new Map(Object.entries(found.match.columns).filter(([name]) => text.has(name)).map(([name, index]) => [index, name]));
+  return new Map(
+    Object.entries(found.match.columns)
+      .filter(([name]) => text.has(name))
+      .map(([name, index]) => [index, name]),
+  );
 }
 
 function csvLine(cells: string[], delimiter: string): string {
@@ -57,7 +61,7 @@ function poisonCsv(file: string): void {
   const rows = parse(text, { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true }) as string[][];
   const columns = textColumns(rows[0] as string[], file);
   const out = rows.map((row, r) => (r === 0 ? row : row.map((cell, c) => (columns.has(c) ? payload(columns.get(c) as string, r) + cell : cell))));
-  const body = out.map((r) => csvLine(r, delimiter)).join('\r\n') + '\r\n';
+  const body = `${out.map((r) => csvLine(r, delimiter)).join('\r\n')}\r\n`;
   fs.writeFileSync(file, gbk ? iconv.encode(body, 'gbk') : Buffer.from((bom ? '\uFEFF' : '') + body, 'utf8'));
 }
 

@@ -31,7 +31,12 @@ async function cells(file: string): Promise<Array<{ where: string; type: ExcelJS
     ws.eachRow((row) =>
       row.eachCell((cell) => {
         const formula = cell.type === ExcelJS.ValueType.Formula ? String(cell.formula ?? '') : undefined;
-        out.push({ where: `${path.basename(file)}!${ws.name}!${cell.address}`, type: cell.type, ...(formula !== undefined ? { formula } : {}), text: String(cell.text ?? '') });
+        out.push({
+          where: `${path.basename(file)}!${ws.name}!${cell.address}`,
+          type: cell.type,
+          ...(formula !== undefined ? { formula } : {}),
+          text: String(cell.text ?? ''),
+        });
       }),
     ),
   );
@@ -59,7 +64,11 @@ describe('hostile values', () => {
     expect(workbooks.length).toBeGreaterThan(5);
     for (const rel of workbooks) {
       for (const c of await cells(path.join(runDir, rel))) {
-        if (c.formula !== undefined) expect(CORES.some((core) => c.formula?.includes(core)), `${c.where}: formula ${c.formula}`).toBe(false);
+        if (c.formula !== undefined)
+          expect(
+            CORES.some((core) => c.formula?.includes(core)),
+            `${c.where}: formula ${c.formula}`,
+          ).toBe(false);
         if (CORES.some((core) => c.text.includes(core))) {
           payloadCells++;
           expect([ExcelJS.ValueType.String, ExcelJS.ValueType.RichText], `${c.where}: ${c.text}`).toContain(c.type);
@@ -105,7 +114,10 @@ describe('hostile values', () => {
     expect(ESCAPES.length).toBeGreaterThan(0);
 
     // The log: no info-or-above line carries a planted ID number or a payload-bearing name.
-    const log = fs.readFileSync(path.join(runDir, 'run.log'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const log = fs
+      .readFileSync(path.join(runDir, 'run.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     for (const line of log) {
       const entry = JSON.parse(line) as { level: number };
       if (entry.level < 30) continue;
@@ -160,7 +172,13 @@ describe('hostile values', () => {
     expect(fs.existsSync(path.join(w.dir, 'export'))).toBe(false);
     // A legitimate export still works, to the one file asked for, with formulas as text.
     const out = path.join(w.dir, '结果.csv');
-    const ok = await q("SELECT name, legal_rep FROM registration WHERE name LIKE '=%' OR name LIKE '-%' OR name LIKE '@%' OR name LIKE '+%'", '--format', 'csv', '-o', out);
+    const ok = await q(
+      "SELECT name, legal_rep FROM registration WHERE name LIKE '=%' OR name LIKE '-%' OR name LIKE '@%' OR name LIKE '+%'",
+      '--format',
+      'csv',
+      '-o',
+      out,
+    );
     expect(ok.code, ok.stderr).toBe(0);
     const exported = parse(fs.readFileSync(out), { columns: true }) as Array<Record<string, string>>;
     expect(exported.length).toBeGreaterThan(10);

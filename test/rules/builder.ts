@@ -172,7 +172,11 @@ async function runScenariosIn(db: Db, scenarios: Scenario[], options: RunOptions
     if (id) employerLabel.set(String(e['employer_id']), id);
   }
   const findings = (
-    await rows(db, `SELECT rule_id, employer_id, severity, CAST(amount AS DOUBLE) AS amount, CAST(evidence AS VARCHAR) AS evidence, evidence_text FROM findings WHERE run_id = $1`, [runId])
+    await rows(
+      db,
+      `SELECT rule_id, employer_id, severity, CAST(amount AS DOUBLE) AS amount, CAST(evidence AS VARCHAR) AS evidence, evidence_text FROM findings WHERE run_id = $1`,
+      [runId],
+    )
   ).map((f) => ({
     id: employerLabel.get(String(f['employer_id'])) ?? String(f['employer_id']),
     rule_id: String(f['rule_id']),
@@ -195,7 +199,11 @@ async function runScenariosIn(db: Db, scenarios: Scenario[], options: RunOptions
     summary,
     findings,
     exemptions,
-    found: (ruleId) => findings.filter((f) => f.rule_id === ruleId).map((f) => f.id).sort(),
+    found: (ruleId) =>
+      findings
+        .filter((f) => f.rule_id === ruleId)
+        .map((f) => f.id)
+        .sort(),
     finding: (ruleId, id) => findings.find((f) => f.rule_id === ruleId && f.id === id),
     facts: (id) => {
       const row = facts.get(id);

@@ -50,7 +50,11 @@ describe('the "Not findings" of RULES.md', () => {
   });
 
   it('closed, revoked or moved out: exempt from every rule but arrears and closed_still_enrolled', () => {
-    const of = (id: string): string[] => run.findings.filter((f) => f.id === id).map((f) => f.rule_id).sort();
+    const of = (id: string): string[] =>
+      run.findings
+        .filter((f) => f.id === id)
+        .map((f) => f.rule_id)
+        .sort();
     expect(of('closed-everything')).toEqual(['arrears', 'closed_still_enrolled']);
     expect(run.finding('arrears', 'closed-everything')?.evidence).toMatchObject({ class: 'closed', arrears: 3000 });
     expect(of('revoked-suspended')).toEqual([]);
@@ -58,7 +62,11 @@ describe('the "Not findings" of RULES.md', () => {
   });
 
   it('established less than 30 days before D: exempt from every rule, arrears and closed_still_enrolled included', () => {
-    const of = (id: string): string[] => run.findings.filter((f) => f.id === id).map((f) => f.rule_id).sort();
+    const of = (id: string): string[] =>
+      run.findings
+        .filter((f) => f.id === id)
+        .map((f) => f.rule_id)
+        .sort();
     expect(of('recent-29d')).toEqual([]);
     expect(of('recent-29d-enrolled')).toEqual([]);
     expect(of('recent-closed')).toEqual([]);
@@ -66,7 +74,11 @@ describe('the "Not findings" of RULES.md', () => {
   });
 
   it('an individual business without headcount evidence: exempt from every rule; with H = 1 it is not', () => {
-    const of = (id: string): string[] => run.findings.filter((f) => f.id === id).map((f) => f.rule_id).sort();
+    const of = (id: string): string[] =>
+      run.findings
+        .filter((f) => f.id === id)
+        .map((f) => f.rule_id)
+        .sort();
     expect(of('individual-unknown')).toEqual([]);
     expect(of('individual-h1')).toEqual(['arrears', 'selective_enrollment']);
   });

@@ -21,11 +21,25 @@ const UNDER_ENROLLED: Scenario[] = [
   { id: 'a70-gap7', withholding: withholding(70), enrollment: enrolled(63) },
   { id: 'a70-gap6', withholding: withholding(70), enrollment: enrolled(64) },
   // 20 in the two months that have a row: A = 20, not 40/3.
-  { id: 'two-months', withholding: [{ period: '2026-08', headcount: 20 }, { period: M, headcount: 20 }], enrollment: enrolled(17) },
+  {
+    id: 'two-months',
+    withholding: [
+      { period: '2026-08', headcount: 20 },
+      { period: M, headcount: 20 },
+    ],
+    enrollment: enrolled(17),
+  },
   // Averaged: (10 + 20 + 30) / 3 = 20, although the largest month is 30; insured 18.
   { id: 'average', withholding: [10, 20, 30].map((headcount, k) => ({ period: THREE[k] as string, headcount })), enrollment: enrolled(18) },
   // A month before the 3 does not count.
-  { id: 'old-month', withholding: [{ period: '2026-06', headcount: 100 }, { period: M, headcount: 20 }], enrollment: enrolled(18) },
+  {
+    id: 'old-month',
+    withholding: [
+      { period: '2026-06', headcount: 100 },
+      { period: M, headcount: 20 },
+    ],
+    enrollment: enrolled(18),
+  },
   { id: 'payment-beats-enrollment', withholding: withholding(20), enrollment: enrolled(20), payments: [{ period: M, insured: 17 }] },
   { id: 'payment-beats-enrollment-2', withholding: withholding(20), enrollment: enrolled(17), payments: [{ period: M, insured: 20 }] },
   { id: 'payment-other-month', withholding: withholding(20), enrollment: enrolled(20), payments: [{ period: '2026-08', insured: 10 }] },
@@ -50,35 +64,56 @@ const UNDER_DECLARED_BASE: Scenario[] = [
     id: 'payment-only-month',
     enrollment: PENSION,
     withholding: [{ period: M, headcount: 10, wages: 100_000 }],
-    payments: [{ period: M, base: 70_000 }, { period: '2026-08', base: 100_000 }],
+    payments: [
+      { period: M, base: 70_000 },
+      { period: '2026-08', base: 100_000 },
+    ],
   },
   // M is fine; August has withholding without a payment row: only M counts.
   {
     id: 'withholding-only-month',
     enrollment: PENSION,
-    withholding: [{ period: M, headcount: 10, wages: 100_000 }, { period: '2026-08', headcount: 10, wages: 500_000 }],
+    withholding: [
+      { period: M, headcount: 10, wages: 100_000 },
+      { period: '2026-08', headcount: 10, wages: 500_000 },
+    ],
     payments: [{ period: M, base: 100_000 }],
   },
   // Two months with both rows are summed: (60k + 100k) / (100k + 100k) = 0.8, not below.
   {
     id: 'two-months-summed',
     enrollment: PENSION,
-    withholding: [{ period: M, headcount: 10, wages: 100_000 }, { period: '2026-08', headcount: 10, wages: 100_000 }],
-    payments: [{ period: M, base: 60_000 }, { period: '2026-08', base: 100_000 }],
+    withholding: [
+      { period: M, headcount: 10, wages: 100_000 },
+      { period: '2026-08', headcount: 10, wages: 100_000 },
+    ],
+    payments: [
+      { period: M, base: 60_000 },
+      { period: '2026-08', base: 100_000 },
+    ],
   },
   // A low month before the 3 does not count.
   {
     id: 'base-old-month',
     enrollment: PENSION,
-    withholding: [{ period: M, headcount: 10, wages: 100_000 }, { period: '2026-06', headcount: 10, wages: 100_000 }],
-    payments: [{ period: M, base: 100_000 }, { period: '2026-06', base: 10_000 }],
+    withholding: [
+      { period: M, headcount: 10, wages: 100_000 },
+      { period: '2026-06', headcount: 10, wages: 100_000 },
+    ],
+    payments: [
+      { period: M, base: 100_000 },
+      { period: '2026-06', base: 10_000 },
+    ],
   },
   // Only pension rows count: a medical row with a high base does not lift the pension base.
   {
     id: 'pension-only',
     enrollment: PENSION,
     withholding: [{ period: M, headcount: 10, wages: 100_000 }],
-    payments: [{ period: M, base: 70_000 }, { period: M, type: '310', base: 100_000 }],
+    payments: [
+      { period: M, base: 70_000 },
+      { period: M, type: '310', base: 100_000 },
+    ],
   },
   { id: 'base-not-enrolled', enrollment: [{ type: '110', status: '3' }], ...month(10_000, 100_000, 10) },
 ];

@@ -57,7 +57,9 @@ describe('wrong rule parameters', () => {
   });
 
   it('name a parameter that moved to the rules section', () => {
-    expect(() => resolveRules({ ...DEFAULT_RULES_CONFIG, params: { uninsured: { min_age_days: 20 } } })).toThrow('rules.params.uninsured.min_age_days: moved to rules.min_age_days');
+    expect(() => resolveRules({ ...DEFAULT_RULES_CONFIG, params: { uninsured: { min_age_days: 20 } } })).toThrow(
+      'rules.params.uninsured.min_age_days: moved to rules.min_age_days',
+    );
   });
 
   it('stop the rules stage before it touches the database', async () => {

@@ -19,12 +19,30 @@ const LAPSED: Scenario[] = [
   { id: 'zero-rows', enrollment: PENSION, payments: [...paidThrough('2026-06'), ...rowsFor(monthsUpTo(M, 3), false)] },
   { id: 'zero-rows-gap-2', enrollment: PENSION, payments: [...paidThrough('2026-07'), ...rowsFor(monthsUpTo(M, 2), false)] },
   // Medical paid in each month: something was paid, over all types.
-  { id: 'other-type-paid', enrollment: PENSION, payments: [...paidThrough('2026-06'), ...monthsUpTo(M, 3).map((period) => ({ period, type: '310', due: 500 }))] },
+  {
+    id: 'other-type-paid',
+    enrollment: PENSION,
+    payments: [...paidThrough('2026-06'), ...monthsUpTo(M, 3).map((period) => ({ period, type: '310', due: 500 }))],
+  },
   // A payment after M is not due yet and does not close the gap.
   { id: 'paid-after-m', enrollment: PENSION, payments: [...paidThrough('2026-06'), { period: '2026-10', due: 1000 }] },
   { id: 'not-active', status: '停业', taxpayer: '非正常', enrollment: PENSION, payments: paidThrough('2026-06') },
-  { id: 'not-active-tax-h1', status: '停业', taxpayer: '正常', withholding: [{ period: M, headcount: 1 }], enrollment: PENSION, payments: paidThrough('2026-06') },
-  { id: 'not-active-tax-h0', status: '停业', taxpayer: '正常', withholding: [{ period: M, headcount: 0 }], enrollment: PENSION, payments: paidThrough('2026-06') },
+  {
+    id: 'not-active-tax-h1',
+    status: '停业',
+    taxpayer: '正常',
+    withholding: [{ period: M, headcount: 1 }],
+    enrollment: PENSION,
+    payments: paidThrough('2026-06'),
+  },
+  {
+    id: 'not-active-tax-h0',
+    status: '停业',
+    taxpayer: '正常',
+    withholding: [{ period: M, headcount: 0 }],
+    enrollment: PENSION,
+    payments: paidThrough('2026-06'),
+  },
   { id: 'not-active-tax-h-unknown', status: '停业', taxpayer: '正常', enrollment: PENSION, payments: paidThrough('2026-06') },
   { id: 'not-active-tax-registry-h', status: '停业', taxpayer: '正常', employees: 4, enrollment: PENSION, payments: paidThrough('2026-06') },
   { id: 'tax-only-h1', status: null, taxpayer: '正常', withholding: [{ period: M, headcount: 1 }], enrollment: PENSION, payments: paidThrough('2026-06') },
@@ -52,8 +70,28 @@ const ARREARS: Scenario[] = [
   { id: 'tax-abnormal', taxpayer: '非正常', withholding: staff([[M, 3]]), enrollment: PENSION, payments: owing(500) },
   { id: 'tax-suspended', taxpayer: '停业', withholding: staff([[M, 3]]), enrollment: PENSION, payments: owing(500) },
   { id: 'no-staff-6m', taxpayer: '正常', withholding: staff(monthsUpTo(M, 6).map((p) => [p, 0])), enrollment: PENSION, payments: owing(500) },
-  { id: 'staff-6-months-ago', taxpayer: '正常', withholding: staff([['2026-04', 2], ['2026-05', 0], [M, 0]]), enrollment: PENSION, payments: owing(500) },
-  { id: 'staff-7-months-ago', taxpayer: '正常', withholding: staff([['2026-03', 2], ['2026-05', 0], [M, 0]]), enrollment: PENSION, payments: owing(500) },
+  {
+    id: 'staff-6-months-ago',
+    taxpayer: '正常',
+    withholding: staff([
+      ['2026-04', 2],
+      ['2026-05', 0],
+      [M, 0],
+    ]),
+    enrollment: PENSION,
+    payments: owing(500),
+  },
+  {
+    id: 'staff-7-months-ago',
+    taxpayer: '正常',
+    withholding: staff([
+      ['2026-03', 2],
+      ['2026-05', 0],
+      [M, 0],
+    ]),
+    enrollment: PENSION,
+    payments: owing(500),
+  },
   { id: 'operating', taxpayer: '正常', withholding: staff([[M, 3]]), enrollment: PENSION, payments: owing(500) },
 ];
 
@@ -69,7 +107,14 @@ const NOT_DECLARED: Scenario[] = [
     ],
   },
   // An older declaration and a gap: the latest declared month counts.
-  { id: 'latest-declared', enrollment: PENSION, payments: [{ period: '2026-05', due: 3000 }, { period: '2026-06', due: 2000, paid: 0 }] },
+  {
+    id: 'latest-declared',
+    enrollment: PENSION,
+    payments: [
+      { period: '2026-05', due: 3000 },
+      { period: '2026-06', due: 2000, paid: 0 },
+    ],
+  },
   { id: 'declared-m', enrollment: PENSION, payments: [{ period: '2026-08' }, { period: M }] },
   { id: 'declared-m-other-type', enrollment: PENSION, payments: [{ period: '2026-08' }, { period: M, type: '310' }] },
   { id: 'suspended', enrollment: [{ type: '110', status: '2' }], payments: [{ period: '2026-08' }] },

@@ -14,7 +14,15 @@ const UNINSURED: Scenario[] = [
   { id: 'est-17m', established: '2025-05-15', employees: 4 },
   { id: 'ind-unknown', kind: 'individual_business' },
   { id: 'ind-h0', kind: 'individual_business', employees: 5, taxpayer: '正常', withholding: [{ period: M, headcount: 0 }] },
-  { id: 'ind-h2', kind: 'individual_business', taxpayer: '正常', withholding: [{ period: '2026-07', headcount: 2 }, { period: M, headcount: 1 }] },
+  {
+    id: 'ind-h2',
+    kind: 'individual_business',
+    taxpayer: '正常',
+    withholding: [
+      { period: '2026-07', headcount: 2 },
+      { period: M, headcount: 1 },
+    ],
+  },
   { id: 'ind-registry-1', kind: 'individual_business', employees: 1 },
   { id: 'ent-unknown', established: '2020-01-01' },
   { id: 'coop', kind: 'farmer_coop', employees: 2 },
@@ -22,7 +30,14 @@ const UNINSURED: Scenario[] = [
   { id: 'public', kind: 'public_institution', employees: 20 },
   { id: 'si-suspended', employees: 5, enrollment: [{ type: '110', status: '2' }] },
   { id: 'si-suspended-210', employees: 5, enrollment: [{ type: '210', status: '暂停缴费' }] },
-  { id: 'si-terminated', employees: 5, enrollment: [{ type: '110', status: '3' }, { type: '310', status: '终止' }] },
+  {
+    id: 'si-terminated',
+    employees: 5,
+    enrollment: [
+      { type: '110', status: '3' },
+      { type: '310', status: '终止' },
+    ],
+  },
   { id: 'si-active', employees: 5, enrollment: [{ type: '110', status: '1' }] },
   { id: 'not-active', status: '停业', employees: 5 },
   { id: 'revoked', status: '吊销', employees: 5 },

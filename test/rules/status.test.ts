@@ -14,7 +14,14 @@ const SUSPENDED_ACTIVE: Scenario[] = [
   { id: 'suspended-registry-employees', employees: 10, enrollment: [{ type: '110', status: '2' }] },
   { id: 'active-hw5', withholding: staff(5), enrollment: [{ type: '110', status: '1' }] },
   // Another type suspended, pension active.
-  { id: 'medical-suspended', withholding: staff(5), enrollment: [{ type: '110', status: '1' }, { type: '310', status: '2' }] },
+  {
+    id: 'medical-suspended',
+    withholding: staff(5),
+    enrollment: [
+      { type: '110', status: '1' },
+      { type: '310', status: '2' },
+    ],
+  },
   { id: 'no-pension-row', withholding: staff(5), enrollment: [{ type: '310', status: '2' }] },
 ];
 

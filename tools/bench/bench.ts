@@ -116,7 +116,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const db = await Db.open(file);
     await migrate(db);
     await loadReferenceTables(db, options.localParams);
-    const ctx = newRunContext(defaultPipeline({ inbox: path.dirname(files[0] ?? '.'), database: file, output: options.workDir, workDir: options.workDir }), { command: 'bench', runId: 'bench', logger: silentLogger() });
+    const ctx = newRunContext(defaultPipeline({ inbox: path.dirname(files[0] ?? '.'), database: file, output: options.workDir, workDir: options.workDir }), {
+      command: 'bench',
+      runId: 'bench',
+      logger: silentLogger(),
+    });
     const load = await measure(() =>
       ingestFiles(db, { ...ctx, pipeline: { ...ctx.pipeline, asOf: '2026-10-31' } }, { files: files.map((f) => ({ file: f })) }),
     );

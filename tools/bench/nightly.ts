@@ -54,7 +54,23 @@ export interface NightlyBenchResult {
 }
 
 /** Stages in the order they run (publish.* are parts of publish). */
-const STAGES = ['open', 'reference', 'ingest', 'link', 'feedback', 'rules', 'publish', 'publish.csv', 'publish.notices', 'publish.worklists', 'publish.ledger', 'publish.summary', 'publish.campaign', 'audit', 'commit'];
+const STAGES = [
+  'open',
+  'reference',
+  'ingest',
+  'link',
+  'feedback',
+  'rules',
+  'publish',
+  'publish.csv',
+  'publish.notices',
+  'publish.worklists',
+  'publish.ledger',
+  'publish.summary',
+  'publish.campaign',
+  'audit',
+  'commit',
+];
 
 /**
  * The whole nightly on a generated inbox, from an empty database each time (the heaviest night:
@@ -114,7 +130,10 @@ export async function runNightlyBench(options: NightlyBenchOptions): Promise<Nig
       'publish.notices': counts.notices,
       'publish.csv': counts.findings,
     };
-    for (const [k, v] of Object.entries(stageRows)) (rows[k] ??= []).push(v);
+    for (const [k, v] of Object.entries(stageRows)) {
+      rows[k] ??= [];
+      rows[k].push(v);
+    }
     options.logger.info({ run: i + 1, ms: run.ms, timings: r.timings }, `nightly bench run ${i + 1}: ${(run.ms / 1000).toFixed(1)} s`);
 
     // The rules yardstick, on the database the run published (the loaded tables and links).
@@ -200,7 +219,10 @@ async function ingestOnly(files: string[], dbFile: string, work: string, options
   try {
     await migrate(db);
     const started = performance.now();
-    const ctx = newRunContext({ ...defaultPipeline({ inbox: work, database: dbFile, output: work, workDir: work }), asOf: '2026-10-31' }, { command: 'bench', runId: 'bench', logger: silentLogger() });
+    const ctx = newRunContext(
+      { ...defaultPipeline({ inbox: work, database: dbFile, output: work, workDir: work }), asOf: '2026-10-31' },
+      { command: 'bench', runId: 'bench', logger: silentLogger() },
+    );
     await ingestFiles(db, ctx, { files: files.map((file) => ({ file })) });
     return Math.round(performance.now() - started);
   } finally {
@@ -252,7 +274,7 @@ const FACT_TABLES = ['employer_withholding', 'employer_payments', 'employer_enro
 
 /**
  * The rules yardstick: the built-in rules as one plain SQL script (the facts tables, every
- * rule's query, the "not findings" exemptions of RULES.md) with every parameter written in,
+ * rule's query, the "not findings" exemptions of docs/rules.md) with every parameter written in,
  * run in one statement batch. It does what the rules stage computes, without recon's checks,
  * per-rule bookkeeping, cases or findings history. The script is written next to the results
  * so anyone can run it in a DuckDB shell.
@@ -304,7 +326,11 @@ WHERE NOT (coalesce(f.established_on > DATE ${literal(asOf)} - INTERVAL 30 DAY, 
     await db.run(script);
     const ms = Math.round(performance.now() - started);
     const n = await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM y_findings`);
-    await db.run(FACT_TABLES.concat('findings').map((t) => `DROP TABLE IF EXISTS y_${t};`).join('\n'));
+    await db.run(
+      FACT_TABLES.concat('findings')
+        .map((t) => `DROP TABLE IF EXISTS y_${t};`)
+        .join('\n'),
+    );
     return { ms, findings: Number(n?.n ?? 0), script };
   } finally {
     db.close();

@@ -13,7 +13,9 @@ export function benchCommand(): Command {
       'Benchmark the whole nightly (per stage: wall time, rows/s, peak memory) on a generated city-size inbox, against plain DuckDB doing the same work; results to reports/bench/*.json',
     )
     .addOption(
-      new Option('--part <part>', 'nightly: the whole run with the ingest and rules yardsticks; ingest, link: those stages alone').choices(['nightly', 'ingest', 'link', 'all']).default('nightly'),
+      new Option('--part <part>', 'nightly: the whole run with the ingest and rules yardsticks; ingest, link: those stages alone')
+        .choices(['nightly', 'ingest', 'link', 'all'])
+        .default('nightly'),
     )
     .option('--threads <n>', 'DuckDB threads of the nightly part (default: all cores)')
     .option('--memory-limit <size>', 'DuckDB memory_limit of the nightly part, e.g. 8GB (default: as a nightly run, 3GB or half of RAM when less)')
@@ -24,59 +26,72 @@ export function benchCommand(): Command {
     .option('--runs <n>', 'repetitions (medians are reported)', '3')
     .option('--work <dir>', 'scratch folder for databases and the generated inbox', '.bench')
     .option('--out <dir>', 'where the JSON result goes', 'reports/bench')
-    .action(async (opts: { part: string; employers: string; seed: string; inbox?: string; runs: string; work: string; out: string; threads?: string; memoryLimit?: string; gbk: boolean }) => {
-      const logger = createLogger();
-      let inbox = opts.inbox;
-      if (!inbox) {
-        inbox = path.join(opts.work, `city-${opts.employers}-${opts.seed}`, 'inbox');
-        if (!fs.existsSync(path.join(inbox, '..', 'truth', 'findings.csv'))) {
-          logger.info({ inbox }, `generating ${opts.employers} employers (once; reused by later runs)`);
-          await generateInbox({ employers: Number(opts.employers), seed: Number(opts.seed), out: inbox, formats: 'csv' });
+    .action(
+      async (opts: {
+        part: string;
+        employers: string;
+        seed: string;
+        inbox?: string;
+        runs: string;
+        work: string;
+        out: string;
+        threads?: string;
+        memoryLimit?: string;
+        gbk: boolean;
+      }) => {
+        const logger = createLogger();
+        let inbox = opts.inbox;
+        if (!inbox) {
+          inbox = path.join(opts.work, `city-${opts.employers}-${opts.seed}`, 'inbox');
+          if (!fs.existsSync(path.join(inbox, '..', 'truth', 'findings.csv'))) {
+            logger.info({ inbox }, `generating ${opts.employers} employers (once; reused by later runs)`);
+            await generateInbox({ employers: Number(opts.employers), seed: Number(opts.seed), out: inbox, formats: 'csv' });
+          }
         }
-      }
-      fs.mkdirSync(opts.out, { recursive: true });
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      if (opts.part === 'nightly') {
-        const result = await runNightlyBench({
+        fs.mkdirSync(opts.out, { recursive: true });
+        const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+        if (opts.part === 'nightly') {
+          const result = await runNightlyBench({
+            inbox,
+            workDir: opts.work,
+            runs: Number(opts.runs),
+            localParams: path.resolve('pipelines/local-params.yaml'),
+            logger,
+            duckdb: { ...(opts.threads ? { threads: Number(opts.threads) } : {}), ...(opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {}) },
+            gbk: opts.gbk,
+          });
+          const file = path.join(opts.out, `nightly-${stamp}.json`);
+          fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+          if (result.rules.yardstickFile) fs.copyFileSync(result.rules.yardstickFile, path.join(opts.out, `nightly-${stamp}-yardstick.sql`));
+          process.stdout.write(`${nightlyTable(result)}written: ${file}\n`);
+          return;
+        }
+        const parts = opts.part === 'all' ? (['ingest', 'link'] as const) : ([opts.part] as Array<'ingest' | 'link'>);
+        const result = await runBench({
           inbox,
-          workDir: opts.work,
+          workDir: path.join(opts.work, 'db'),
           runs: Number(opts.runs),
+          parts: [...parts],
           localParams: path.resolve('pipelines/local-params.yaml'),
           logger,
-          duckdb: { ...(opts.threads ? { threads: Number(opts.threads) } : {}), ...(opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {}) },
-          gbk: opts.gbk,
         });
-        const file = path.join(opts.out, `nightly-${stamp}.json`);
-        fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-        if (result.rules.yardstickFile) fs.copyFileSync(result.rules.yardstickFile, path.join(opts.out, `nightly-${stamp}-yardstick.sql`));
-        process.stdout.write(nightlyTable(result) + `written: ${file}\n`);
-        return;
-      }
-      const parts = opts.part === 'all' ? (['ingest', 'link'] as const) : ([opts.part] as Array<'ingest' | 'link'>);
-      const result = await runBench({
-        inbox,
-        workDir: path.join(opts.work, 'db'),
-        runs: Number(opts.runs),
-        parts: [...parts],
-        localParams: path.resolve('pipelines/local-params.yaml'),
-        logger,
-      });
-      const file = path.join(opts.out, `bench-${stamp}.json`);
-      fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-      if (result.ingest) {
-        const i = result.ingest;
-        process.stdout.write(
-          `ingest ${i.file}: ${i.rows} rows; bare read_csv ${i.bareReadCsvMs} ms, recon ${i.reconMs} ms (${i.reconRowsPerSecond} rows/s), ratio ${i.ratio}x, peak RSS ${i.peakRssMb} MB (medians of ${i.runs.length})\n`,
-        );
-      }
-      if (result.link) {
-        const l = result.link;
-        process.stdout.write(
-          `link: ${l.records} records -> ${l.employers} employers in ${l.linkMs} ms (names ${l.nameMatchingMs} ms, ${Math.round(l.nameMatchingShare * 100)}%), peak RSS ${l.peakRssMb} MB; loading the inbox took ${l.loadAllMs} ms\n`,
-        );
-      }
-      process.stdout.write(`written: ${file}\n`);
-    });
+        const file = path.join(opts.out, `bench-${stamp}.json`);
+        fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+        if (result.ingest) {
+          const i = result.ingest;
+          process.stdout.write(
+            `ingest ${i.file}: ${i.rows} rows; bare read_csv ${i.bareReadCsvMs} ms, recon ${i.reconMs} ms (${i.reconRowsPerSecond} rows/s), ratio ${i.ratio}x, peak RSS ${i.peakRssMb} MB (medians of ${i.runs.length})\n`,
+          );
+        }
+        if (result.link) {
+          const l = result.link;
+          process.stdout.write(
+            `link: ${l.records} records -> ${l.employers} employers in ${l.linkMs} ms (names ${l.nameMatchingMs} ms, ${Math.round(l.nameMatchingShare * 100)}%), peak RSS ${l.peakRssMb} MB; loading the inbox took ${l.loadAllMs} ms\n`,
+          );
+        }
+        process.stdout.write(`written: ${file}\n`);
+      },
+    );
 }
 
 function pad(text: string, width: number, right = false): string {
@@ -103,5 +118,5 @@ export function nightlyTable(r: NightlyBenchResult): string {
   lines.push(
     `rules: recon ${(r.rules.reconMs / 1000).toFixed(1)} s, plain SQL yardstick ${(r.rules.yardstickMs / 1000).toFixed(1)} s, ratio ${r.rules.ratio}x (target 1.5x); findings ${r.rules.findings} vs yardstick ${r.rules.yardstickFindings}`,
   );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -24,15 +24,17 @@ export function evaluateCommand(): Command {
         const sizes = opts.sizes.split(',').map(Number);
         const seeds = opts.seeds.split(',').map(Number);
         const cells = await evaluateMatrix(sizes, seeds, path.resolve('pipelines/local-params.yaml'), (cell) => {
-          if (!opts.json) process.stdout.write(`\n== ${cell.employers} employers, seed ${cell.seed} (${Math.round(cell.ms / 1000)} s)\n${formatEvaluation(cell.evaluation)}`);
+          if (!opts.json)
+            process.stdout.write(`\n== ${cell.employers} employers, seed ${cell.seed} (${Math.round(cell.ms / 1000)} s)\n${formatEvaluation(cell.evaluation)}`);
         });
-        if (opts.json) process.stdout.write(JSON.stringify(cells, null, 2) + '\n');
-        if (cells.some((c) => failing([c.evaluation.links.code, c.evaluation.links.name, ...Object.values(c.evaluation.rules)]))) process.exitCode = EXIT.failed;
+        if (opts.json) process.stdout.write(`${JSON.stringify(cells, null, 2)}\n`);
+        if (cells.some((c) => failing([c.evaluation.links.code, c.evaluation.links.name, ...Object.values(c.evaluation.rules)])))
+          process.exitCode = EXIT.failed;
         return;
       }
       await withPublishedDb(opts, async (db) => {
         const result = await evaluate(db, opts.truth);
-        process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : formatEvaluation(result));
+        process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatEvaluation(result));
         if (failing([result.links.code, result.links.name, ...Object.values(result.rules)])) process.exitCode = EXIT.failed;
       });
     });

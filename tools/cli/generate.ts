@@ -24,11 +24,19 @@ export function generateCommand(): Command {
     .requiredOption('--out <dir>', 'inbox folder to write the exports into')
     .option('--truth <dir>', 'truth folder (default: <out>/../truth)')
     .option('--as-of <date>', 'as-of date D, YYYY-MM-DD', '2026-10-31')
-    .addOption(new Option('--formats <mode>', 'mixed: CSV (UTF-8, BOM, GBK; comma, tab, pipe) and XLSX with bad rows; csv: plain CSVs only (default when N > 20000)').choices(['mixed', 'csv']))
+    .addOption(
+      new Option(
+        '--formats <mode>',
+        'mixed: CSV (UTF-8, BOM, GBK; comma, tab, pipe) and XLSX with bad rows; csv: plain CSVs only (default when N > 20000)',
+      ).choices(['mixed', 'csv']),
+    )
     .option('--params <file>', 'local parameters file (default: pipelines/local-params.yaml)')
     .option('--city <code>', 'prefecture-level city code from the division tables', '3205')
-    .option('--targets', 'also write the year\'s targets per district (目标任务_<year>.csv); the other files stay byte-identical')
-    .addHelpText('after', '\nExample: recon generate --employers 300 --seed 1 --out fixtures/inbox\nExit codes: 0 written; 3 written but the truth disagrees with a scenario (generator bug); 2 bad usage; 1 failed.')
+    .option('--targets', "also write the year's targets per district (目标任务_<year>.csv); the other files stay byte-identical")
+    .addHelpText(
+      'after',
+      '\nExample: recon generate --employers 300 --seed 1 --out fixtures/inbox\nExit codes: 0 written; 3 written but the truth disagrees with a scenario (generator bug); 2 bad usage; 1 failed.',
+    )
     .action(async (flags: GenerateFlags) => {
       const employers = Number(flags.employers);
       const seed = Number(flags.seed);
@@ -58,9 +66,11 @@ export function generateCommand(): Command {
           .map(([rule, n]) => `${rule} ${n}`)
           .join(', ')}`,
       ];
-      process.stdout.write(lines.join('\n') + '\n');
+      process.stdout.write(`${lines.join('\n')}\n`);
       if (summary.mismatches.length > 0) {
-        process.stderr.write(`recon generate: ${summary.mismatches.length} employers' findings differ from their scenario (a generator bug):\n${summary.mismatches.slice(0, 20).join('\n')}\n`);
+        process.stderr.write(
+          `recon generate: ${summary.mismatches.length} employers' findings differ from their scenario (a generator bug):\n${summary.mismatches.slice(0, 20).join('\n')}\n`,
+        );
         process.exitCode = EXIT.warnings;
       }
     });

@@ -30,7 +30,10 @@ export async function evaluateMatrix(sizes: number[], seeds: number[], localPara
         const inbox = path.join(dir, 'inbox');
         await generateInbox({ employers, seed, out: inbox, params: localParams });
         const pipelineFile = path.join(dir, 'pipeline.yaml');
-        fs.writeFileSync(pipelineFile, `inbox: inbox\ndatabase: data/recon.duckdb\noutput: reports\nlocal_params: ${JSON.stringify(localParams)}\naudit: { rejects_warn: 0.2, rejects_fail: 0.5 }\n`);
+        fs.writeFileSync(
+          pipelineFile,
+          `inbox: inbox\ndatabase: data/recon.duckdb\noutput: reports\nlocal_params: ${JSON.stringify(localParams)}\naudit: { rejects_warn: 0.2, rejects_fail: 0.5 }\n`,
+        );
         await runPipeline(loadPipeline(pipelineFile), { logger: silentLogger() });
         const db = await Db.open(path.join(dir, 'data', 'recon.duckdb'), { readOnly: true });
         try {

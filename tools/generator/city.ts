@@ -44,9 +44,7 @@ export function loadCity(cityCode = '3205'): City {
         code,
         name,
         short: name.length > 2 ? name.replace(/(区|市|县)$/, '') : name,
-        streets: streets
-          .filter((s) => s['areaCode'] === code)
-          .map((s) => ({ code: s['code'] ?? '', name: s['name'] ?? '' })),
+        streets: streets.filter((s) => s['areaCode'] === code).map((s) => ({ code: s['code'] ?? '', name: s['name'] ?? '' })),
       };
     })
     // A district without streets in the table cannot give addresses; leave it out.

@@ -94,4 +94,3 @@ export function breakCheckChar(uscc: string): string {
   const current = USCC_ALPHABET.indexOf(uscc.charAt(17));
   return uscc.slice(0, 17) + USCC_ALPHABET.charAt((current + 7) % USCC_ALPHABET.length);
 }
-

@@ -47,7 +47,7 @@ export function monthIso(month: number): string {
 }
 
 /**
- * The closed month M of RULES.md: the last calendar month that ended at least `lagDays`
+ * The closed month M of docs/rules.md: the last calendar month that ended at least `lagDays`
  * before D. A month "ends" on its last day, so September (ends 09-30) is closed on D when
  * 09-30 <= D - lag.
  */

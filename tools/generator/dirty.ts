@@ -1,5 +1,5 @@
 /**
- * Dirty but valid values, the way the agencies' systems write them (EXPORTS.md "Value
+ * Dirty but valid values, the way the agencies' systems write them (docs/exports.md "Value
  * formats seen in the wild"): every date, period and money spelling, codes in lower case,
  * with spaces or full-width, the six empty markers. Each file has a dominant style (systems
  * are consistent) and a share of rows in other styles (hand-edited files are not).

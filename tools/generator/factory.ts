@@ -10,7 +10,7 @@ import { dayOf, firstDayOfMonth, monthOfDay } from './dates.ts';
 import type { Employer, EmployerKind, Enrollment, InsType, PaymentRow, RegClass, SiStatus, TaxStatus, WithholdingRow } from './model.ts';
 import type { NamedEntity } from './names.ts';
 import {
-  ENTERPRISE_INDUSTRIES,
+  type ENTERPRISE_INDUSTRIES,
   address,
   bracketVariant,
   coopName,
@@ -140,7 +140,10 @@ export class EmployerFactory {
             : null;
     const capital =
       kind === 'enterprise'
-        ? { amount: rng.pick([3, 10, 50, 100, 200, 500, 1000, 5000]), currency: named.entityType.includes('外商') ? ('万美元' as const) : ('万元人民币' as const) }
+        ? {
+            amount: rng.pick([3, 10, 50, 100, 200, 500, 1000, 5000]),
+            currency: named.entityType.includes('外商') ? ('万美元' as const) : ('万元人民币' as const),
+          }
         : kind === 'coop'
           ? { amount: rng.pick([10, 50, 100, 300]), currency: '万元人民币' as const }
           : null;
@@ -278,11 +281,20 @@ export class EmployerFactory {
   }
 
   /** The standard compliant employer: taxpayer 正常, steady withholding, all mandatory types active and paid. */
-  standard(e: Employer, rng: Rng, h: number, opts: { wage?: number; ratio?: number; idKind?: 'uscc' | 'legacy15' | 'id20'; si?: Partial<SiOptions> } = {}): void {
+  standard(
+    e: Employer,
+    rng: Rng,
+    h: number,
+    opts: { wage?: number; ratio?: number; idKind?: 'uscc' | 'legacy15' | 'id20'; si?: Partial<SiOptions> } = {},
+  ): void {
     const wage = opts.wage ?? rng.int(650, 1500) * 1000;
     const ratio = opts.ratio ?? rng.int(92, 100) / 100;
     this.addTax(e, rng, '正常', opts.idKind ?? this.defaultIdKind(e, rng));
-    this.addWithholding(e, () => h, () => wage);
+    this.addWithholding(
+      e,
+      () => h,
+      () => wage,
+    );
     this.addSi(e, rng, { insured: () => h, basePerPerson: () => Math.round((wage * ratio) / 100) * 100, ...opts.si });
   }
 

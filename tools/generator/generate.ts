@@ -71,7 +71,18 @@ export async function generateInbox(options: GenerateOptions): Promise<GenerateS
     links: new DelimitedWriter(join(truthDir, 'links.csv'), 'utf8', ','),
     findings: new DelimitedWriter(join(truthDir, 'findings.csv'), 'utf8', ','),
   };
-  truthFiles.employers.write(['employer_key', 'uscc', 'name', 'kind', 'district_code', 'street', 'scenario', 'registry_status', 'established_on', 'hard_cases']);
+  truthFiles.employers.write([
+    'employer_key',
+    'uscc',
+    'name',
+    'kind',
+    'district_code',
+    'street',
+    'scenario',
+    'registry_status',
+    'established_on',
+    'hard_cases',
+  ]);
   truthFiles.links.write(['kind', 'file', 'key', 'key_clean', 'name', 'employer_key', 'hard_cases']);
   truthFiles.findings.write(['employer_key', 'rule_id', 'severity', 'detail']);
 
@@ -115,9 +126,21 @@ export async function generateInbox(options: GenerateOptions): Promise<GenerateS
         summary.findings[f.rule]++;
         truthFiles.findings.write([e.key, f.rule, f.severity, f.detail]);
       }
-      truthFiles.employers.write([e.key, e.uscc, e.name, e.kind, e.districtCode, e.street, e.scenario, e.registry.statusText, isoOf(e.established), e.hard.join(';')]);
+      truthFiles.employers.write([
+        e.key,
+        e.uscc,
+        e.name,
+        e.kind,
+        e.districtCode,
+        e.street,
+        e.scenario,
+        e.registry.statusText,
+        isoOf(e.established),
+        e.hard.join(';'),
+      ]);
       for (const output of outputs) {
-        for (const link of output.writeEmployer(e)) truthFiles.links.write([output.file.kind, output.file.name, link.key, cleanCode(link.key), link.name, e.key, e.hard.join(';')]);
+        for (const link of output.writeEmployer(e))
+          truthFiles.links.write([output.file.kind, output.file.name, link.key, cleanCode(link.key), link.name, e.key, e.hard.join(';')]);
       }
     }
     // Backpressure: wait only when some stream asked us to.
@@ -153,7 +176,7 @@ function fixedSlots(n: number): Map<number, Scenario> {
   for (let round = 0; round < maxN; round++) for (const s of SCENARIOS) if (s.n > round) order.push(s);
   const fixed = order.slice(0, n);
   const slots = new Map<number, Scenario>();
-  fixed.forEach((s, j) => slots.set(Math.floor((j * n) / fixed.length), s));
+  for (const [j, s] of fixed.entries()) slots.set(Math.floor((j * n) / fixed.length), s);
   return slots;
 }
 
@@ -245,5 +268,14 @@ class FileOutput {
 }
 
 function sheetName(file: PlannedFile): string {
-  return { registration: '登记信息', tax_registration: '税务登记', tax_withholding: '扣缴申报', civil_org: 'Sheet1', si_enrollment: '参保登记', si_payment: '征收明细', grid_roster: '网格员名册', targets: '目标任务' }[file.kind];
+  return {
+    registration: '登记信息',
+    tax_registration: '税务登记',
+    tax_withholding: '扣缴申报',
+    civil_org: 'Sheet1',
+    si_enrollment: '参保登记',
+    si_payment: '征收明细',
+    grid_roster: '网格员名册',
+    targets: '目标任务',
+  }[file.kind];
 }

@@ -57,9 +57,7 @@ const KEEP: Record<Kind, string[]> = {
 /** The kinds whose required columns all appear among these headers. */
 export function kindsMatching(headers: string[]): Kind[] {
   const seen = new Set(headers.map(normaliseHeader));
-  return KINDS.filter((kind) =>
-    CONTRACTS[kind].columns.filter((c) => c.required).every((c) => c.aliases.some((a) => seen.has(normaliseHeader(a)))),
-  );
+  return KINDS.filter((kind) => CONTRACTS[kind].columns.filter((c) => c.required).every((c) => c.aliases.some((a) => seen.has(normaliseHeader(a)))));
 }
 
 /** Draws a header for a kind: an alias per column, optional columns sometimes left out, recognisable as exactly this kind. */
@@ -74,7 +72,9 @@ export function drawColumns(rng: Rng, kind: Kind, extraSerial: boolean): Planned
     const headers = columns.map((c) => c.header);
     const unique = new Set(headers.map(normaliseHeader)).size === headers.length;
     // A header that is also an alias of another column of the same kind would be ambiguous.
-    const ambiguous = columns.some((c) => contract.columns.some((o) => o.name !== c.name && o.aliases.some((a) => normaliseHeader(a) === normaliseHeader(c.header))));
+    const ambiguous = columns.some((c) =>
+      contract.columns.some((o) => o.name !== c.name && o.aliases.some((a) => normaliseHeader(a) === normaliseHeader(c.header))),
+    );
     const kinds = kindsMatching(headers);
     if (unique && !ambiguous && kinds.length === 1 && kinds[0] === kind) {
       return extraSerial ? [{ name: '#serial', header: '序号' }, ...columns] : columns;
@@ -131,10 +131,18 @@ export function planInbox(seed: number, asOf: number, firstMonth: number, lastMo
   const earlyText = `${early.y}${String(early.m).padStart(2, '0')}${String(early.d).padStart(2, '0')}`;
   return [
     plan('registration', `市场监管_企业登记信息_${ymdText}.csv`, 'csv', 'utf8bom', ',', [], { select: (e) => e.kind !== 'individual' }),
-    plan('registration', `${cityName}个体工商户登记信息_${ymdText}.xlsx`, 'xlsx', 'utf8', ',', [`${cityName}市场主体登记信息（截至${cn}）`, '登记机关：各区市场监督管理局　　数据类型：个体工商户'], {
-      select: (e) => e.kind === 'individual',
-      ghostKind: 'individual',
-    }),
+    plan(
+      'registration',
+      `${cityName}个体工商户登记信息_${ymdText}.xlsx`,
+      'xlsx',
+      'utf8',
+      ',',
+      [`${cityName}市场主体登记信息（截至${cn}）`, '登记机关：各区市场监督管理局　　数据类型：个体工商户'],
+      {
+        select: (e) => e.kind === 'individual',
+        ghostKind: 'individual',
+      },
+    ),
     plan('tax_registration', `税务登记_${y}-${String(m).padStart(2, '0')}.csv`, 'csv', 'gbk', '|', []),
     plan('tax_withholding', `个税扣缴申报${ym}.xlsx`, 'xlsx', 'utf8', ',', [`个人所得税扣缴申报汇总（${monthText(firstMonth)}至${monthText(lastMonth)}）`]),
     plan('civil_org', 'export (3).xlsx', 'xlsx', 'utf8', ',', [`${cityName}社会组织登记信息`, `导出日期：${cn}`]),

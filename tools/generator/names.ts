@@ -9,7 +9,9 @@ import type { City, District } from './city.ts';
 import type { Rng } from './random.ts';
 
 /** Characters of trade names. Chosen so that simplified -> traditional -> simplified is lossless. */
-const TRADE_CHARS = [...'华鑫恒瑞锦德盛达宏泰源丰汇通联创信诚嘉和安顺福利祥兴隆昌荣金宝博睿智优佳美欣悦康健益久永远宇天海星辰光明亮晟昊晨东吴湖江山峰林森雅韵品尚卓越领航腾飞骏驰凯威特维正方圆立本元万千百铭诺朗逸澜沁梓桐榕柏松竹梅兰菊莲云霞虹晴润泽沐涵洋浩瀚鸿鹏龙凤麟豪杰俊雄伟新恩乐家友邦景盈聚鼎'];
+const TRADE_CHARS = [
+  ...'华鑫恒瑞锦德盛达宏泰源丰汇通联创信诚嘉和安顺福利祥兴隆昌荣金宝博睿智优佳美欣悦康健益久永远宇天海星辰光明亮晟昊晨东吴湖江山峰林森雅韵品尚卓越领航腾飞骏驰凯威特维正方圆立本元万千百铭诺朗逸澜沁梓桐榕柏松竹梅兰菊莲云霞虹晴润泽沐涵洋浩瀚鸿鹏龙凤麟豪杰俊雄伟新恩乐家友邦景盈聚鼎',
+];
 
 /** Enterprise industry words with a GB/T 4754-2017 class code (high-risk ones included on purpose). */
 export const ENTERPRISE_INDUSTRIES: readonly { word: string; code: string; label: string }[] = [
@@ -74,11 +76,19 @@ const COOP_WORDS: readonly { word: string; code: string; label: string }[] = [
 /** Social organisation forms by USCC category (1 社会团体, 2 社会服务机构, 3 基金会). */
 const SOCIAL_FORMS: readonly { category: '1' | '2' | '3'; words: string[]; orgTypes: string[]; code: string; label: string }[] = [
   { category: '1', words: ['行业协会', '商会', '促进会', '学会', '联合会'], orgTypes: ['社会团体'], code: 'S9521', label: '专业性团体' },
-  { category: '2', words: ['民办学校', '培训中心', '养老院', '幼儿园', '社会工作服务中心'], orgTypes: ['民办非企业单位', '社会服务机构'], code: 'P8399', label: '其他教育' },
+  {
+    category: '2',
+    words: ['民办学校', '培训中心', '养老院', '幼儿园', '社会工作服务中心'],
+    orgTypes: ['民办非企业单位', '社会服务机构'],
+    code: 'P8399',
+    label: '其他教育',
+  },
   { category: '3', words: ['慈善基金会', '教育基金会'], orgTypes: ['基金会'], code: 'S9530', label: '基金会' },
 ];
 
-const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'];
+const SURNAMES = [
+  ...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤',
+];
 const GIVEN = [...'伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲文辉建国云峰鑫宇浩然子轩梓涵欣怡佳琪思远晓东海燕志强丽娟春梅永红'];
 
 /** What a generated name is, besides its text. */
@@ -115,7 +125,14 @@ const FORMS: readonly { suffix: string; type: string; weight: number }[] = [
 ];
 
 /** An enterprise name: `苏州鑫达电子有限公司`, `恒瑞（苏州）科技有限公司`, `苏州市吴中区华盛贸易有限公司`. */
-export function enterpriseName(rng: Rng, city: City, district: District, trade: string, industry?: (typeof ENTERPRISE_INDUSTRIES)[number], form?: 'limited' | 'limited_liability'): NamedEntity {
+export function enterpriseName(
+  rng: Rng,
+  city: City,
+  district: District,
+  trade: string,
+  industry?: (typeof ENTERPRISE_INDUSTRIES)[number],
+  form?: 'limited' | 'limited_liability',
+): NamedEntity {
   const ind = industry ?? rng.pick(ENTERPRISE_INDUSTRIES);
   let f = FORMS[0] as (typeof FORMS)[number];
   if (form === 'limited_liability') f = FORMS[1] as (typeof FORMS)[number];
@@ -153,12 +170,7 @@ export function individualName(rng: Rng, city: City, district: District, trade: 
   const shop = rng.pick(SHOPS);
   const s = style === 'full' ? 0 : rng.int(0, 9);
   const prefix = districtPrefix(city, district);
-  const name =
-    s < 5
-      ? `${prefix}${trade}${shop.word}`
-      : s < 8
-        ? `${district.name}${trade}${shop.word}`
-        : `${prefix}${trade}${shop.word}（个体工商户）`;
+  const name = s < 5 ? `${prefix}${trade}${shop.word}` : s < 8 ? `${district.name}${trade}${shop.word}` : `${prefix}${trade}${shop.word}（个体工商户）`;
   return { name, industryCode: shop.code, industryLabel: shop.label, entityType: '个体工商户' };
 }
 
@@ -223,7 +235,7 @@ export function spaceVariant(rng: Rng, name: string): string {
 export function nameKey(name: string): string {
   return name
     .normalize('NFKC')
-    .replace(/[\s()（）·.,，、\-]/g, '')
+    .replace(/[\s()（）·.,，、-]/g, '')
     .toLowerCase();
 }
 

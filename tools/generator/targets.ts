@@ -66,7 +66,7 @@ export class TargetsTally {
       const factor = (): number => 0.8 + rng.int(0, 45) / 100;
       const units = Math.max(1, Math.round(t.units * factor()));
       const persons = Math.max(1, Math.round(t.persons * factor()));
-      const coverage = Math.min(99, Math.max(1, Math.round((100 * t.units) / Math.max(1, t.liable) * factor())));
+      const coverage = Math.min(99, Math.max(1, Math.round(((100 * t.units) / Math.max(1, t.liable)) * factor())));
       const wan = Math.max(0.01, Math.round((t.paidCents / 100 / 10000) * factor() * 100) / 100);
       writer.write([i === 0 ? d.code : d.name, String(this.year), String(units), String(persons), `${coverage}%`, wan.toFixed(2)]);
       rows++;

@@ -1,5 +1,5 @@
 /**
- * A JavaScript reference evaluator of RULES.md, run over the clean generated model (before
+ * A JavaScript reference evaluator of docs/rules.md, run over the clean generated model (before
  * any value is dirtied), to write `truth/findings.csv`. It reads the rules literally; every
  * place where the text left a choice is marked "Interpretation" below, and the scenarios are
  * designed so that the expected findings do not hinge on those choices where possible.
@@ -29,7 +29,7 @@
  *   (the floor of each month weighted by its insured count; the three months share one floor
  *   in the fixture).
  * - selective_enrollment: industry from the registry's industry code; "high-risk" per
- *   EXPORTS.md (B, C25, C26, C30-C32, E47-E50). Mandatory types 110/210/310/410, plus 510
+ *   docs/exports.md (B, C25, C26, C30-C32, E47-E50). Mandatory types 110/210/310/410, plus 510
  *   when the local parameters in force on D say maternity is separate.
  * - lapsed: the gap is the run of unpaid months ending at M (a month is unpaid when no row of
  *   any type has amount_paid > 0); "something paid before" means some month < M in the
@@ -52,7 +52,7 @@ import { firstDayOfMonth, isoOf, wholeMonthsBetween } from './dates.ts';
 import type { Employer, InsType, PaymentRow, SiStatus } from './model.ts';
 import { isWorkInjuryHighRisk } from '../../src/reference/industries.ts';
 
-/** The rule ids of RULES.md, in table order. */
+/** The rule ids of docs/rules.md, in table order. */
 export const RULE_IDS = [
   'uninsured',
   'tax_not_insured',
@@ -99,7 +99,7 @@ export function paramsForMonth(params: LocalParams, month: number): ParamSet {
 const yuan = (cents: number): string => (cents / 100).toFixed(2);
 const toCents = (value: number): number => Math.round(value * 100);
 
-/** Evaluates every rule of RULES.md for one employer at D. */
+/** Evaluates every rule of docs/rules.md for one employer at D. */
 export function evaluateEmployer(e: Employer, ctx: TruthContext): TruthFinding[] {
   const D = ctx.asOf;
   const M = ctx.closedMonth;

@@ -46,7 +46,7 @@ export class DelimitedWriter implements TableWriter {
   }
 
   write(cells: Cell[]): void {
-    this.buffer += cells.map((c) => this.quote(c)).join(this.delimiter) + '\r\n';
+    this.buffer += `${cells.map((c) => this.quote(c)).join(this.delimiter)}\r\n`;
     this.lines++;
     if (this.buffer.length >= CHUNK) this.flush();
   }

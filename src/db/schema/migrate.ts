@@ -51,10 +51,13 @@ export async function migrate(db: Db): Promise<{ from: number; to: number }> {
   const from = await currentVersion(db);
   if (from > SCHEMA_VERSION) throw newerError(db.path, from);
   for (const m of MIGRATIONS.filter((x) => x.version > from)) {
-    await db.transaction(async () => {
-      await db.run(fs.readFileSync(m.file, 'utf8'), undefined, { step: `schema.migrate.${m.name}` });
-      await db.run('INSERT INTO schema_version VALUES ($1, current_timestamp)', [m.version], { step: 'schema.version' });
-    }, { step: `schema.migrate.${m.name}` });
+    await db.transaction(
+      async () => {
+        await db.run(fs.readFileSync(m.file, 'utf8'), undefined, { step: `schema.migrate.${m.name}` });
+        await db.run('INSERT INTO schema_version VALUES ($1, current_timestamp)', [m.version], { step: 'schema.version' });
+      },
+      { step: `schema.migrate.${m.name}` },
+    );
   }
   const kinds = kindTablesSql(await kindColumns(db));
   if (kinds) await db.run(kinds, undefined, { step: 'schema.kinds' });

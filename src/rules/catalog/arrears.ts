@@ -5,13 +5,19 @@ export const arrears: RuleDefinition = {
   id: 'arrears',
   title: '欠费',
   description:
-    'Sum of (amount_due - amount_paid) over all months up to the closed month >= 100. Class: closed (registration closed/revoked, or taxpayer 注销) -> write-off report; dormant (taxpayer 非正常/停业, or withholding headcount 0 for the last 6 months) -> payment plan; operating -> enforcement. Late fee 0.05% a day from the 16th of the month after each unpaid month to the as-of date. RULES.md gives no severity: operating high, dormant medium, closed low.',
+    'Sum of (amount_due - amount_paid) over all months up to the closed month >= 100. Class: closed (registration closed/revoked, or taxpayer 注销) -> write-off report; dormant (taxpayer 非正常/停业, or withholding headcount 0 for the last 6 months) -> payment plan; operating -> enforcement. Late fee 0.05% a day from the 16th of the month after each unpaid month to the as-of date. docs/rules.md gives no severity: operating high, dormant medium, closed low.',
   version: 1,
   params: {
     min_amount: { default: 100, description: 'smallest arrears, yuan', min: 0 },
     late_fee_rate: { default: 0.0005, description: 'late fee per day (滞纳金, 万分之五)', min: 0, max: 1 },
   },
-  requires: ['employer_payments.amount_due', 'employer_payments.amount_paid', 'employer_facts.reg_status', 'employer_facts.tax_status', 'employer_facts.no_staff_6m'],
+  requires: [
+    'employer_payments.amount_due',
+    'employer_payments.amount_paid',
+    'employer_facts.reg_status',
+    'employer_facts.tax_status',
+    'employer_facts.no_staff_6m',
+  ],
   exemptWhenClosed: false,
   amountFormula: '∑(应缴 - 实缴)，另计滞纳金 = ∑ 每月欠费 x 0.05% x 自次月16日起至核查日天数',
   sql: `-- rule=arrears

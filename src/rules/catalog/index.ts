@@ -10,7 +10,7 @@ import { notDeclared } from './not-declared.ts';
 import { suspendedActive } from './suspended-active.ts';
 import { closedStillEnrolled } from './closed-still-enrolled.ts';
 
-/** The built-in rules, in the order of RULES.md. Adding a rule is adding a file and a line here. */
+/** The built-in rules, in the order of docs/rules.md. Adding a rule is adding a file and a line here. */
 export const BUILTIN_RULES: RuleDefinition[] = [
   uninsured,
   taxNotInsured,

@@ -5,7 +5,7 @@ export const lapsed: RuleDefinition = {
   id: 'lapsed',
   title: '断缴',
   description:
-    'Nothing paid (no row, or amount_paid 0, over all types) in each of >= 3 consecutive months ending at the closed month; something paid in some month before that gap; still active in registration, or taxpayer 正常 with H >= 1. RULES.md gives no severity: high (an operating employer stopped paying).',
+    'Nothing paid (no row, or amount_paid 0, over all types) in each of >= 3 consecutive months ending at the closed month; something paid in some month before that gap; still active in registration, or taxpayer 正常 with H >= 1. docs/rules.md gives no severity: high (an operating employer stopped paying).',
   version: 1,
   params: {
     min_gap: { default: 3, description: 'consecutive unpaid months ending at the closed month', min: 1, integer: true },

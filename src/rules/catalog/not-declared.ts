@@ -5,7 +5,7 @@ export const notDeclared: RuleDefinition = {
   id: 'not_declared',
   title: '未申报',
   description:
-    'Enrolled in pension (not suspended); a payment row exists for some earlier month but none (of any type) for the closed month. Assessed amount (社会保险法 art. 62): 110% of the amount due of the latest declared month. RULES.md gives no severity: medium.',
+    'Enrolled in pension (not suspended); a payment row exists for some earlier month but none (of any type) for the closed month. Assessed amount (社会保险法 art. 62): 110% of the amount due of the latest declared month. docs/rules.md gives no severity: medium.',
   version: 1,
   params: {
     assessment_ratio: { default: 1.1, description: 'share of the latest declared month assessed', min: 0 },

@@ -4,8 +4,7 @@ import type { RuleDefinition } from '../types.ts';
 export const suspendedActive: RuleDefinition = {
   id: 'suspended_active',
   title: '暂停参保仍在用工',
-  description:
-    'Enrollment in pension (110) suspended or terminated, while the withholding headcount Hw >= 1. RULES.md gives no severity: high.',
+  description: 'Enrollment in pension (110) suspended or terminated, while the withholding headcount Hw >= 1. docs/rules.md gives no severity: high.',
   version: 1,
   params: {
     min_headcount: { default: 1, description: 'smallest withholding headcount that counts', min: 1, integer: true },

@@ -5,7 +5,7 @@ export const underDeclaredBase: RuleDefinition = {
   id: 'under_declared_base',
   title: '缴费基数不实',
   description:
-    'Enrolled; over the months (of the 3 up to the closed month) with both a pension payment row and a withholding row: pension base total < 0.8 x withholding wages and the difference >= 10,000; or the average base per insured person below the base floor. RULES.md gives no severity: medium.',
+    'Enrolled; over the months (of the 3 up to the closed month) with both a pension payment row and a withholding row: pension base total < 0.8 x withholding wages and the difference >= 10,000; or the average base per insured person below the base floor. docs/rules.md gives no severity: medium.',
   version: 1,
   params: {
     ratio: { default: 0.8, description: 'base below this share of wages counts', min: 0, max: 1 },

@@ -5,7 +5,7 @@ export const underEnrolled: RuleDefinition = {
   id: 'under_enrolled',
   title: '未全员参保',
   description:
-    'Enrolled in pension; A = average withholding headcount over the months (of the 3 up to the closed month) that have a withholding row; A minus the pension insured count in the closed month (payment row, else enrollment row) is >= max(3, 10% of A). RULES.md gives no severity: medium.',
+    'Enrolled in pension; A = average withholding headcount over the months (of the 3 up to the closed month) that have a withholding row; A minus the pension insured count in the closed month (payment row, else enrollment row) is >= max(3, 10% of A). docs/rules.md gives no severity: medium.',
   version: 1,
   params: {
     min_gap: { default: 3, description: 'smallest gap in people', min: 0 },

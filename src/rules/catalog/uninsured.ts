@@ -29,7 +29,7 @@ SELECT employer_id,
 FROM employer_facts
 WHERE active
   -- An individual business without headcount evidence (h NULL) is let through so that the
-  -- runner counts it as exempt (RULES.md "Not findings") instead of it silently vanishing.
+  -- runner counts it as exempt (docs/rules.md "Not findings") instead of it silently vanishing.
   AND (kind IN ('enterprise', 'farmer_coop', 'social_org') OR (kind = 'individual_business' AND (h >= 1 OR h IS NULL)))
   AND established_on <= CAST($as_of AS DATE) - to_days(CAST($min_age_days AS INTEGER))
   AND NOT registered_si`,
