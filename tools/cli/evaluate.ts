@@ -1,7 +1,12 @@
 import { Command } from 'commander';
 import { withPublishedDb } from '../../src/cli/published.ts';
 import path from 'node:path';
-import { evaluate, formatEvaluation, type Score } from '../evaluate/evaluate.ts';
+import { evaluate, formatEvaluation, type Evaluation, type Score } from '../evaluate/evaluate.ts';
+
+/** The person rules' scores when they were scored (none while the database has no person findings). */
+function personScores(e: Evaluation): Score[] {
+  return 'rules' in e.persons ? Object.values(e.persons.rules) : [];
+}
 import { evaluateMatrix } from '../evaluate/matrix.ts';
 import { EXIT } from '../../src/cli/exit.ts';
 import { DEFAULT_PIPELINE } from '../../src/cli/run.ts';
@@ -28,14 +33,14 @@ export function evaluateCommand(): Command {
             process.stdout.write(`\n== ${cell.employers} employers, seed ${cell.seed} (${Math.round(cell.ms / 1000)} s)\n${formatEvaluation(cell.evaluation)}`);
         });
         if (opts.json) process.stdout.write(`${JSON.stringify(cells, null, 2)}\n`);
-        if (cells.some((c) => failing([c.evaluation.links.code, c.evaluation.links.name, ...Object.values(c.evaluation.rules)])))
+        if (cells.some((c) => failing([c.evaluation.links.code, c.evaluation.links.name, ...Object.values(c.evaluation.rules), ...personScores(c.evaluation)])))
           process.exitCode = EXIT.failed;
         return;
       }
       await withPublishedDb(opts, async (db) => {
         const result = await evaluate(db, opts.truth);
         process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatEvaluation(result));
-        if (failing([result.links.code, result.links.name, ...Object.values(result.rules)])) process.exitCode = EXIT.failed;
+        if (failing([result.links.code, result.links.name, ...Object.values(result.rules), ...personScores(result)])) process.exitCode = EXIT.failed;
       });
     });
 }

@@ -13,6 +13,7 @@ interface GenerateFlags {
   params?: string;
   city: string;
   targets?: boolean;
+  persons?: boolean;
 }
 
 /** `recon generate`: writes a deterministic fixture inbox and its ground truth. */
@@ -33,6 +34,11 @@ export function generateCommand(): Command {
     .option('--params <file>', 'local parameters file (default: pipelines/local-params.yaml)')
     .option('--city <code>', 'prefecture-level city code from the division tables', '3205')
     .option('--targets', "also write the year's targets per district (目标任务_<year>.csv); the other files stay byte-identical")
+    .option(
+      '--persons',
+      'write the person-level exports (个税全员全额扣缴申报明细, 社保个人参保信息, 城乡居民养老保险, 困难群体名单) and truth/person_findings.csv; the employer files stay byte-identical',
+    )
+    .option('--no-persons', 'leave the person-level exports out (default while recon cannot read them yet)')
     .addHelpText(
       'after',
       '\nExample: recon generate --employers 300 --seed 1 --out fixtures/inbox\nExit codes: 0 written; 3 written but the truth disagrees with a scenario (generator bug); 2 bad usage; 1 failed.',
@@ -55,16 +61,24 @@ export function generateCommand(): Command {
         ...(flags.formats !== undefined ? { formats: flags.formats } : {}),
         ...(flags.params !== undefined ? { params: flags.params } : {}),
         ...(flags.targets ? { targets: true } : {}),
+        ...(flags.persons !== undefined ? { persons: flags.persons } : {}),
       });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const lines = [
         `Generated ${summary.employers} employers (as-of ${summary.asOf}, closed month ${summary.closedMonth}, ${summary.formats}) in ${seconds.toFixed(1)} s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
         `Inbox ${summary.out}:`,
         ...summary.files.map((f) => `  ${f.kind.padEnd(17)} ${String(f.rows).padStart(9)} rows  ${f.file}`),
-        `Truth ${summary.truth}: employers.csv, links.csv, findings.csv, expected_rejects.csv (${summary.rejects} bad rows), README.md`,
+        `Truth ${summary.truth}: employers.csv, links.csv, findings.csv, expected_rejects.csv (${summary.rejects} bad rows)${summary.persons ? ', person_findings.csv, person_cases.csv' : ''}, README.md`,
         `Findings: ${Object.entries(summary.findings)
           .map(([rule, n]) => `${rule} ${n}`)
           .join(', ')}`,
+        ...(summary.persons
+          ? [
+              `People: ${summary.persons.persons} (wage earners ${summary.persons.wageEarners}); person findings: ${Object.entries(summary.persons.findings)
+                .map(([rule, n]) => `${rule} ${n}`)
+                .join(', ')}`,
+            ]
+          : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
       if (summary.mismatches.length > 0) {

@@ -15,9 +15,15 @@ export function dayOf(iso: string): number {
 
 /** Year, month (1-12) and day of a day number. */
 export function ymd(day: number): { y: number; m: number; d: number } {
+  // Millions of dates are formatted over a few tens of thousands of distinct days: remember them.
+  const known = YMD.get(day);
+  if (known !== undefined) return known;
   const date = new Date(day * 86_400_000);
-  return { y: date.getUTCFullYear(), m: date.getUTCMonth() + 1, d: date.getUTCDate() };
+  const out = Object.freeze({ y: date.getUTCFullYear(), m: date.getUTCMonth() + 1, d: date.getUTCDate() });
+  if (YMD.size < 100_000) YMD.set(day, out);
+  return out;
 }
+const YMD = new Map<number, { y: number; m: number; d: number }>();
 
 /** ISO text of a day number. */
 export function isoOf(day: number): string {

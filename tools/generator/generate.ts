@@ -3,7 +3,7 @@
  * it, the ground truth (employers, links, findings, expected rejects). Employers are built
  * one at a time and streamed to open files, so memory stays flat with the employer count.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadLocalParams } from '../../src/reference/params.ts';
@@ -28,6 +28,21 @@ export type { GenerateOptions, GenerateSummary } from './options.ts';
 import type { TableWriter } from './writers.ts';
 import { DelimitedWriter, openWriter } from './writers.ts';
 import { TargetsTally } from './targets.ts';
+import { CONTRACTS } from '../../src/sources/index.ts';
+import { PERSON_KINDS, PersonFiles, planPersonFiles } from './person-files.ts';
+import { PersonBuilder } from './persons.ts';
+import { personParams } from './person-truth.ts';
+import type { PersonTruthContext } from './person-truth.ts';
+
+/**
+ * Whether people are written when the options do not say. TRANSITION: true once recon reads the
+ * four person kinds (their contracts are in src/sources), false before, so that the tests and the
+ * bench that run today's pipeline over a generated inbox get no files it cannot read. When the
+ * person ingest has landed, replace this with `true` (and keep `--no-persons` for the bench).
+ */
+export function personsByDefault(): boolean {
+  return PERSON_KINDS.every((kind) => kind in CONTRACTS);
+}
 
 /** Options of a generator run. */
 
@@ -41,7 +56,8 @@ export async function generateInbox(options: GenerateOptions): Promise<GenerateS
   const truthDir = resolve(options.truth ?? join(out, '..', 'truth'));
   const asOf = dayOf(options.asOf ?? '2026-10-31');
   const formats = options.formats ?? (options.employers > 20_000 ? 'csv' : 'mixed');
-  const params = loadLocalParams(options.params ?? DEFAULT_PARAMS);
+  const paramsFile = options.params ?? DEFAULT_PARAMS;
+  const params = loadLocalParams(paramsFile);
   const city = loadCity(options.city ?? '3205');
   const lastMonth = monthOfDay(asOf) - 1;
   const ctx: GenContext = {
@@ -102,6 +118,21 @@ export async function generateInbox(options: GenerateOptions): Promise<GenerateS
   };
 
   const targets = options.targets ? new TargetsTally(city, asOf, ctx.lastMonth) : undefined;
+
+  // People: their own files, truth and random streams (nothing above changes with or without them).
+  const personPlan = planPersonFiles(options.seed, asOf, city.name, formats);
+  const personTruthNames = ['person_findings.csv', 'person_cases.csv'];
+  let people: { builder: PersonBuilder; files: PersonFiles; truth: DelimitedWriter[] } | undefined;
+  if (options.persons ?? personsByDefault()) {
+    const truthCtx: PersonTruthContext = { asOf, closedMonth: ctx.M, params, person: personParams(paramsFile, asOf) };
+    const files = new PersonFiles(out, personPlan, asOf);
+    const truth = personTruthNames.map((name) => new DelimitedWriter(join(truthDir, name), 'utf8', ','));
+    people = { builder: new PersonBuilder(options.seed, ctx, truthCtx, files, truth[0] as DelimitedWriter, truth[1] as DelimitedWriter), files, truth };
+  } else {
+    // A run without people leaves no person files of an earlier run behind to be read with this truth.
+    for (const f of personPlan) rmSync(join(out, f.name), { force: true });
+    for (const name of personTruthNames) rmSync(join(truthDir, name), { force: true });
+  }
   const slots = fixedSlots(options.employers);
   const weighted = SCENARIOS.flatMap((s) => Array.from({ length: s.n }, () => s));
   let counter = 0;
@@ -142,10 +173,15 @@ export async function generateInbox(options: GenerateOptions): Promise<GenerateS
         for (const link of output.writeEmployer(e))
           truthFiles.links.write([output.file.kind, output.file.name, link.key, cleanCode(link.key), link.name, e.key, e.hard.join(';')]);
       }
+      people?.builder.addEmployer(e, i);
     }
     // Backpressure: wait only when some stream asked us to.
     for (const output of outputs) await output.writer.drain();
     for (const w of Object.values(truthFiles)) await w.drain();
+    if (people !== undefined) {
+      await people.files.drain();
+      for (const w of people.truth) await w.drain();
+    }
   }
 
   const rejects = new DelimitedWriter(join(truthDir, 'expected_rejects.csv'), 'utf8', ',');
@@ -159,6 +195,14 @@ export async function generateInbox(options: GenerateOptions): Promise<GenerateS
     }
   }
   await rejects.close();
+  // Person files before the targets file, so the file list with --targets is the list without it plus one.
+  if (people !== undefined) {
+    people.builder.finishRun();
+    summary.files.push(...(await people.files.close()));
+    for (const w of people.truth) await w.close();
+    summary.persons = people.builder.summary;
+    summary.mismatches.push(...people.builder.summary.mismatches.map((m) => `person ${m}`));
+  }
   if (targets) {
     const written = await targets.write(out, options.seed);
     summary.files.push({ file: written.file, kind: 'targets', rows: written.rows });
@@ -268,14 +312,16 @@ class FileOutput {
 }
 
 function sheetName(file: PlannedFile): string {
-  return {
-    registration: '登记信息',
-    tax_registration: '税务登记',
-    tax_withholding: '扣缴申报',
-    civil_org: 'Sheet1',
-    si_enrollment: '参保登记',
-    si_payment: '征收明细',
-    grid_roster: '网格员名册',
-    targets: '目标任务',
-  }[file.kind];
+  return (
+    {
+      registration: '登记信息',
+      tax_registration: '税务登记',
+      tax_withholding: '扣缴申报',
+      civil_org: 'Sheet1',
+      si_enrollment: '参保登记',
+      si_payment: '征收明细',
+      grid_roster: '网格员名册',
+      targets: '目标任务',
+    }[file.kind as string] ?? 'Sheet1'
+  );
 }

@@ -42,8 +42,8 @@ export interface PlannedFile {
   rng: Rng;
 }
 
-/** Columns always written because the truth depends on them. */
-const KEEP: Record<Kind, string[]> = {
+/** Columns always written because the truth depends on them (kinds not listed: none; the person kinds are in person-files.ts). */
+const KEEP: Partial<Record<Kind, string[]>> = {
   registration: ['industry_code', 'district_code', 'street', 'employees', 'closed_on', 'entity_type'],
   tax_registration: ['registered_on'],
   tax_withholding: ['name'],
@@ -66,7 +66,7 @@ export function drawColumns(rng: Rng, kind: Kind, extraSerial: boolean): Planned
   for (let attempt = 0; attempt < 200; attempt++) {
     const columns: PlannedColumn[] = [];
     for (const col of contract.columns) {
-      if (!col.required && !KEEP[kind].includes(col.name) && rng.chance(0.25)) continue;
+      if (!col.required && !(KEEP[kind] ?? []).includes(col.name) && rng.chance(0.25)) continue;
       columns.push({ name: col.name, header: rng.pick(col.aliases) });
     }
     const headers = columns.map((c) => c.header);
@@ -154,14 +154,14 @@ export function planInbox(seed: number, asOf: number, firstMonth: number, lastMo
   ];
 }
 
-const INS_TEXT: Record<InsType, [string, string, string]> = {
+export const INS_TEXT: Record<InsType, [string, string, string]> = {
   '110': ['110', '企业职工基本养老保险', '养老'],
   '210': ['210', '失业保险', '失业'],
   '310': ['310', '职工基本医疗保险', '医疗'],
   '410': ['410', '工伤保险', '工伤'],
   '510': ['510', '生育保险', '生育'],
 };
-const SI_STATUS_TEXT: Record<SiStatus, [string, string, string]> = {
+export const SI_STATUS_TEXT: Record<SiStatus, [string, string, string]> = {
   active: ['1', '参保缴费', '正常参保'],
   suspended: ['2', '暂停缴费', '暂停'],
   terminated: ['3', '终止缴费', '终止'],
@@ -304,9 +304,9 @@ export function recordsFor(file: PlannedFile, e: Employer): KindRecord[] {
           };
         });
     }
-    case 'grid_roster':
-    case 'targets':
-      // The roster is written per street by the inbox writer, the targets per district: not per employer.
+    default:
+      // The roster is written per street by the inbox writer, the targets per district, the person
+      // kinds by person-files.ts: not per employer here.
       return [];
   }
 }
@@ -358,8 +358,7 @@ export function badRowPlan(kind: Kind): { reason: 'missing' | 'bad_date' | 'bad_
         { reason: 'missing', column: 'unit_id' },
         { reason: 'too_many_columns', column: '' },
       ];
-    case 'grid_roster':
-    case 'targets':
+    default:
       return [];
   }
 }

@@ -1,5 +1,6 @@
 /** What `generateInbox` takes and returns. */
 import type { RuleId } from './truth.ts';
+import type { PersonSummary } from './persons.ts';
 export interface GenerateOptions {
   employers: number;
   seed: number;
@@ -17,6 +18,12 @@ export interface GenerateOptions {
   city?: string;
   /** Also write the year's targets per district (目标任务_<year>.csv); the other files do not change. */
   targets?: boolean;
+  /**
+   * Write the person-level exports (iit_detail, si_person, resident_pension, assistance rolls) and
+   * truth/person_findings.csv, person_cases.csv; the employer files do not change. Default: see
+   * `personsByDefault()` in generate.ts.
+   */
+  persons?: boolean;
 }
 
 /** What a run wrote. */
@@ -29,10 +36,13 @@ export interface GenerateSummary {
   /** Mandatory insurance types at D (510 only when the parameters say maternity is separate). */
   mandatoryTypes: string[];
   employers: number;
-  files: { file: string; kind: string; rows: number }[];
+  /** Every file written; person files also give their header row. */
+  files: { file: string; kind: string; rows: number; headers?: string[] }[];
   findings: Record<RuleId, number>;
   scenarios: Record<string, number>;
   rejects: number;
-  /** Employers whose evaluated findings differ from their scenario's expectation (should be empty). */
+  /** Employers (and planted people, `person ...`) whose evaluated findings differ from their scenario's expectation (should be empty). */
   mismatches: string[];
+  /** The person part of the run, when people were written. */
+  persons?: PersonSummary;
 }
