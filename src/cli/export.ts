@@ -1,11 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { withPublishedDb } from './published.ts';
-import { loadPipeline } from '../config/pipeline-file.ts';
-import { exportParquet } from '../publish/parquet.ts';
-import { formatTable } from '../publish/exports.ts';
 import { ConfigError } from '../core/errors.ts';
-import { createLogger } from '../core/log.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
 
 /**
@@ -25,6 +20,13 @@ export function exportCommand(): Command {
       '\nExample:\n  recon export && recon query "SELECT district, count(*) FROM read_parquet(\'reports/parquet/*/findings/*/*.parquet\', hive_partitioning = true) GROUP BY ALL"\nLayout and what to do with it: docs/scaling.md',
     )
     .action(async (opts: { out?: string; pipeline: string; db?: string }) => {
+      const [{ withPublishedDb }, { loadPipeline }, { exportParquet }, { textTable }, { createLogger }] = await Promise.all([
+        import('./published.ts'),
+        import('../config/pipeline-file.ts'),
+        import('../publish/parquet.ts'),
+        import('./text-table.ts'),
+        import('../core/log.ts'),
+      ]);
       const pipeline = loadPipeline(opts.pipeline, opts.db ? { database: opts.db } : {});
       const logger = createLogger();
       await withPublishedDb(opts, async (db) => {
@@ -38,8 +40,13 @@ export function exportCommand(): Command {
         }
         const result = await exportParquet(db, out, logger);
         process.stdout.write(
-          `${formatTable(
-            ['table', 'rows', 'districts', 'seconds'],
+          `${textTable(
+            [
+              { key: 'table', header: 'table' },
+              { key: 'rows', header: 'rows', align: 'right' },
+              { key: 'districts', header: 'districts', align: 'right' },
+              { key: 'seconds', header: 'seconds', align: 'right' },
+            ],
             result.tables.map((t) => ({ table: t.name, rows: t.rows, districts: t.districts, seconds: (t.ms / 1000).toFixed(1) })),
           )}\nwritten: ${out} (run ${result.runId}, as of ${result.asOf})\n`,
         );

@@ -101,9 +101,16 @@ export const pipelineSchema = z
           .max(1)
           .default(0.5)
           .describe('Fail when the number of employers falls by more than this share against the last published run.'),
+        max_findings_rise: z
+          .number()
+          .min(0)
+          .default(0.5)
+          .describe(
+            'Fail when a file was refused and the findings rise by more than this share (0.5: +50%) against the last published run: the refused file is probably missing data.',
+          ),
       })
       .strict()
-      .default({ rejects_warn: 0.01, rejects_fail: 0.2, max_employer_drop: 0.5 })
+      .default({ rejects_warn: 0.01, rejects_fail: 0.2, max_employer_drop: 0.5, max_findings_rise: 0.5 })
       .describe('Checks a run must pass before it is published.'),
     duckdb: z
       .object({
@@ -174,7 +181,7 @@ export interface PipelineConfig {
   kinds: Array<{ glob: string; kind: Kind }>;
   ingest: { include: string[]; sheet: string | undefined; minSnapshotRatio: number };
   office: { name: string; address: string; phone: string };
-  audit: { rejectsWarn: number; rejectsFail: number; maxEmployerDrop: number };
+  audit: { rejectsWarn: number; rejectsFail: number; maxEmployerDrop: number; maxFindingsRise: number };
   /** DuckDB settings of every connection a run opens: threads, memory_limit, temp_directory. */
   duckdb: Record<string, string>;
   rules: RulesConfig;
@@ -232,7 +239,7 @@ export function loadPipeline(file: string, overrides: PipelineOverrides = {}): P
   duckdb['memory_limit'] = p.duckdb.memory_limit ?? defaultMemoryLimit();
   duckdb['temp_directory'] = p.duckdb.temp_directory ? resolve(p.duckdb.temp_directory) : path.join(workDir, 'spill');
   const link = p.parameters.link;
-  return {
+  const config: PipelineConfig = {
     file: path.resolve(file),
     dir,
     name: p.name,
@@ -245,7 +252,12 @@ export function loadPipeline(file: string, overrides: PipelineOverrides = {}): P
     kinds: p.kinds,
     ingest: { include: p.ingest.include, sheet: p.ingest.sheet, minSnapshotRatio: p.ingest.min_snapshot_ratio },
     office: p.office,
-    audit: { rejectsWarn: p.audit.rejects_warn, rejectsFail: p.audit.rejects_fail, maxEmployerDrop: p.audit.max_employer_drop },
+    audit: {
+      rejectsWarn: p.audit.rejects_warn,
+      rejectsFail: p.audit.rejects_fail,
+      maxEmployerDrop: p.audit.max_employer_drop,
+      maxFindingsRise: p.audit.max_findings_rise,
+    },
     duckdb,
     rules: {
       lagDays: p.rules.lag_days,
@@ -262,6 +274,51 @@ export function loadPipeline(file: string, overrides: PipelineOverrides = {}): P
     },
     link: { autoAccept: link.auto_accept, reviewMin: link.review_min, margin: link.margin, conflictBelow: link.conflict_below },
   };
+  checkLayout(config);
+  return config;
+}
+
+/** A path with symbolic links resolved as far as it exists (the rest appended as written). */
+function realish(p: string): string {
+  const rest: string[] = [];
+  let at = path.resolve(p);
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync(at), ...rest.reverse());
+    } catch {
+      const up = path.dirname(at);
+      if (up === at) return path.resolve(p);
+      rest.push(path.basename(at));
+      at = up;
+    }
+  }
+}
+
+/** True when `child` is `parent` or inside it (symbolic links resolved). */
+function within(child: string, parent: string): boolean {
+  const rel = path.relative(realish(parent), realish(child));
+  return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
+}
+
+/**
+ * Nothing recon writes may lie inside the inbox: every run reads the inbox, so reports, the
+ * database, scratch or spill files there would be read back as deliveries every night.
+ */
+export function checkLayout(p: Pick<PipelineConfig, 'file' | 'inbox' | 'output' | 'database' | 'workDir' | 'duckdb'>): void {
+  const written: Array<[string, string, string]> = [
+    ['output folder', p.output, '"output" (or --out)'],
+    ['database', p.database, '"database" (or --db)'],
+    ['work folder', p.workDir, '"work_dir" (default: work beside the database)'],
+  ];
+  const spill = p.duckdb['temp_directory'];
+  if (spill) written.push(['DuckDB spill folder', spill, 'duckdb.temp_directory']);
+  const inside = written.filter(([, where]) => within(where, p.inbox));
+  if (inside.length === 0) return;
+  const list = inside.map(([what, where, key]) => `the ${what} "${where}" (${key})`).join(', ');
+  throw new ConfigError(
+    `Pipeline file "${p.file}": ${list} ${inside.length === 1 ? 'is' : 'are'} inside the inbox "${p.inbox}", which every run reads: recon would read its own files back as deliveries. Move ${inside.length === 1 ? 'it' : 'them'} out of the inbox, or the inbox elsewhere ("inbox" or --inbox).`,
+    { file: p.file },
+  );
 }
 
 /** The JSON Schema of the pipeline file, for editors. */
@@ -296,7 +353,12 @@ export function defaultPipeline(folders: { inbox: string; database: string; outp
     kinds: [],
     ingest: { include: parsed.ingest.include, sheet: undefined, minSnapshotRatio: parsed.ingest.min_snapshot_ratio },
     office: parsed.office,
-    audit: { rejectsWarn: parsed.audit.rejects_warn, rejectsFail: parsed.audit.rejects_fail, maxEmployerDrop: parsed.audit.max_employer_drop },
+    audit: {
+      rejectsWarn: parsed.audit.rejects_warn,
+      rejectsFail: parsed.audit.rejects_fail,
+      maxEmployerDrop: parsed.audit.max_employer_drop,
+      maxFindingsRise: parsed.audit.max_findings_rise,
+    },
     duckdb: { memory_limit: defaultMemoryLimit(), temp_directory: path.join(workDir, 'spill') },
     rules: { ...DEFAULT_RULES_CONFIG },
     link: { autoAccept: link.auto_accept, reviewMin: link.review_min, margin: link.margin, conflictBelow: link.conflict_below },

@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { maskIdNumbers } from './personal.ts';
 
 /**
  * Helpers for workbooks written with exceljs's streaming writer: a typed view of the parts
@@ -135,19 +136,14 @@ export function addOrderedSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, na
   return sheet;
 }
 
-const ID18 = /(?<![0-9A-Za-z])[1-8]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])/g;
-const ID15 = /(?<![0-9A-Za-z])[1-8]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![0-9A-Za-z])/g;
-
-/** Masks resident ID numbers (18-digit, and the old 15-digit form) inside a text: 320502********1234. */
-export function maskIdNumbers(text: string): string {
-  const mask = (id: string): string => id.slice(0, 6) + '*'.repeat(id.length - 10) + id.slice(-4);
-  return text.replace(ID18, mask).replace(ID15, mask);
-}
+/** Masks resident ID numbers inside a text, however they are written (core/personal.ts): 320502********1234. */
+export { maskIdNumbers };
 
 /**
  * A value from an export as cell text: always a primitive string (never an object exceljs
- * would read as a formula or hyperlink), line breaks as \n, ID numbers masked. exceljs writes a
- * string as a string cell whatever it starts with (=, +, -, @), so it is never a formula.
+ * would read as a formula or hyperlink), line breaks as \n, ID numbers masked (also when written
+ * in full-width digits, in groups or with zero-width characters inside: `maskIdNumbers`). exceljs
+ * writes a string as a string cell whatever it starts with (=, +, -, @), so it is never a formula.
  */
 export function safeText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
@@ -163,24 +159,7 @@ export function safeText(value: unknown): string | null {
 }
 
 /** Display width of a text in Excel's character units: CJK and full-width characters count 2. */
-export function displayWidth(text: string): number {
-  let width = 0;
-  for (const ch of text) {
-    const cp = ch.codePointAt(0) ?? 0;
-    width +=
-      (cp >= 0x1100 && cp <= 0x115f) ||
-      (cp >= 0x2e80 && cp <= 0xa4cf) ||
-      (cp >= 0xac00 && cp <= 0xd7a3) ||
-      (cp >= 0xf900 && cp <= 0xfaff) ||
-      (cp >= 0xfe30 && cp <= 0xfe4f) ||
-      (cp >= 0xff00 && cp <= 0xff60) ||
-      (cp >= 0xffe0 && cp <= 0xffe6) ||
-      cp >= 0x20000
-        ? 2
-        : 1;
-  }
-  return width;
-}
+export { displayWidth } from './text-width.ts';
 
 /** Escapes `&` for an Excel header/footer string, where `&` starts a code (&P, &N). */
 export function headerFooterText(text: string): string {

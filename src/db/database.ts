@@ -113,6 +113,25 @@ export class Db {
     for await (const rows of result.yieldRowObjectJson()) yield { columns, rows };
   }
 
+  /**
+   * A query's rows as JSON-safe objects, a chunk (about 2,048 rows) at a time, from a result
+   * DuckDB materialises first (within memory_limit). Unlike streamJson, a query that fails half
+   * way throws instead of ending early: node-api's streaming fetch returns "no more rows" for
+   * an error too (duckdb_result_error is not exposed), which would cut an export short silently.
+   * Row keys and `columns` are the deduplicated column names (`a`, `a_1`).
+   */
+  async *chunksJson(sql: string, params?: Params, options: RunOptions = {}): AsyncGenerator<{ columns: string[]; rows: Array<Record<string, unknown>> }> {
+    const step = options.step ?? 'query';
+    let result: Awaited<ReturnType<DuckDBConnection['run']>>;
+    try {
+      result = await this.conn.run(sql, params);
+    } catch (error) {
+      throw this.wrap(error, sql, step);
+    }
+    const columns = result.deduplicatedColumnNames();
+    for await (const rows of result.yieldRowObjectJson()) yield { columns, rows };
+  }
+
   /** Runs `fn` in a transaction: committed when it returns, rolled back when it throws. */
   async transaction<T>(fn: () => Promise<T>, options: RunOptions = {}): Promise<T> {
     await this.run('BEGIN TRANSACTION', undefined, options);
@@ -155,6 +174,11 @@ export class Db {
         },
       }),
     );
+  }
+
+  /** Interrupts the statement running on this connection: it fails with an INTERRUPT error (`recon query --timeout`). */
+  interrupt(): void {
+    this.conn.interrupt();
   }
 
   /** Closes the connection and the database (flushing a file database to disk). */

@@ -236,11 +236,11 @@ function detectFormat(file: string, head: Buffer): Format {
 export async function transcodeToUtf8(file: string, encoding: Encoding, target: string): Promise<void> {
   const label = encoding === 'gb18030' ? 'gb18030' : encoding;
   const decoder = new TextDecoder(label, { fatal: true, ignoreBOM: false });
-  const out = fs.createWriteStream(target);
+  const out = outputStream(target);
   try {
     for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK })) {
       const text = decoder.decode(chunk as Buffer, { stream: true });
-      if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      if (!out.write(text)) await drained(out);
     }
     out.write(decoder.decode());
   } catch (error) {
@@ -260,7 +260,7 @@ export async function transcodeToUtf8(file: string, encoding: Encoding, target: 
     }
     throw error;
   }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  await finishOutput(out);
 }
 
 /**
@@ -268,7 +268,7 @@ export async function transcodeToUtf8(file: string, encoding: Encoding, target: 
  * end both ways (rows appended on another system), and a lone CR is kept as it is.
  */
 export async function normaliseNewlines(file: string, target: string): Promise<void> {
-  const out = fs.createWriteStream(target);
+  const out = outputStream(target);
   let pendingCr = false;
   try {
     for await (const piece of fs.createReadStream(file, { highWaterMark: CHUNK })) {
@@ -277,14 +277,46 @@ export async function normaliseNewlines(file: string, target: string): Promise<v
       pendingCr = chunk.length > 0 && chunk[chunk.length - 1] === CR;
       if (pendingCr) chunk = chunk.subarray(0, chunk.length - 1);
       const text = chunk.toString('latin1').replaceAll('\r\n', '\n');
-      if (!out.write(Buffer.from(text, 'latin1'))) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      if (!out.write(Buffer.from(text, 'latin1'))) await drained(out);
     }
     if (pendingCr) out.write(Buffer.from([CR]));
   } catch (error) {
     await abandonOutput(out);
     throw error;
   }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  await finishOutput(out);
+}
+
+/**
+ * A write stream for a scratch copy whose errors (a name too long, a full disk) reach the
+ * writer through `drained` and `finishOutput`: an 'error' event nobody listens to would kill
+ * the process with a raw stack, leaving the lock and the staging copy behind.
+ */
+export function outputStream(target: string): fs.WriteStream {
+  const out = fs.createWriteStream(target);
+  out.on('error', () => undefined); // reported by drained() and finishOutput()
+  return out;
+}
+
+/** Waits until `out` takes more data; rejects with its error instead of waiting for ever once it failed. */
+export function drained(out: fs.WriteStream): Promise<void> {
+  if (out.errored) return Promise.reject(out.errored);
+  return new Promise<void>((resolve, reject) => {
+    const settle = (error?: Error): void => {
+      out.off('drain', onDrain);
+      out.off('error', settle);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = (): void => settle();
+    out.once('drain', onDrain);
+    out.once('error', settle);
+  });
+}
+
+/** Ends `out` and waits for its data to be written; rejects with the stream's own error (not "write after destroy"). */
+export function finishOutput(out: fs.WriteStream): Promise<void> {
+  return new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (out.errored || err ? reject(out.errored ?? err) : resolve())));
 }
 
 /**

@@ -1,14 +1,15 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../db/database.ts';
 import { ident, literal } from '../core/sql.ts';
 import { CONTRACTS, normaliseHeader, type Kind } from '../sources/index.ts';
 import { blankColumn, planNormalise, tableColumns } from '../sources/normalise.ts';
-import { DbError, InputError, errorMessage } from '../core/errors.ts';
+import { DbError, InputError, errorMessage, isInfrastructureError, isMachineFault } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { sniffFile, transcodeToUtf8, normaliseNewlines, readHead, type Encoding, type Format, type Sniffed } from './decode.ts';
 import { sniffDelimiter, headRows, findHeader, dateFromText, type HeaderFound } from './header.ts';
-import { xlsxToCsv } from './xlsx.ts';
+import { XLSX_LEAD_COLUMNS, xlsxToCsv } from './xlsx.ts';
 import { faultPoint } from '../core/fault.ts';
 
 export interface LoadOptions {
@@ -24,7 +25,7 @@ export interface LoadOptions {
   sheet?: string;
   /** A snapshot with fewer rows than this share of the previous one is refused. */
   minSnapshotRatio: number;
-  /** Where transcoded and converted copies go while loading (deleted afterwards). */
+  /** Where transcoded and converted copies go while loading (deleted afterwards): the run's scratch folder. */
   workDir: string;
   logger: Logger;
 }
@@ -40,6 +41,8 @@ export interface LoadedFile {
   rowsLoaded: number;
   rowsRejected: number;
   valuesFlagged: number;
+  /** Sheets of a workbook that were not read (other headers): the run warns. */
+  warnings?: string[];
 }
 export interface DuplicateFile {
   status: 'duplicate';
@@ -74,8 +77,12 @@ interface Prepared {
   /** Header line (1-based) in the original file or sheet. */
   headerLine: number;
   sheet?: string;
-  /** True when the CSV carries the source row number in its first column (`__row`). */
+  /** True when the CSV carries the source row number in its first column (`__row`), then XLSX_LEAD_COLUMNS' others. */
   rowColumn: boolean;
+  /** A workbook read over several sheets: the raw text of a reject starts with `sheet!row`. */
+  sheetRefs?: boolean;
+  /** Said in the log, the manifest's message and the run's warnings (sheets not read). */
+  warnings?: string[];
 }
 
 const CSV_REASONS: Record<string, string> = {
@@ -91,8 +98,64 @@ const CSV_REASONS: Record<string, string> = {
  * Loads one export file: recognises its format, encoding and kind, reads it with DuckDB's
  * read_csv as text, types it with the kind's normalising SQL, and records every row it could
  * not load in `rejects`. All in one transaction: a refused file leaves no rows behind.
+ *
+ * Never fails the run for the file's sake: whatever goes wrong while this one file is read
+ * (it cannot be opened, vanishes, trips an error nobody foresaw) refuses it, with the error's
+ * message and no stack, and the other files still load. Only a fault of the machine or the
+ * database (`isInfrastructureError`: a full disk, DuckDB failing) is thrown, so the run fails
+ * and the published state stays: every file after it would meet the same fault.
  */
 export async function loadFile(db: Db, file: string, options: LoadOptions): Promise<LoadResult> {
+  try {
+    return await loadOneFile(db, file, options);
+  } catch (error) {
+    if (isInfrastructureError(error)) throw error;
+    await dropScratch(db);
+    return refuse(db, file, options, undefined, error instanceof InputError ? error : unexpected(file, error), options.kind);
+  }
+}
+
+/** Records an inbox entry refused before it was read (a symbolic link out of the inbox, an unreadable folder): a manifest row and the refusal. */
+export function refuseEntry(db: Db, file: string, options: LoadOptions, error: InputError): Promise<RefusedFile> {
+  return refuse(db, file, options, undefined, error, undefined);
+}
+
+/** The refusal for an error nobody foresaw while reading one file: its message (first line), what to do. */
+function unexpected(file: string, error: unknown): InputError {
+  const code = String((error as { code?: unknown }).code ?? '');
+  // DuckDB's value errors quote the value (an ID number, a phone): only the step and the kind of error are said.
+  const message =
+    error instanceof DbError
+      ? `the database could not take its values (step ${String(error.details['step'] ?? '?')}: ${/\b(\w+(?: \w+)?) Error:/.exec(errorMessage(error))?.[1] ?? 'value'} error)`
+      : (errorMessage(error).split('\n')[0] ?? '');
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new InputError(
+      `Cannot read "${file}": permission denied (${message}). Let the user recon runs as (${runningUser()}) read it and its folder, or deliver it again; it is read again on the next run and the data already loaded stays in use.`,
+      { reason: 'unreadable' },
+    );
+  }
+  if (code === 'ENOENT') {
+    return new InputError(
+      `"${file}" disappeared while it was being read (moved or deleted during the run). Nothing of it was loaded; delivered again, it is read on the next run.`,
+      { reason: 'changed_while_reading' },
+    );
+  }
+  return new InputError(
+    `Cannot load "${file}": ${message}. The file was skipped and the data already loaded stays in use. Open it in Excel or WPS and save it again, or export it again; if it keeps failing, send it with this run's run.log to whoever maintains recon.`,
+    { reason: 'load_error' },
+  );
+}
+
+/** The name of the user this process runs as, for messages about permissions. */
+export function runningUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
+}
+
+async function loadOneFile(db: Db, file: string, options: LoadOptions): Promise<LoadResult> {
   const fileName = path.basename(file);
   const log = options.logger.child({ file: fileName });
   // What the file was before we read it: a file still being copied or rewritten is refused.
@@ -145,8 +208,8 @@ export async function loadFile(db: Db, file: string, options: LoadOptions): Prom
     try {
       return await loadPrepared(db, file, prepared, kind, asOf, sniffed, options, log, () => changedSince(file, before));
     } catch (error) {
-      // A text DuckDB's CSV reader gives up on is this file's problem, not the run's.
-      if (!(error instanceof DbError) || !String(error.details['step'] ?? '').endsWith('.read_csv')) throw error;
+      // A text DuckDB's CSV reader gives up on is this file's problem, not the run's (a full disk or no memory is the run's).
+      if (!(error instanceof DbError) || !String(error.details['step'] ?? '').endsWith('.read_csv') || isMachineFault(error)) throw error;
       await dropScratch(db);
       const cause = errorMessage(error)
         .replace(/^Database step "[^"]*" failed: /, '')
@@ -162,6 +225,9 @@ export async function loadFile(db: Db, file: string, options: LoadOptions): Prom
   }
 }
 
+/** Scratch copies made by this process (their names: `<run>-<n>`). */
+let scratchCopies = 0;
+
 async function prepare(
   file: string,
   format: Format,
@@ -171,12 +237,27 @@ async function prepare(
   temps: string[],
   mixedNewlines = false,
 ): Promise<Prepared> {
-  const base = path.join(options.workDir, `${options.runId}-${process.pid}-${temps.length}-${path.basename(file)}`);
+  // Short names of our own, never the file's: a long Chinese file name plus a suffix would pass
+  // the file system's 255-byte limit (ENAMETOOLONG), and the work folder is the run's.
+  const base = path.join(options.workDir, `${options.runId}-${++scratchCopies}`);
   if (format === 'xlsx') {
     const csvPath = `${base}.csv`;
     temps.push(csvPath);
     const sheet = await xlsxToCsv(file, csvPath, { ...(options.sheet ? { sheet: options.sheet } : {}), ...(options.kind ? { kind: options.kind } : {}) });
-    return { csvPath, blankLines: [], format, delimiter: ',', header: sheet.header, skip: 1, headerLine: sheet.headerRow, sheet: sheet.sheet, rowColumn: true };
+    const warnings = sheet.skipped.map((s) => `"${path.basename(file)}": sheet "${s.sheet}" was not read: ${s.why}`);
+    return {
+      csvPath,
+      blankLines: [],
+      format,
+      delimiter: ',',
+      header: sheet.header,
+      skip: 1,
+      headerLine: sheet.headerRow,
+      sheet: sheet.sheet,
+      rowColumn: true,
+      sheetRefs: sheet.sheets.length > 1,
+      warnings,
+    };
   }
   let csvPath = file;
   if (encoding !== 'utf-8' && encoding !== 'utf-8-bom' && encoding !== undefined) {
@@ -233,7 +314,7 @@ async function loadPrepared(
   const fileName = path.basename(file);
   const width = p.header.headers.length;
   const rawCols = Array.from({ length: width }, (_, i) => `c${i}`);
-  const columnsStruct = [...(p.rowColumn ? ['__row'] : []), ...rawCols].map((c) => `${literal(c)}: 'VARCHAR'`).join(', ');
+  const columnsStruct = [...(p.rowColumn ? XLSX_LEAD_COLUMNS : []), ...rawCols].map((c) => `${literal(c)}: 'VARCHAR'`).join(', ');
   const mapped: Record<string, string> = {};
   for (const [name, index] of Object.entries(p.header.match.columns)) mapped[name] = `r.${ident(`c${index}`)}`;
   const plan = planNormalise(contract, mapped);
@@ -285,7 +366,11 @@ async function loadPrepared(
     from = '_raw r JOIN _lines m ON m.k = r.rowid';
     lineExpr = 'm.line';
   }
-  const rawText = `concat_ws(${literal(p.delimiter)}, ${rawCols.map((c) => `coalesce(r.${ident(c)}, '')`).join(', ')})`;
+  const rawText = `concat_ws(${literal(p.delimiter)}, ${[...(p.sheetRefs ? ['r.__ref'] : []), ...rawCols.map((c) => `coalesce(r.${ident(c)}, '')`)].join(', ')})`;
+  // Workbook rows the conversion already rejects (a repeated header row, a formula without its value).
+  const pre = p.rowColumn ? `, nullif(r.__reject, '') AS _pre_reason, nullif(r.__reject_column, '') AS _pre_column` : '';
+  const reason = p.rowColumn ? `coalesce(_pre_reason, ${plan.rejectReason})` : plan.rejectReason;
+  const column = p.rowColumn ? `CASE WHEN _pre_reason IS NOT NULL THEN _pre_column ELSE ${plan.rejectColumn} END` : plan.rejectColumn;
   // Layers (blank, fast parse, type, judge), so each value is blanked and parsed once. The
   // table keeps only what is stored, judged or reported: raw text only for rejected rows, the
   // blanked text only of columns whose values may be reported.
@@ -296,10 +381,10 @@ async function loadPrepared(
   await db.run(
     `CREATE OR REPLACE TEMP TABLE _typed AS
      SELECT _line, _reason, _column, CASE WHEN _reason IS NOT NULL THEN _rawtext END AS _rawtext, ${[...stored, ...reported].join(', ')}
-     FROM (SELECT *, ${plan.rejectReason} AS _reason, ${plan.rejectColumn} AS _column
+     FROM (SELECT *, ${reason} AS _reason, ${column} AS _column
            FROM (SELECT *, ${plan.select.join(', ')}
                  FROM (SELECT *${plan.fast.map((f) => `, ${f}`).join('')}
-                       FROM (SELECT ${lineExpr} AS _line, ${rawText} AS _rawtext${plan.blank.map((b) => `, ${b}`).join('')}
+                       FROM (SELECT ${lineExpr} AS _line, ${rawText} AS _rawtext${pre}${plan.blank.map((b) => `, ${b}`).join('')}
                              FROM ${from}))))`,
     undefined,
     { step: `${step}.type` },
@@ -353,8 +438,13 @@ async function loadPrepared(
       // With CRLF line ends csv_line starts with the previous line's \n: keep the line as written.
       const lineText = `trim(csv_line, chr(13) || chr(10))`;
       const csvLine = p.rowColumn ? `coalesce(try_cast(regexp_extract(${lineText}, '^"(\\d+)"', 1) AS BIGINT), line)` : 'line';
+      // The raw text of a workbook row: its line and cells, without the conversion's other lead
+      // fields (XLSX_LEAD_COLUMNS), but with its `sheet!row` when several sheets were read.
+      const rawLine = p.rowColumn
+        ? `regexp_replace(${lineText}, '^("[0-9]+"),("(?:[^"]|"")*"),"(?:[^"]|"")*","(?:[^"]|"")*"', ${literal(p.sheetRefs ? '\\1,\\2' : '\\1')})`
+        : lineText;
       await db.run(
-        `INSERT INTO rejects SELECT $run_id, $file_id, $file_name, $kind, ${csvLine}, NULL, ${reasonCase}, ${lineText}
+        `INSERT INTO rejects SELECT $run_id, $file_id, $file_name, $kind, ${csvLine}, NULL, ${reasonCase}, ${rawLine}
        FROM (SELECT DISTINCT ON (line) * FROM _csv_rejects ORDER BY line, byte_position)`,
         { run_id: options.runId, file_id: fileId, file_name: fileName, kind },
         { step: `${step}.csv_rejects` },
@@ -371,7 +461,7 @@ async function loadPrepared(
       await db.run(
         `INSERT INTO manifest VALUES ($file_id, $run_id, $path, $file_name, $sha256, $size, $kind, $format, $encoding, $delimiter, $sheet,
          $header_line, $column_map, CAST($as_of AS DATE), $as_of_source, $pmin, $pmax, $rows_read, $rows_loaded, $rows_rejected, $flagged,
-         'loaded', NULL, current_timestamp)`,
+         'loaded', $message, current_timestamp)`,
         {
           file_id: fileId,
           run_id: options.runId,
@@ -394,6 +484,7 @@ async function loadPrepared(
           rows_loaded: rowsLoaded,
           rows_rejected: rowsRejected,
           flagged: Number(flagged?.n ?? 0),
+          message: p.warnings?.length ? p.warnings.join('; ') : null,
         },
         { step: `${step}.manifest` },
       );
@@ -408,6 +499,7 @@ async function loadPrepared(
         rowsLoaded,
         rowsRejected,
         valuesFlagged: Number(flagged?.n ?? 0),
+        ...(p.warnings?.length ? { warnings: p.warnings } : {}),
       };
       return loaded;
     },
@@ -415,6 +507,7 @@ async function loadPrepared(
   );
   await dropScratch(db);
 
+  for (const w of p.warnings ?? []) log.warn({ reason: 'sheet_not_read' }, w);
   for (const d of p.header.match.duplicates) log.warn({ header: d }, `"${fileName}": column "${d}" repeats a column already read; the first one is used`);
   log.info(
     { kind, rows: result.rowsLoaded, rejected: result.rowsRejected, ms: Math.round(performance.now() - started) },
@@ -662,6 +755,16 @@ function snapshotGuard(
   return undefined;
 }
 
+/** The size of a file for its manifest row; 0 when it cannot be seen (never follows a symbolic link). */
+function sizeOf(file: string): number {
+  try {
+    const st = fs.lstatSync(file);
+    return st.isFile() ? st.size : 0;
+  } catch {
+    return 0;
+  }
+}
+
 async function refuse(
   db: Db,
   file: string,
@@ -681,7 +784,7 @@ async function refuse(
         path: path.resolve(file),
         file_name: path.basename(file),
         sha256: sniffed?.sha256 ?? '',
-        size: sniffed?.size ?? fs.statSync(file).size,
+        size: sniffed?.size ?? sizeOf(file),
         kind: kind ?? null,
         message: error.message,
       },

@@ -9,7 +9,10 @@ import type { PipelineConfig } from '../config/pipeline-file.ts';
 import { newRunContext, withDates, type RunContext } from '../config/context.ts';
 import { Workspace } from './workspace.ts';
 import { finishInterruptedPublish } from './recover.ts';
-import { ingestFiles, inboxFiles, listInbox, type IngestSummary } from '../ingest/stage.ts';
+import { ingestFiles, inboxFiles, walkInbox, type IngestSummary } from '../ingest/stage.ts';
+import { acquireLock } from './lock.ts';
+import { ident, literal } from '../core/sql.ts';
+import { KINDS, type Kind } from '../sources/index.ts';
 import { loadReferenceTables } from '../reference/load.ts';
 import { linkEmployers, type LinkSummary } from '../link/stage.ts';
 import { resolveRules, runRules, type RulesSummary } from '../rules/runner.ts';
@@ -38,6 +41,8 @@ export interface RunResult {
   notices?: number;
   warnings: string[];
   error?: string;
+  /** The kinds with current data when the run was audited (kept on its row for the next run's audit). */
+  currentKinds?: Kind[];
   timings: Record<string, number>;
   /** Peak resident memory (MB, JS and DuckDB together) per stage, sampled every 50 ms. */
   peakRssMb: Record<string, number>;
@@ -59,6 +64,14 @@ export interface RunOptions {
  * output folder; both are published only when every stage passed. A failed run leaves the
  * published database, the run folders and `latest` as they were, and keeps its own folder as
  * `<run_id>.failed` with its log and run.json for the post-mortem.
+ *
+ * The order: the lock comes first, before anything is written (a run refused because another
+ * holds the database leaves no run folder, no row for `recon runs` and nothing for `recon
+ * retry`; exit 4). Then ingest, link, feedback, rules and cases; then the audit and the run's
+ * outcome on its row in `runs` (status, finish time, counts), and only then the publish stage,
+ * so the ledger it writes shows the run as it is published. Warnings publishing adds (none
+ * today) still reach the row, run.json and the exit code. The lock is held until the run
+ * folder and `latest` are in place.
  */
 export async function runPipeline(pipeline: PipelineConfig, options: RunOptions = {}): Promise<RunResult> {
   // Checked before anything is touched: a bad rules section exits 2 with nothing locked or written.
@@ -66,14 +79,23 @@ export async function runPipeline(pipeline: PipelineConfig, options: RunOptions 
   const runId = newRunId();
   const runsDir = path.join(pipeline.output, 'runs');
   const partial = path.join(runsDir, `.${runId}.partial`);
-  fs.mkdirSync(partial, { recursive: true });
-  const logger =
-    options.logger ??
-    createLogger({
-      file: path.join(partial, 'run.log'),
-      ...(options.logLevel ? { level: options.logLevel } : {}),
-      ...(options.terminal !== undefined ? { terminal: options.terminal } : {}),
-    });
+  fs.mkdirSync(path.dirname(pipeline.database), { recursive: true });
+  // A LockError here has written nothing: no folder, no log file (the CLI prints the message).
+  const lock = acquireLock(pipeline.database, runId, 'run');
+  let logger: Logger;
+  try {
+    fs.mkdirSync(partial, { recursive: true });
+    logger =
+      options.logger ??
+      createLogger({
+        file: path.join(partial, 'run.log'),
+        ...(options.logLevel ? { level: options.logLevel } : {}),
+        ...(options.terminal !== undefined ? { terminal: options.terminal } : {}),
+      });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const ctx = newRunContext(pipeline, { command: 'run', runId, runDir: partial, logger: logger.child({ run: runId }) });
   const log = ctx.logger;
   const timings: Record<string, number> = {};
@@ -82,11 +104,17 @@ export async function runPipeline(pipeline: PipelineConfig, options: RunOptions 
   const memory = new RssSampler(result.peakRssMb);
   const stage = <T>(name: string, fn: () => Promise<T>): Promise<T> => timed([timings, memory], name, fn, log);
   log.info({ pipeline: pipeline.file, inbox: pipeline.inbox, database: pipeline.database }, `run ${runId} started`);
+  if (lock.tookOver) {
+    const held = lock.tookOver;
+    log.warn({ lock: `${pipeline.database}.lock`, holder: held }, `took over the stale lock of run ${held.runId} (pid ${held.pid}), which no longer runs`);
+  }
 
   let workspace: Workspace | undefined;
+  let committed = false;
+  const finalDir = path.join(runsDir, runId);
   try {
     // Opening copies the published database into staging: at city size that copy is measured too.
-    workspace = await stage('open', () => Workspace.open(ctx));
+    workspace = await stage('open', () => Workspace.open(ctx, lock));
     const db = workspace.db;
     await recordRunStart(db, ctx);
     await finishInterruptedPublish(db, pipeline.output, runId, log);
@@ -95,11 +123,14 @@ export async function runPipeline(pipeline: PipelineConfig, options: RunOptions 
 
     const files = inboxFiles(ctx);
     log.info({ files: files.length }, `ingest: ${files.length} file(s) in the inbox`);
-    const ingest = await stage('ingest', () => ingestFiles(db, ctx, { files, ...(options.onProgress ? { onProgress: options.onProgress } : {}) }));
+    const ingest = await stage('ingest', () =>
+      ingestFiles(db, ctx, { files, inbox: pipeline.inbox, ...(options.onProgress ? { onProgress: options.onProgress } : {}) }),
+    );
     result.ingest = ingest;
     for (const r of ingest.results) {
       if (r.status === 'refused') warnings.push(`refused ${path.basename(r.file)}: ${r.message}`);
       else if (r.status === 'duplicate' && r.sameRun) warnings.push(`duplicate ${path.basename(r.file)}: ${r.message}`);
+      else if (r.status === 'loaded') for (const w of r.warnings ?? []) warnings.push(`loaded ${path.basename(r.file)} in part: ${w}`);
     }
     // The dates are fixed here, once: D is the file's or the flag's, else the data's (see latestSnapshotDate).
     const dated = withDates(ctx, pipeline.asOf ?? (await latestSnapshotDate(db)) ?? ctx.startedAt.toISOString().slice(0, 10));
@@ -108,37 +139,61 @@ export async function runPipeline(pipeline: PipelineConfig, options: RunOptions 
     result.link = await stage('link', () => linkEmployers(db, dated));
     // Feedback before the rules: a case a grid worker verified as exempt stays out of this run's findings.
     const feedbackDir = path.join(pipeline.inbox, 'feedback');
-    const returned = fs.existsSync(feedbackDir) ? listInbox(feedbackDir, ['**/*.xlsx']) : [];
+    const feedbackEntries = fs.existsSync(feedbackDir) ? walkInbox(feedbackDir, ['**/*.xlsx']) : [];
+    for (const e of feedbackEntries) {
+      if (!e.refusal) continue;
+      log.warn({ file: path.basename(e.file) }, e.refusal.message);
+      warnings.push(`feedback: refused ${path.basename(e.file)}: ${e.refusal.message}`);
+    }
+    const returned = feedbackEntries.filter((e) => !e.refusal).map((e) => e.file);
     result.feedback = await stage('feedback', () => applyFeedback(db, dated, returned, { asOf: dated.dates.asOf }));
     if (result.feedback.rejectedRows > 0) warnings.push(`feedback: ${result.feedback.rejectedRows} returned worklist row(s) rejected; see the feedback table`);
+    for (const r of result.feedback.refusedFiles) warnings.push(`feedback: refused ${path.basename(r.file)}: ${r.message} (退回说明: ${r.returnNote})`);
     result.rules = await stage('rules', () => runRules(db, dated));
     result.cases = await stage('cases', () => updateCases(db, dated));
+
+    // The audit reads only what ingest, link and the rules left; the outcome is on the run's row before publish writes the ledger.
+    await stage('audit', () => audit(db, pipeline, result));
+    result.status = warnings.length ? 'warnings' : 'succeeded';
+    await recordRunEnd(db, runId, runOutcome(result, finalDir));
+    const warned = warnings.length;
     const published = await stage('publish', () => publishRun(db, dated, (part, fn) => timed([timings, memory], part, fn), timings));
     result.notices = published.notices;
     result.worklists = published.worklists;
-
-    await stage('audit', () => audit(db, pipeline, result));
-    result.status = warnings.length ? 'warnings' : 'succeeded';
-    await recordRunEnd(db, runId, runOutcome(result, path.join(runsDir, runId)));
+    if (warnings.length > warned) {
+      result.status = 'warnings';
+      await recordRunEnd(db, runId, runOutcome(result, finalDir));
+    }
     writeRunJson(partial, pipeline, result, ctx);
     const ready = workspace;
-    await stage('commit', () => ready.publish());
-    workspace = undefined;
-    const finalDir = path.join(runsDir, runId);
+    await stage('commit', () => ready.publish({ keepLock: true }));
+    committed = true;
     fs.renameSync(partial, finalDir);
     result.outputDir = finalDir;
     pointLatest(pipeline.output, path.join('runs', runId));
+    workspace = undefined;
+    ready.release();
     log.info({ status: result.status, ms: Date.now() - ctx.startedAt.getTime() }, `run ${runId} published`);
     return result;
   } catch (error) {
-    workspace?.abandon();
     result.status = 'failed';
     result.error = errorMessage(error);
-    log.error({ err: result.error }, `run ${runId} failed; nothing was published`);
-    writeRunJson(partial, pipeline, result, ctx);
-    const failedDir = path.join(runsDir, `${runId}.failed`);
-    fs.renameSync(partial, failedDir);
-    result.outputDir = failedDir;
+    try {
+      if (committed) {
+        // The database is published: the next run puts this folder in place (recover.ts).
+        log.error({ err: result.error }, `run ${runId} published its database but not its folder; the next run finishes that`);
+      } else {
+        log.error({ err: result.error }, `run ${runId} failed; nothing was published`);
+        writeRunJson(partial, pipeline, result, ctx);
+        const failedDir = path.join(runsDir, `${runId}.failed`);
+        fs.renameSync(partial, failedDir);
+        result.outputDir = failedDir;
+      }
+    } finally {
+      // The lock last: a run starting meanwhile must not find this run's folder half-renamed.
+      if (workspace) workspace.abandon();
+      else if (!committed) lock.release();
+    }
     throw Object.assign(error instanceof Error ? error : new Error(String(error)), { run: result });
   }
 }
@@ -154,14 +209,39 @@ function runOutcome(r: RunResult, outputDir: string): Parameters<typeof recordRu
     filesSkipped: ingest?.duplicates ?? 0,
     rowsLoaded: ingest?.rowsLoaded ?? 0,
     rowsRejected: ingest?.rowsRejected ?? 0,
-    summary: { timings: r.timings, warnings: r.warnings, byKind: ingest?.byKind, link: r.link },
+    summary: {
+      timings: r.timings,
+      warnings: r.warnings,
+      byKind: ingest?.byKind,
+      link: r.link,
+      ...(r.rules ? { findings: r.rules.findings } : {}),
+      ...(r.currentKinds ? { current_kinds: r.currentKinds } : {}),
+    },
   };
 }
 
+/** The kinds whose data the rules find employers in (the grid roster and the targets are not). */
+const SOURCE_KINDS: readonly Kind[] = KINDS.filter((k) => k !== 'grid_roster' && k !== 'targets');
+
 /**
- * The checks between building and publishing: rejects per file under the pipeline's warn/fail
- * thresholds, and no collapse in the number of employers against the last published run (a
- * half-delivered inbox must not empty the worklists).
+ * The checks between building and publishing. They read only what ingest, link and the rules
+ * left (the publish stage comes after them). The run fails (exit 1, nothing published, the
+ * previous state stays) when:
+ *
+ * - a file has more than `audit.rejects_fail` of its rows rejected (more than `rejects_warn`
+ *   is a warning);
+ * - the employers fall by more than `audit.max_employer_drop` against the last published run
+ *   (a half-delivered inbox must not empty the worklists);
+ * - sources went missing: a kind the last published run had current data for has none now;
+ * - findings jump while files were refused: more than `audit.max_findings_rise` (+50%) over
+ *   the last published run's while any file of this run was refused. A jump with nothing
+ *   refused is growth (a new district delivered) and passes; one with a refused file is most
+ *   likely that file's data missing (a full disk refused the payment workbook, and every
+ *   employer looked like a non-payer). The message names the refused files;
+ * - on a first run (nothing published to compare with): a file was refused that may be the
+ *   only delivery of a source (its kind was not recognised, or is a kind with no data) while
+ *   some source kind (not the grid roster or targets) has no data at all. A first run without,
+ *   say, civil-affairs data and without refusals publishes.
  */
 async function audit(db: Db, pipeline: PipelineConfig, r: RunResult): Promise<void> {
   const problems: string[] = [];
@@ -174,9 +254,12 @@ async function audit(db: Db, pipeline: PipelineConfig, r: RunResult): Promise<vo
     else if (share > pipeline.audit.rejectsWarn)
       r.warnings.push(`${name}: ${pct} of its rows were rejected (warn threshold ${pipeline.audit.rejectsWarn * 100}%); see rejects`);
   }
-  const previous = await db.one<{ employers: number | null }>(
-    `SELECT CAST(json_extract(summary, '$.link.employers') AS INTEGER) AS employers FROM runs
-     WHERE command = 'run' AND status IN ('succeeded', 'warnings') ORDER BY started_at DESC LIMIT 1`,
+  const previous = await db.one<{ run_id: string; employers: number | null; kinds: string | null }>(
+    `SELECT run_id, CAST(json_extract(summary, '$.link.employers') AS INTEGER) AS employers,
+            CAST(json_extract(summary, '$.current_kinds') AS VARCHAR) AS kinds
+     FROM runs WHERE command = 'run' AND status IN ('succeeded', 'warnings') AND run_id <> $run ORDER BY started_at DESC LIMIT 1`,
+    { run: r.runId },
+    { step: 'audit.previous' },
   );
   const before = previous?.employers ?? 0;
   const now = r.link?.employers ?? 0;
@@ -185,12 +268,73 @@ async function audit(db: Db, pipeline: PipelineConfig, r: RunResult): Promise<vo
       `employers fell from ${before} to ${now} against the last published run (more than ${pipeline.audit.maxEmployerDrop * 100}%): an export is probably missing or cut`,
     );
   }
+
+  const present = await currentKinds(db);
+  r.currentKinds = present;
+  const refused = (r.ingest?.results ?? []).filter((x) => x.status === 'refused');
+  const refusedNames = refused.map((x) => `"${path.basename(x.file)}"`).join(', ');
+  const becauseRefused = refused.length
+    ? `; refused in this run: ${refusedNames} (see run.json for why). Make them readable and deliver them again, or remove them from the inbox, and run again`
+    : '';
+  if (previous) {
+    // Kinds the last published run had current data for: recorded on its row, else (a run of an
+    // older version) every kind a file was loaded for up to it (current data only ever gives
+    // way to a later file of the same kind).
+    const had = previous.kinds
+      ? (JSON.parse(previous.kinds) as string[])
+      : (
+          await db.all<{ kind: string }>(
+            `SELECT DISTINCT kind FROM manifest WHERE status = 'loaded' AND kind IS NOT NULL AND run_id <= $run ORDER BY kind`,
+            { run: previous.run_id },
+            { step: 'audit.previous_kinds' },
+          )
+        ).map((x) => x.kind);
+    const gone = had.filter((k) => !present.includes(k as Kind));
+    if (gone.length) {
+      problems.push(
+        `sources went missing: no current data now for ${gone.join(', ')}, which the last published run (${previous.run_id}) had${becauseRefused || '; was data deleted from the database?'}`,
+      );
+    }
+    if (refused.length) {
+      const counts = await db.all<{ run_id: string; n: bigint }>(
+        `SELECT run_id, count(*) AS n FROM findings WHERE run_id IN ($previous, $run) GROUP BY run_id`,
+        { previous: previous.run_id, run: r.runId },
+        { step: 'audit.findings' },
+      );
+      const was = Number(counts.find((c) => c.run_id === previous.run_id)?.n ?? 0);
+      const is = Number(counts.find((c) => c.run_id === r.runId)?.n ?? 0);
+      const rise = pipeline.audit.maxFindingsRise;
+      if (was > 0 && is > (1 + rise) * was) {
+        problems.push(
+          `findings rose from ${was} to ${is} against the last published run (${previous.run_id}), more than ${Math.round(rise * 100)}%, while ${refused.length} file(s) were refused: their data is probably missing${becauseRefused}. If the growth is real, raise audit.max_findings_rise in the pipeline file for this run`,
+        );
+      }
+    }
+  } else if (refused.length) {
+    const empty = SOURCE_KINDS.filter((k) => !present.includes(k));
+    const suspects = refused.filter((x) => x.kind === undefined || empty.includes(x.kind));
+    if (empty.length && suspects.length) {
+      problems.push(
+        `first run, and no data at all for ${empty.join(', ')} while ${suspects.length} file(s) that may be that data were refused (${suspects.map((x) => `"${path.basename(x.file)}"`).join(', ')}): the findings would be built on missing sources. Make them readable and deliver them again, or remove them from the inbox, and run again`,
+      );
+    }
+  }
   if (problems.length) {
     throw new AuditError(
       `The run failed its checks and published nothing:\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix the inputs (or the thresholds under audit: in the pipeline file) and run again.`,
       { problems },
     );
   }
+}
+
+/** The kinds with any current data (a row in `<kind>_current`). */
+async function currentKinds(db: Db): Promise<Kind[]> {
+  const found = await db.all<{ kind: Kind }>(
+    KINDS.map((k) => `SELECT ${literal(k)} AS kind WHERE EXISTS (SELECT 1 FROM ${ident(`${k}_current`)})`).join(' UNION ALL '),
+    undefined,
+    { step: 'audit.current_kinds' },
+  );
+  return KINDS.filter((k) => found.some((f) => f.kind === k));
 }
 
 /**

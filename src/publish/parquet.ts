@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { Db } from '../db/database.ts';
 import { literal } from '../core/sql.ts';
 import type { Logger } from '../core/log.ts';
+import { databaseKey } from '../db/secrets.ts';
+import { maskedSelect } from './masking.ts';
 
 /**
  * The scale-out path: the canonical tables and the findings as Parquet, partitioned by the
@@ -84,6 +86,33 @@ export const PARQUET_TABLES: ParquetTable[] = [
   },
 ];
 
+/**
+ * Columns that are codes, join keys between the tables: a code that holds a resident ID number
+ * (an individual business's taxpayer number is its owner's ID and two digits) is replaced by its
+ * keyed hash, the same in every table, so the tables still join; other codes stay as they are.
+ * `<name>_raw` (the code as delivered) goes with its column.
+ */
+export const KEY_COLUMNS: ReadonlySet<string> = new Set([
+  'employer_id',
+  'uscc',
+  'taxpayer_id',
+  'unit_id',
+  'org_code',
+  'reg_no',
+  'record_key',
+  'code',
+  'case_id',
+  'run_id',
+  'rule_id',
+  'district',
+  'district_code',
+  'permit_no',
+  'project_id',
+  'contractor_uscc',
+  'person_no',
+  'id_no',
+]);
+
 export interface ParquetExport {
   dir: string;
   runId: string | null;
@@ -93,9 +122,12 @@ export interface ParquetExport {
 
 /**
  * Writes every table of PARQUET_TABLES under `out` (replacing an earlier export there): first
- * into `<out>.partial`, renamed when complete, so a reader never sees half an export.
+ * into `<out>.partial`, renamed when complete, so a reader never sees half an export. Personal
+ * data leaves masked (/work/shared/EXPORTS.md, "Personal data"): ID and mobile numbers inside
+ * every text column are masked, and codes that hold an ID number (KEY_COLUMNS) are replaced by
+ * their keyed hash (`key`: the database's, src/db/secrets.ts, created beside it on first use).
  */
-export async function exportParquet(db: Db, out: string, logger: Logger): Promise<ParquetExport> {
+export async function exportParquet(db: Db, out: string, logger: Logger, key: Buffer = databaseKey(db.path)): Promise<ParquetExport> {
   const partial = `${out}.partial`;
   fs.rmSync(partial, { recursive: true, force: true });
   fs.mkdirSync(partial, { recursive: true });
@@ -106,7 +138,10 @@ export async function exportParquet(db: Db, out: string, logger: Logger): Promis
   for (const t of PARQUET_TABLES) {
     const started = performance.now();
     const target = path.join(partial, t.name);
-    await db.run(`COPY (${t.sql}) TO ${literal(target)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (district))`, undefined, { step: `parquet.${t.name}` });
+    const masked = await maskedSelect(db, t.sql, undefined, { mode: 'personal', keyColumns: KEY_COLUMNS, key });
+    await db.run(`COPY (${masked}) TO ${literal(target)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (district))`, undefined, {
+      step: `parquet.${t.name}`,
+    });
     const counted = await db.one<{ rows: bigint; districts: bigint }>(
       `SELECT count(*) AS rows, count(DISTINCT district) AS districts FROM read_parquet(${literal(path.join(target, '**', '*.parquet'))}, hive_partitioning = true)`,
     );
@@ -122,6 +157,8 @@ export async function exportParquet(db: Db, out: string, logger: Logger): Promis
         run_id: result.runId,
         as_of: result.asOf,
         partitioning: 'hive, district=<6-digit district code of the linked employer> (unknown: not linked to an employer)',
+        personal_data:
+          'ID numbers inside text columns masked as the first 6 and last 4 characters, mobile numbers as the first 3 and last 4 digits; codes that hold an ID number (an individual business taxpayer number) replaced by h:<HMAC-SHA256 with the database key>, equal in every table',
         tables: Object.fromEntries(PARQUET_TABLES.map((t) => [t.name, { description: t.description, ...result.tables.find((x) => x.name === t.name) }])),
         read_with: {
           duckdb: `SELECT * FROM read_parquet('<dir>/findings/*/*.parquet', hive_partitioning = true) WHERE district = '320505'`,

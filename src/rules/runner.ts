@@ -9,7 +9,7 @@ import type { RulesConfig } from '../config/pipeline-file.ts';
 import type { RuleDefinition, RuleParam } from './types.ts';
 import { RULE_OUTPUT_COLUMNS } from './types.ts';
 import { BUILTIN_RULES } from './catalog/index.ts';
-import { buildFacts, factBindings } from './facts.ts';
+import { FACT_TABLES, buildFacts, factBindings } from './facts.ts';
 
 const step = sqlSteps(new URL('./rules.sql', import.meta.url));
 
@@ -160,6 +160,117 @@ async function checkRules(db: Db, rules: ResolvedRule[], params: (r: ResolvedRul
   if (problems.length) throw new RuleError(`The rules cannot run; ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`, { problems });
 }
 
+/** Table functions a custom rule may call: they make rows and read nothing. */
+export const RULE_TABLE_FUNCTIONS: ReadonlySet<string> = new Set(['range', 'generate_series', 'unnest']);
+
+/** Scalar functions a custom rule may not call: they change or reveal the state of the session. */
+const RULE_DENIED_FUNCTIONS: ReadonlySet<string> = new Set(['nextval', 'currval', 'setseed', 'current_setting', 'getvariable', 'getenv']);
+
+/** Table references a rule's tree may not hold at all: DESCRIBE/SUMMARIZE/SHOW and the binder's internal ones. */
+const RULE_DENIED_REFS: ReadonlySet<string> = new Set(['SHOW_REF', 'COLUMN_DATA', 'DELIM_GET', 'BOUND_TABLE_REF', 'INVALID']);
+
+type AstNode = Record<string, unknown>;
+
+function* nodes(value: unknown): Generator<AstNode> {
+  if (Array.isArray(value)) for (const v of value) yield* nodes(v);
+  else if (value && typeof value === 'object') {
+    yield value as AstNode;
+    for (const v of Object.values(value)) yield* nodes(v);
+  }
+}
+
+/** What in one custom rule's parsed tree reaches beyond the database's tables: paths, file functions, other catalogs. */
+function ruleTreeProblems(statement: unknown, relations: ReadonlySet<string>): string[] {
+  const problems = new Set<string>();
+  const ctes = new Set<string>();
+  for (const n of nodes(statement)) {
+    const map = (n['cte_map'] as { map?: Array<{ key?: unknown }> } | undefined)?.map;
+    for (const entry of map ?? []) if (typeof entry.key === 'string') ctes.add(entry.key.toLowerCase());
+  }
+  for (const n of nodes(statement)) {
+    const type = n['type'];
+    if (typeof type !== 'string') continue;
+    if (n['class'] === undefined) {
+      // A table reference (expressions carry a class, table references do not).
+      if (type === 'BASE_TABLE') {
+        const catalog = String(n['catalog_name'] ?? '');
+        const schema = String(n['schema_name'] ?? '');
+        const table = String(n['table_name'] ?? '');
+        const name = table.toLowerCase();
+        const shown = [catalog, schema, table].filter((x) => x !== '').join('.');
+        const known = catalog === '' && ((schema === '' && ctes.has(name)) || ((schema === '' || schema.toLowerCase() === 'main') && relations.has(name)));
+        if (!known) problems.add(`reads "${shown}", which is not a table or view of the database (nor a fact or a WITH name of the rule)`);
+      } else if (type === 'TABLE_FUNCTION') {
+        const fn = n['function'] as AstNode | undefined;
+        const name = String(fn?.['function_name'] ?? '?');
+        const qualified = String(fn?.['schema'] ?? '') !== '' || String(fn?.['catalog'] ?? '') !== '';
+        if (qualified || !RULE_TABLE_FUNCTIONS.has(name.toLowerCase())) {
+          problems.add(`calls the table function ${name}(), which a rule may not use (only ${[...RULE_TABLE_FUNCTIONS].join(', ')})`);
+        }
+      } else if (RULE_DENIED_REFS.has(type)) problems.add(`uses ${type === 'SHOW_REF' ? 'DESCRIBE/SUMMARIZE/SHOW' : type}, which a rule may not use`);
+    } else if (n['class'] === 'FUNCTION' && typeof n['function_name'] === 'string' && RULE_DENIED_FUNCTIONS.has(n['function_name'].toLowerCase())) {
+      problems.add(`calls ${n['function_name']}(), which a rule may not use`);
+    }
+  }
+  return [...problems];
+}
+
+/** DuckDB's parse of a statement: the SELECT statements it holds, or the parser's message (anything but SELECT is refused by it). */
+async function parseSelect(db: Db, sql: string): Promise<{ statements: unknown[] } | { error: string }> {
+  const row = await db.one<{ ast: string }>('SELECT json_serialize_sql($1::VARCHAR) AS ast', [sql], { step: 'rules.check.parse' });
+  const ast = JSON.parse(row?.ast ?? '{}') as { error?: boolean; error_message?: string; statements?: unknown[] };
+  if (ast.error || !Array.isArray(ast.statements)) return { error: String(ast.error_message ?? 'it does not parse').split('\n')[0] as string };
+  return { statements: ast.statements };
+}
+
+/**
+ * Confines the custom rules before anything of the rules stage runs: each is one SELECT
+ * (DuckDB's parse: anything else, two statements, or a text that closes the parenthesis it is
+ * wrapped in, is refused), and its parsed tree reads only the database's tables and views in
+ * `main`, the run's facts and its own WITH names, and calls no table function but range,
+ * generate_series and unnest: no read_csv('/etc/passwd'), glob, a path as a table, query(),
+ * another catalog. Nothing is bound or run before the check (binding read_csv reads the file),
+ * and the nightly keeps its own file access (COPY for the CSVs, read_csv for later files).
+ */
+export async function confineCustomRules(db: Db, rules: ResolvedRule[], files: ReadonlyMap<string, string> = new Map()): Promise<void> {
+  const custom = rules.filter((r) => r.custom);
+  if (custom.length === 0) return;
+  const relations = new Set(
+    (
+      await db.all<{ name: string }>(
+        `SELECT lower(table_name) AS name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
+         UNION SELECT lower(view_name) FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal`,
+        undefined,
+        { step: 'rules.check.relations' },
+      )
+    ).map((r) => r.name),
+  );
+  for (const name of [...Object.keys(FACT_TABLES), 'employer_facts']) relations.add(name);
+  const problems: string[] = [];
+  for (const r of custom) {
+    const where = `rules.custom ${r.rule.id}${files.get(r.rule.id) ? ` (${files.get(r.rule.id)})` : ''}`;
+    const own = await parseSelect(db, r.rule.sql);
+    if ('error' in own) {
+      problems.push(`${where}: must be one SELECT statement: ${own.error}`);
+      continue;
+    }
+    if (own.statements.length !== 1) {
+      problems.push(`${where}: must be one SELECT statement; it holds ${own.statements.length}`);
+      continue;
+    }
+    for (const p of ruleTreeProblems(own.statements[0], relations)) problems.push(`${where}: ${p}`);
+    // As it runs, wrapped in the facts' WITH and a parenthesis: still exactly one SELECT.
+    const wrapped = await parseSelect(db, ruleStatement(r.rule));
+    if ('error' in wrapped || wrapped.statements.length !== 1)
+      problems.push(`${where}: its text does not stay one statement inside the rule's wrapping (a ; or an unclosed comment)`);
+  }
+  if (problems.length) {
+    throw new RuleError(`The custom rules cannot run; ${problems.length} problem(s), nothing was run:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
+      problems,
+    });
+  }
+}
+
 /**
  * The rules stage: facts, checks, every rule, the exemptions of docs/rules.md ("Not
  * findings"). Leaves this run's findings in RULE_FINDINGS_TABLE for the cases stage. Exempted
@@ -168,6 +279,7 @@ async function checkRules(db: Db, rules: ResolvedRule[], params: (r: ResolvedRul
 export async function runRules(db: Db, ctx: DatedRunContext): Promise<RulesSummary> {
   const { dates } = ctx;
   const rules = resolveRules(ctx.pipeline.rules);
+  await confineCustomRules(db, rules, new Map(ctx.pipeline.rules.custom.map((c) => [c.id, c.file])));
   await buildFacts(db, dates);
   const common = await commonParams(db, dates);
   const params = (r: ResolvedRule): Params => ({ ...common, ...Object.fromEntries(Object.entries(r.values).map(([n, v]) => [`p_${n}`, v])) });

@@ -170,8 +170,9 @@ describe('hostile values', () => {
     expect(fs.existsSync('/tmp/recon-leak.csv')).toBe(false);
     expect(fs.existsSync(path.join(w.dir, 'other.duckdb'))).toBe(false);
     expect(fs.existsSync(path.join(w.dir, 'export'))).toBe(false);
-    // A legitimate export still works, to the one file asked for, with formulas as text.
-    const out = path.join(w.dir, '结果.csv');
+    // A legitimate export still works, to the one file asked for (in the output folder: -o writes
+    // nowhere else without --force), with formulas as text.
+    const out = path.join(w.output, '结果.csv');
     const ok = await q(
       "SELECT name, legal_rep FROM registration WHERE name LIKE '=%' OR name LIKE '-%' OR name LIKE '@%' OR name LIKE '+%'",
       '--format',
@@ -183,7 +184,7 @@ describe('hostile values', () => {
     const exported = parse(fs.readFileSync(out), { columns: true }) as Array<Record<string, string>>;
     expect(exported.length).toBeGreaterThan(10);
     for (const row of exported) for (const v of Object.values(row)) expect(RUNS(v), v).toBe(false);
-    const parquet = await q('SELECT count(*) AS n FROM findings', '--format', 'parquet', '-o', path.join(w.dir, 'n.parquet'));
+    const parquet = await q('SELECT count(*) AS n FROM findings', '--format', 'parquet', '-o', path.join(w.output, 'n.parquet'));
     expect(parquet.code, parquet.stderr).toBe(0);
     expect(createHash('sha256').update(fs.readFileSync(w.database)).digest('hex')).toBe(dbHash);
     expect(FORMULAS.length).toBeGreaterThan(5);
