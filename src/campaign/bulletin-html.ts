@@ -212,6 +212,18 @@ export function bulletinHtml(b: Bulletin): string {
   tr.top td.name { color: #2b8a3e; font-weight: 700; }
   tr.bottom td.name { color: #c92a2a; font-weight: 700; }
   .none { color: #999; text-indent: 0; }
+  /* Printed on A4 portrait: the charts one under another at full size, the 16-column ranking
+     small enough to fit the page width, nothing cut by a page break, table headers repeated. */
+  @media print {
+    body { padding: 0; max-width: none; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+    .charts { grid-template-columns: 1fr; gap: 10px; }
+    .chart, p, h2 + p { break-inside: avoid; page-break-inside: avoid; }
+    h2 { break-after: avoid; page-break-after: avoid; }
+    table.ranking { font-size: 10px; }
+    table.ranking th, table.ranking td { padding: 3px 4px; }
+    thead { display: table-header-group; }
+    tr { break-inside: avoid; page-break-inside: avoid; }
+  }
 </style>
 </head>
 <body>
@@ -228,7 +240,7 @@ ${para(b.paragraphs.urge, 'urge')}
 ${
   b.hasTargets
     ? `<h2>二、各区县排名</h2>
-<table>
+<table class="ranking">
 <thead><tr><th>排名</th><th>较上月</th><th>区县</th><th>综合<br>完成率</th><th>较上月<br>(百分点)</th><th>参保<br>单位数</th><th>单位<br>目标</th><th>单位<br>完成率</th><th>参保<br>人数</th><th>人数<br>目标</th><th>人数<br>完成率</th><th>参保率</th><th>参保率<br>目标</th><th>征缴<br>(万元)</th><th>征缴目标<br>(万元)</th><th>征缴<br>完成率</th></tr></thead>
 <tbody>
 ${ranking}

@@ -169,7 +169,8 @@ export function bulletinWorkbook(b: Bulletin): ExcelJS.Workbook {
 
   const rank = sheet(wb, '完成情况排名', title, b, true, [{ state: 'frozen', ySplit: 2, xSplit: 3 }]);
   const rankTitle = `${b.year} 年度目标完成情况排名（数据截至 ${b.asOf}）`;
-  titleRow(rank, rankTitle, RANKING.length);
+  // Without targets the sheet is one line: a title merged over 17 empty columns printed as a wide, empty page.
+  titleRow(rank, rankTitle, b.hasTargets ? RANKING.length : 1);
   const ranked = [...b.districts, ...(b.city ? [b.city] : [])];
   if (b.hasTargets) {
     table(
@@ -207,18 +208,23 @@ export function bulletinWorkbook(b: Bulletin): ExcelJS.Workbook {
 
   const trend = sheet(wb, '月度趋势', title, b, b.months.length > 6, [{ state: 'frozen', ySplit: 2, xSplit: 1 }]);
   const trendTitle = `综合完成率月度趋势（${b.months[0] ?? b.month} 起）`;
-  titleRow(trend, trendTitle, b.months.length + 1);
-  const names = new Map<string, string>();
-  for (const t of b.trend) names.set(t.districtCode ?? '', t.districtName);
-  const keys = [...names.keys()].sort((a, c) => (a === '' ? 1 : c === '' ? -1 : a.localeCompare(c)));
-  table(
-    trend,
-    ['区县', ...b.months],
-    ['text', ...b.months.map((): Kind => 'rate')],
-    keys.map((k) => [names.get(k) ?? k, ...b.months.map((m) => b.trend.find((t) => (t.districtCode ?? '') === k && t.month === m)?.completion ?? null)]),
-    (i) => ({ total: keys[i] === '' }),
-  );
+  titleRow(trend, trendTitle, b.hasTargets ? b.months.length + 1 : 1);
+  if (b.hasTargets) {
+    const names = new Map<string, string>();
+    for (const t of b.trend) names.set(t.districtCode ?? '', t.districtName);
+    const keys = [...names.keys()].sort((a, c) => (a === '' ? 1 : c === '' ? -1 : a.localeCompare(c)));
+    table(
+      trend,
+      ['区县', ...b.months],
+      ['text', ...b.months.map((): Kind => 'rate')],
+      keys.map((k) => [names.get(k) ?? k, ...b.months.map((m) => b.trend.find((t) => (t.districtCode ?? '') === k && t.month === m)?.completion ?? null)]),
+      (i) => ({ total: keys[i] === '' }),
+    );
+  } else {
+    // No targets, no completion: one line instead of a grid of empty cells.
+    trend.addRow([safeText(`未载入 ${b.year} 年度目标任务，无完成率趋势。`)]).getCell(1).font = FONT;
+  }
   fitColumns(trend, 9);
-  fitTitle(trend, trendTitle, b.months.length + 1);
+  fitTitle(trend, trendTitle, b.hasTargets ? b.months.length + 1 : 1);
   return wb;
 }

@@ -3,11 +3,16 @@ import { cellText } from '../core/xlsx-read.ts';
 
 /**
  * The layout of a worklist sheet, shared by the writer (`worklists.ts`) and the reader of
- * returned files (`cases/feedback.ts`): the columns, the result list and the row checksum.
+ * returned files (`cases/worklist-reader.ts`): the columns, the result list and the row checksum.
  * Changing a header or the checksum makes files already in grid workers' hands unreadable.
+ *
+ * The reader finds columns by their header, and the checksum covers the protected cells by
+ * header name in PROTECTED_COLUMNS order, not by their place in the sheet. So moving columns
+ * changes nothing for either: worklists written in layout 1 (0.2, WORKLIST_COLUMNS) and in
+ * layout 2 (0.3, WORKLIST_SHEET_COLUMNS) are both read, with the same checksum.
  */
 
-/** Columns the pipeline fills and locks, in sheet order. */
+/** Columns the pipeline fills and locks, in checksum order (the same set in every layout). */
 export const PROTECTED_COLUMNS = [
   '序号',
   '案件编号',
@@ -29,13 +34,48 @@ export const PROTECTED_COLUMNS = [
 export const FILL_IN_COLUMNS = ['核查结果', '核查日期', '整改期限', '核查人', '备注'] as const;
 /** The hidden checksum column, last. */
 export const CHECKSUM_COLUMN = '校验码';
+/**
+ * Layout 1: the protected columns, then the fill-in columns, then the checksum. Worklists of
+ * 0.2 were written so, and audit sample sheets (campaign/audit-sample.ts) still are.
+ */
 export const WORKLIST_COLUMNS = [...PROTECTED_COLUMNS, ...FILL_IN_COLUMNS, CHECKSUM_COLUMN] as const;
 export type WorklistColumn = (typeof WORKLIST_COLUMNS)[number];
+
+/**
+ * Layout 2, the worklist sheet from 0.3: what a visit needs first (who, where, the phone, the
+ * problem), then the columns the grid worker fills in, then the reference columns (problem type,
+ * priority, amount, case ids, USCC, legal representative), the checksum last and hidden. Same
+ * columns as layout 1, in another order. 问题说明 names each problem (【未参保】…) and carries
+ * the last applied answer (上次核查：…); 地址 says where the address comes from (〔来源：…〕).
+ */
+export const WORKLIST_SHEET_COLUMNS = [
+  '序号',
+  '单位名称',
+  '地址',
+  '联系电话',
+  '问题说明',
+  ...FILL_IN_COLUMNS,
+  '问题类型',
+  '优先级',
+  '估算金额',
+  '案件编号',
+  '统一社会信用代码',
+  '法定代表人',
+  CHECKSUM_COLUMN,
+] as const satisfies readonly WorklistColumn[];
+/** Columns frozen at the left of a worklist sheet (序号, 单位名称), so the name stays in view on a phone. */
+export const FROZEN_COLUMNS = 2;
+/** The columns a visit needs, first in the sheet: the print area of the list (序号 .. 备注). */
+export const VISIT_COLUMNS = WORKLIST_SHEET_COLUMNS.slice(0, WORKLIST_SHEET_COLUMNS.indexOf('备注') + 1);
 
 /** The 核查结果 dropdown, in the order grid workers see it. */
 export const RESULT_VALUES = ['已参保', '已督促', '限期整改', '无雇工', '已注销或迁出', '查无此单位', '其他'] as const;
 export type ResultValue = (typeof RESULT_VALUES)[number];
-/** Results that make a case exempt until its facts change (docs/rules.md "Not findings"). */
+/**
+ * Results that make a case of a custom rule exempt until its facts change (the 0.2 behaviour
+ * for every rule). What an answer does to a case of a built-in rule depends on the rule:
+ * `answerEffect` in cases/answers.ts (docs/rules.md "Answers on returned worklists").
+ */
 export const EXEMPTING_RESULTS: readonly ResultValue[] = ['无雇工', '已注销或迁出', '查无此单位'];
 
 /** Results that promise a rectification by a deadline (整改期限). */

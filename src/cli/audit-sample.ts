@@ -1,10 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { onWorkspace } from '../pipeline/workspace.ts';
-import { commandContext } from './context.ts';
 import { ConfigError } from '../core/errors.ts';
-import { sampleAuditMonth, writeAuditSheets } from '../campaign/audit-sample.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
 
 /**
@@ -39,6 +36,11 @@ Exit codes: 0 done; 1 failed (nothing changed); 2 bad usage; 4 database locked.`
       const rate = Number(opts.rate);
       if (!(rate > 0 && rate <= 1)) throw new ConfigError(`--rate must be a share above 0 and at most 1, such as 0.3, got "${opts.rate}"`);
       if (opts.month !== undefined && !/^(?:[1-9]|1[0-2])$/.test(opts.month)) throw new ConfigError(`--month must be 1 to 12, got "${opts.month}"`);
+      const [{ onWorkspace }, { commandContext }, { sampleAuditMonth, writeAuditSheets }] = await Promise.all([
+        import('../pipeline/workspace.ts'),
+        import('./context.ts'),
+        import('../campaign/audit-sample.ts'),
+      ]);
       const ctx = commandContext('audit-sample', opts.pipeline, opts.db ? { database: opts.db } : {});
       if (!fs.existsSync(ctx.pipeline.database)) throw new ConfigError(`No database at ${ctx.pipeline.database}: run "recon run" first.`);
       const outRoot = path.join(path.resolve(opts.out ?? ctx.pipeline.output), 'audit');

@@ -1,10 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { withPublishedDb } from './published.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
-import { createLogger } from '../core/log.ts';
 import { ConfigError } from '../core/errors.ts';
-import { createBlacklistViews, writeBlacklist } from '../campaign/blacklist.ts';
 
 /** `recon blacklist`: the 失信联合惩戒候选名单 of a run (default: the latest), as xlsx, from the published database. */
 export function blacklistCommand(): Command {
@@ -26,6 +23,11 @@ blacklist_candidates_at('<run_id>'); the trail: blacklist_evidence / blacklist_e
 The nightly run writes it to <run folder>/campaign/ too.`,
     )
     .action(async (opts: { run?: string; out: string; pipeline: string; db?: string }) => {
+      const [{ withPublishedDb }, { createLogger }, { createBlacklistViews, writeBlacklist }] = await Promise.all([
+        import('./published.ts'),
+        import('../core/log.ts'),
+        import('../campaign/blacklist.ts'),
+      ]);
       await withPublishedDb(opts, async (db) => {
         // Temporary definitions: the published database is read-only here, and may predate the views.
         await createBlacklistViews(db, true);

@@ -1,11 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { withPublishedDb } from './published.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
-import { loadPipeline } from '../config/pipeline-file.ts';
 import { ConfigError } from '../core/errors.ts';
-import { parseMonth } from '../campaign/bulletin.ts';
-import { writeBulletin } from '../campaign/bulletin-files.ts';
 
 /**
  * The folder the bulletin goes to: `<output>/bulletins/<month>` by default; `--out` is resolved
@@ -39,6 +35,12 @@ export function bulletinCommand(): Command {
         'Exit codes: 0 written; 2 bad usage (month, no run in that month, no database); 1 failed.',
     )
     .action(async (opts: { month: string; pipeline: string; db?: string; out?: string }) => {
+      const [{ withPublishedDb }, { loadPipeline }, { parseMonth }, { writeBulletin }] = await Promise.all([
+        import('./published.ts'),
+        import('../config/pipeline-file.ts'),
+        import('../campaign/bulletin.ts'),
+        import('../campaign/bulletin-files.ts'),
+      ]);
       const month = parseMonth(opts.month);
       const pipeline = loadPipeline(opts.pipeline, opts.db ? { database: opts.db } : {});
       const dir = bulletinDir(pipeline.output, month, opts.out);

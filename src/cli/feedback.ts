@@ -1,10 +1,8 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import fs from 'node:fs';
-import { onWorkspace } from '../pipeline/workspace.ts';
 import { checkDate } from '../core/clock.ts';
-import { commandContext } from './context.ts';
-import { applyFeedback, type FeedbackSummary } from '../cases/feedback.ts';
+import type { FeedbackSummary } from '../cases/feedback.ts';
 import { ConfigError } from '../core/errors.ts';
 import { EXIT } from './exit.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
@@ -12,7 +10,7 @@ import { DEFAULT_PIPELINE } from './run.ts';
 const MAX_LISTED = 200;
 
 /** A plain-text report of what the returned worklists changed and which rows were refused. */
-export function formatFeedbackSummary(s: FeedbackSummary): string {
+export function formatFeedbackSummary(s: FeedbackSummary, folder = ''): string {
   const lines = [
     `files read: ${s.files}${s.skippedFiles ? ` (skipped, read before: ${s.skippedFiles})` : ''}`,
     `rows filled in: ${s.rows}; applied: ${s.appliedRows}; rejected: ${s.rejectedRows}`,
@@ -22,6 +20,8 @@ export function formatFeedbackSummary(s: FeedbackSummary): string {
     lines.push(`REJECTED  ${path.basename(r.file)} ${r.sheet}!${r.row}${r.caseId ? ` ${r.caseId}` : ''}: ${r.reason}`);
   }
   if (s.rejections.length > MAX_LISTED) lines.push(`... and ${s.rejections.length - MAX_LISTED} more (table feedback, status 'rejected')`);
+  for (const r of s.refusedFiles) lines.push(`REFUSED   ${path.basename(r.file)}: ${r.message}`);
+  for (const n of s.returnNotes) lines.push(`退回说明  ${path.basename(n.file)}: ${path.join(folder, n.note)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -37,21 +37,26 @@ export function feedbackCommand(): Command {
     .action(async (files: string[], opts: { asOf?: string; pipeline: string; db?: string }) => {
       if (opts.asOf !== undefined) checkDate('--as-of', opts.asOf);
       for (const f of files) if (!fs.existsSync(f)) throw new ConfigError(`No such file: ${f}`);
+      const [{ onWorkspace }, { commandContext }, { applyFeedback }] = await Promise.all([
+        import('../pipeline/workspace.ts'),
+        import('./context.ts'),
+        import('../cases/feedback.ts'),
+      ]);
       const ctx = commandContext('feedback', opts.pipeline, opts.db ? { database: opts.db } : {});
       const summary = await onWorkspace(ctx, async (db) => {
         const s = await applyFeedback(db, ctx, files, opts.asOf ? { asOf: opts.asOf } : {});
         return {
           result: s,
           outcome: {
-            status: s.rejectedRows ? 'warnings' : 'succeeded',
+            status: s.rejectedRows || s.refusedFiles.length ? 'warnings' : 'succeeded',
             filesLoaded: s.files,
             filesSkipped: s.skippedFiles,
             summary: { ...s, rejections: s.rejections.length },
           },
         };
       });
-      process.stdout.write(formatFeedbackSummary(summary));
+      process.stdout.write(formatFeedbackSummary(summary, ctx.runDir));
       process.stdout.write(`database: ${path.relative(process.cwd(), ctx.pipeline.database) || ctx.pipeline.database}\n`);
-      process.exitCode = summary.rejectedRows ? EXIT.warnings : EXIT.ok;
+      process.exitCode = summary.rejectedRows || summary.refusedFiles.length ? EXIT.warnings : EXIT.ok;
     });
 }

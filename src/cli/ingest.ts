@@ -1,14 +1,10 @@
 import { Command, Option } from 'commander';
 import path from 'node:path';
 import fs from 'node:fs';
-import { onWorkspace } from '../pipeline/workspace.ts';
 import { checkDate } from '../core/clock.ts';
-import { commandContext } from './context.ts';
-import { ingestFiles } from '../ingest/stage.ts';
-import { KINDS, type Kind } from '../sources/index.ts';
+import { KINDS, type Kind } from '../sources/contract.ts';
 import { ConfigError } from '../core/errors.ts';
 import { EXIT } from './exit.ts';
-import { formatIngestSummary } from './summary.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
 
 /** `recon ingest FILE...`: an analyst loads files by hand into the published database. */
@@ -26,6 +22,12 @@ export function ingestCommand(): Command {
     .action(async (files: string[], opts: { kind?: Kind; asOf?: string; force?: boolean; sheet?: string; pipeline: string; db?: string }) => {
       if (opts.asOf !== undefined) checkDate('--as-of', opts.asOf);
       for (const f of files) if (!fs.existsSync(f)) throw new ConfigError(`No such file: ${f}`);
+      const [{ onWorkspace }, { commandContext }, { ingestFiles }, { formatIngestSummary }] = await Promise.all([
+        import('../pipeline/workspace.ts'),
+        import('./context.ts'),
+        import('../ingest/stage.ts'),
+        import('./summary.ts'),
+      ]);
       const base = commandContext('ingest', opts.pipeline, opts.db ? { database: opts.db } : {});
       const ctx = opts.sheet ? { ...base, pipeline: { ...base.pipeline, ingest: { ...base.pipeline.ingest, sheet: opts.sheet } } } : base;
       const summary = await onWorkspace(ctx, async (db) => {

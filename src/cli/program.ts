@@ -19,7 +19,13 @@ import { errorMessage } from '../core/errors.ts';
 
 export const VERSION = '0.2.0';
 
-/** Builds the `recon` program with every production command (the development tools are in tools/). */
+/**
+ * Builds the `recon` program with every production command (the development tools are in tools/).
+ * Building it loads every command module, for --help; so a command module imports commander
+ * and light modules only at its top, and what its action needs (DuckDB, exceljs, zod, the
+ * stages) with `await import()` inside the action: `recon --version` and `--help` load
+ * commander and nothing heavy.
+ */
 export function buildProgram(): Command {
   const program = new Command('recon')
     .description('Reconcile agency exports with social-insurance records: find uninsured, under-declared and lapsed employers')

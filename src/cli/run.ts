@@ -1,14 +1,17 @@
-import { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import path from 'node:path';
-import { loadPipeline } from '../config/pipeline-file.ts';
-import { runPipeline, type RunResult } from '../pipeline/run.ts';
+import { Command } from 'commander';
+import type { RunResult } from '../pipeline/run.ts';
 import { EXIT } from './exit.ts';
-import { formatIngestSummary } from './summary.ts';
 
 export const DEFAULT_PIPELINE = 'pipelines/nightly.yaml';
 
-/** `recon run`: the whole pipeline, staged and published. */
+/**
+ * `recon run`: the whole pipeline, staged and published.
+ *
+ * Every command module is loaded to build the program (for --help), so at the top it imports
+ * commander and light modules only; the stage it calls, and with it DuckDB, exceljs, zod and
+ * the rest, is imported inside the action (`await import()`), when the command really runs.
+ */
 export function runCommand(): Command {
   return new Command('run')
     .description('Run the pipeline: ingest the inbox, link the employers, run the rules, update the cases, write worklists and ledgers, and publish')
@@ -23,6 +26,12 @@ export function runCommand(): Command {
       '\nExit codes: 0 published; 3 published with warnings (a file refused); 1 failed, nothing published;\n2 bad usage or configuration; 4 another run holds the database.\nResults: <out>/latest/run.json',
     )
     .action(async (pipelineFile: string, opts: { inbox?: string; asOf?: string; db?: string; out?: string; logLevel?: string }) => {
+      const [{ loadPipeline }, { runPipeline }, { formatIngestSummary }, { default: cliProgress }] = await Promise.all([
+        import('../config/pipeline-file.ts'),
+        import('../pipeline/run.ts'),
+        import('./summary.ts'),
+        import('cli-progress'),
+      ]);
       const pipeline = loadPipeline(pipelineFile, {
         ...(opts.inbox ? { inbox: opts.inbox } : {}),
         ...(opts.asOf ? { asOf: opts.asOf } : {}),
@@ -72,9 +81,10 @@ export function runCommand(): Command {
       if (result.worklists)
         process.stdout.write(`worklists: ${result.worklists.workbooks} workbooks, ${result.worklists.rows} employers, ${result.worklists.cases} cases\n`);
       if (result.notices) process.stdout.write(`notices: ${result.notices} 社会保险登记告知书 (notices/)\n`);
-      if (result.feedback && result.feedback.files > 0)
+      const fb = result.feedback;
+      if (fb && (fb.files > 0 || fb.refusedFiles.length > 0))
         process.stdout.write(
-          `feedback: ${result.feedback.files} returned worklist(s), ${result.feedback.rows} rows, ${result.feedback.rejectedRows} rejected\n`,
+          `feedback: ${fb.files} returned worklist(s), ${fb.rows} rows, ${fb.rejectedRows} rejected${fb.refusedFiles.length ? `, ${fb.refusedFiles.length} file(s) refused` : ''}${fb.returnNotes.length ? `; 退回说明: ${fb.returnNotes.map((n) => path.join(result.outputDir, n.note)).join(', ')}` : ''}\n`,
         );
       process.stdout.write(`run ${result.runId}: ${result.status}, as of ${result.asOf}\nresults: ${result.outputDir}\n`);
       process.exitCode = result.status === 'warnings' ? EXIT.warnings : EXIT.ok;

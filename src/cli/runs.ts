@@ -1,9 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { loadPipeline } from '../config/pipeline-file.ts';
-import { runPipeline } from '../pipeline/run.ts';
-import { formatTable } from '../publish/exports.ts';
 import { ConfigError } from '../core/errors.ts';
 import { EXIT } from './exit.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
@@ -23,15 +20,41 @@ interface RunJson {
   warnings: string[];
 }
 
-/** Every run folder's run.json, newest first: published, and failed ones (which the database never saw). */
+/**
+ * Every run folder's run.json, newest first: published, and failed ones (which the database
+ * never saw). A run refused because another held the lock wrote no folder, so it is not here.
+ * A run.json cut short (a full disk while it was written) is shown as failed, not an error.
+ */
 export function readRuns(output: string): Array<RunJson & { folder: string }> {
   const dir = path.join(output, 'runs');
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
     .filter((name) => !name.startsWith('.') && fs.existsSync(path.join(dir, name, 'run.json')))
-    .map((name) => ({ ...(JSON.parse(fs.readFileSync(path.join(dir, name, 'run.json'), 'utf8')) as RunJson), folder: path.join(dir, name) }))
+    .map((name) => ({ ...readRunJson(path.join(dir, name), name), folder: path.join(dir, name) }))
     .sort((a, b) => b.run_id.localeCompare(a.run_id));
+}
+
+function readRunJson(folder: string, name: string): RunJson {
+  try {
+    const doc = JSON.parse(fs.readFileSync(path.join(folder, 'run.json'), 'utf8')) as RunJson;
+    if (typeof doc.run_id === 'string') return doc;
+  } catch {
+    // unreadable: below
+  }
+  const runId = name.replace(/\.failed$/, '');
+  return {
+    run_id: runId,
+    status: 'failed',
+    error: `run.json of ${runId} cannot be read (cut short?); see ${path.join(folder, 'run.log')}`,
+    as_of: null,
+    started_at: null,
+    finished_at: null,
+    pipeline: null,
+    rows: null,
+    rules: null,
+    warnings: [],
+  };
 }
 
 /** `recon runs`: past runs with their status and counts. */
@@ -41,7 +64,8 @@ export function runsCommand(): Command {
     .option('--pipeline <file>', 'pipeline file giving the output folder', DEFAULT_PIPELINE)
     .option('--out <dir>', 'output folder (overrides the pipeline file)')
     .option('-n, --limit <n>', 'how many', '20')
-    .action((opts: { pipeline: string; out?: string; limit: string }) => {
+    .action(async (opts: { pipeline: string; out?: string; limit: string }) => {
+      const [{ loadPipeline }, { textTable }] = await Promise.all([import('../config/pipeline-file.ts'), import('./text-table.ts')]);
       const pipeline = loadPipeline(opts.pipeline, opts.out ? { output: opts.out } : {});
       const runs = readRuns(pipeline.output).slice(0, Number(opts.limit));
       const rows = runs.map((r) => ({
@@ -53,9 +77,21 @@ export function runsCommand(): Command {
         rows: String(r.rows?.loaded ?? ''),
         rejected: String(r.rows?.rejected ?? ''),
         findings: r.rules ? String(Object.values(r.rules.findings_per_rule).reduce((a, b) => a + b, 0)) : '',
-        note: (r.error ?? r.warnings?.[0] ?? '').slice(0, 60),
+        note: (r.error ?? r.warnings?.[0] ?? '').split('\n')[0] ?? '',
       }));
-      process.stdout.write(rows.length ? formatTable(Object.keys(rows[0] as object), rows) : 'No runs yet.\n');
+      process.stdout.write(
+        rows.length
+          ? textTable(
+              Object.keys(rows[0] as object).map((k) => ({
+                key: k,
+                header: k,
+                ...(['seconds', 'rows', 'rejected', 'findings'].includes(k) ? { align: 'right' as const } : {}),
+                ...(k === 'note' ? { max: 60 } : {}),
+              })),
+              rows,
+            )
+          : 'No runs yet.\n',
+      );
     });
 }
 
@@ -66,6 +102,7 @@ export function retryCommand(): Command {
     .argument('[run]', 'run id of a failed run (default: the latest run, if it failed)')
     .option('--pipeline <file>', 'pipeline file giving the output folder', DEFAULT_PIPELINE)
     .action(async (runId: string | undefined, opts: { pipeline: string }) => {
+      const [{ loadPipeline }, { runPipeline }] = await Promise.all([import('../config/pipeline-file.ts'), import('../pipeline/run.ts')]);
       const pipeline = loadPipeline(opts.pipeline);
       const runs = readRuns(pipeline.output);
       const target = runId ? runs.find((r) => r.run_id === runId) : runs[0];

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { CONTRACTS, KINDS } from '../sources/index.ts';
 import type { IngestSummary } from '../ingest/stage.ts';
-import { displayWidth } from '../core/xlsx-write.ts';
+import { displayWidth } from '../core/text-width.ts';
 
 /** A plain-text table of what was loaded, per kind, and what was refused or skipped. */
 export function formatIngestSummary(s: IngestSummary): string {

@@ -1,10 +1,7 @@
 import fs from 'node:fs';
 import { Command } from 'commander';
-import { onWorkspace } from '../pipeline/workspace.ts';
 import { ConfigError } from '../core/errors.ts';
-import { commandContext } from './context.ts';
 import { DEFAULT_PIPELINE } from './run.ts';
-import { SCHEMA_VERSION } from '../db/schema/migrate.ts';
 
 /**
  * `recon upgrade`: upgrades the published database to this release's schema (what the next
@@ -18,6 +15,11 @@ export function upgradeCommand(): Command {
     .option('--db <file>', 'database file (overrides the pipeline file)')
     .addHelpText('after', '\nExit codes: 0 upgraded or already current; 1 failed (nothing changed); 2 bad usage; 4 database locked.')
     .action(async (opts: { pipeline: string; db?: string }) => {
+      const [{ onWorkspace }, { commandContext }, { SCHEMA_VERSION }] = await Promise.all([
+        import('../pipeline/workspace.ts'),
+        import('./context.ts'),
+        import('../db/schema/migrate.ts'),
+      ]);
       const ctx = commandContext('upgrade', opts.pipeline, opts.db ? { database: opts.db } : {});
       if (!fs.existsSync(ctx.pipeline.database)) throw new ConfigError(`No database at ${ctx.pipeline.database}: nothing to upgrade (recon run creates it).`);
       await onWorkspace(ctx, async () => ({ result: undefined, outcome: { status: 'succeeded' } }));

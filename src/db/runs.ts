@@ -39,7 +39,8 @@ export async function recordRunDates(db: Db, runId: string, dates: RunDates): Pr
 /** The outcome of the command, before it publishes. */
 export async function recordRunEnd(db: Db, runId: string, outcome: RunOutcome): Promise<void> {
   await db.run(
-    `UPDATE runs SET finished_at = current_timestamp, status = $status, output_dir = $out, files_loaded = $loaded, files_refused = $refused,
+    // UTC, as started_at (current_timestamp would be cast to the machine's zone: 8 hours off in Suzhou).
+    `UPDATE runs SET finished_at = CAST(timezone('UTC', current_timestamp) AS TIMESTAMP), status = $status, output_dir = $out, files_loaded = $loaded, files_refused = $refused,
        files_skipped = $skipped, rows_loaded = $rows_loaded, rows_rejected = $rows_rejected, summary = $summary
      WHERE run_id = $run`,
     {

@@ -45,8 +45,12 @@ export function ledgerViewsSql(rules: readonly LedgerRule[] = LEDGER_RULES): str
       `coalesce(sum(amount) FILTER (WHERE rule_id = ${literal(r.id)}), 0) AS ${q(`${r.id}_amount`)}`,
     ])
     .join(',\n       ');
+  // The arrears rule's amount is the arrears_amount of the arrears columns below (the same sum): once.
   const ruleSelect = rules
-    .flatMap((r) => [`coalesce(fi.${q(`${r.id}_n`)}, 0) AS ${q(`${r.id}_n`)}`, `coalesce(fi.${q(`${r.id}_amount`)}, 0) AS ${q(`${r.id}_amount`)}`])
+    .flatMap((r) => [
+      `coalesce(fi.${q(`${r.id}_n`)}, 0) AS ${q(`${r.id}_n`)}`,
+      ...(r.id === 'arrears' ? [] : [`coalesce(fi.${q(`${r.id}_amount`)}, 0) AS ${q(`${r.id}_amount`)}`]),
+    ])
     .join(',\n       ');
   const arrearsColumns = ARREARS_CLASSES.flatMap((c) => [
     `count(*) FILTER (WHERE class = ${literal(c.id)}) AS ${q(`arrears_${c.id}_n`)}`,
@@ -225,14 +229,15 @@ WITH m AS (
   SELECT count(*) FILTER (WHERE status = 'loaded') AS files_loaded, count(*) FILTER (WHERE status = 'refused') AS files_refused,
          sum(rows_loaded) AS rows_loaded, sum(rows_rejected) AS rows_rejected
   FROM manifest JOIN ledger_selected s USING (run_id))
-SELECT s.run_id, coalesce(r.status, 'running') AS status, s.as_of, s.month, r.pipeline, r.started_at, r.finished_at,
+SELECT s.run_id, coalesce(r.status, 'running') AS status, s.as_of, s.month, r.pipeline, r.started_at, r.finished_at, r.output_dir,
        coalesce(r.files_loaded, m.files_loaded) AS files_loaded, coalesce(r.files_refused, m.files_refused) AS files_refused,
        r.files_skipped, coalesce(r.rows_loaded, m.rows_loaded, 0) AS rows_loaded, coalesce(r.rows_rejected, m.rows_rejected, 0) AS rows_rejected,
        (SELECT count(*) FROM employers) AS employers,
        (SELECT count(*) FROM ledger_findings) AS findings,
        (SELECT count(*) FROM ledger_review) AS review,
        (SELECT count(*) FROM dq_issues q WHERE q.run_id = s.run_id) AS dq_issues,
-       CAST(r.summary->'timings' AS VARCHAR) AS timings
+       CAST(r.summary->'timings' AS VARCHAR) AS timings,
+       coalesce(json_array_length(r.summary->'warnings'), 0) AS warnings
 FROM ledger_selected s LEFT JOIN runs r USING (run_id) CROSS JOIN m;
 
 -- The files behind the run: delivered in it, or loaded earlier and still current.

@@ -1,16 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { REPORT_FONT as LEDGER_FONT } from '../core/xlsx-write.ts';
-import { displayWidth } from '../core/xlsx-write.ts';
+import { REPORT_FONT as LEDGER_FONT, displayWidth, safeText } from '../core/xlsx-write.ts';
 import type { Db, Row } from '../db/database.ts';
 import { ARREARS_CLASSES, ledgerRules, selectLedgerRun, type LedgerRule } from './ledger-views.ts';
 import type { DatedRunContext } from '../config/context.ts';
+import { CASE_STATE_ZH, DQ_CATEGORY_ZH, DQ_SOURCE_TABLE_ZH, FILE_STATUS_ZH, RUN_STATUS_ZH, STAGE_ZH, detailZh, sourceZh, zh } from './labels.ts';
 
 /** The sheets of ledger.xlsx, in order. */
-export const LEDGER_SHEETS = ['汇总', '目标完成情况', '欠费台账', '案件进展', '数据质量', '待人工确认', '运行记录'] as const;
+export const LEDGER_SHEETS = ['汇总', '目标完成情况', '问题分类', '欠费台账', '案件进展', '数据质量', '待人工确认', '运行记录'] as const;
 
-type CellKind = 'text' | 'int' | 'money' | 'rate' | 'score' | 'pp' | 'delta';
+// yuan: an amount shown in whole yuan (the cell keeps the cents): the overview sheets, where width is scarce.
+type CellKind = 'text' | 'int' | 'money' | 'yuan' | 'rate' | 'score' | 'pp' | 'delta';
 
 interface Column {
   header: string;
@@ -29,6 +30,7 @@ const FORMATS: Record<CellKind, string | undefined> = {
   text: undefined,
   int: '#,##0',
   money: '#,##0.00',
+  yuan: '#,##0',
   rate: '0.0%',
   score: '0.000',
   pp: '+0.0%;-0.0%;0.0%',
@@ -42,6 +44,8 @@ const THIN: Partial<ExcelJS.Borders> = {
   left: { style: 'thin', color: { argb: 'FFBFBFBF' } },
   right: { style: 'thin', color: { argb: 'FFBFBFBF' } },
 };
+/** Printed height of one line of 10-point text, in points. */
+const LINE_PT = 14;
 
 /**
  * A cell value as the workbook gets it: numbers as numbers, everything else as a plain string.
@@ -54,8 +58,7 @@ function cellValue(value: unknown, kind: CellKind): string | number | null {
     const n = typeof value === 'bigint' ? Number(value) : typeof value === 'number' ? value : Number(String(value));
     return Number.isFinite(n) ? n : String(value);
   }
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  return String(value);
+  return safeText(value);
 }
 
 function formatted(value: string | number | null, kind: CellKind): string {
@@ -65,6 +68,7 @@ function formatted(value: string | number | null, kind: CellKind): string {
   if (kind === 'pp') return `${value > 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
   if (kind === 'delta') return `${value > 0 ? '+' : ''}${value.toLocaleString('en-US')}`;
   if (kind === 'money') return value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  if (kind === 'yuan') return value.toLocaleString('en-US', { maximumFractionDigits: 0 });
   if (kind === 'int') return value.toLocaleString('en-US');
   return String(value);
 }
@@ -76,12 +80,20 @@ interface SheetSpec {
   rows: Row[];
   /** Rows (by index) drawn as totals: bold on grey. */
   totals?: Set<number>;
-  /** Keep the first column visible when scrolling and on every printed page. */
+  /** Keep the first column visible when scrolling. */
   freezeFirstColumn?: boolean;
-  /** Printed pages across (the district column repeats on each). */
+  /**
+   * Printed pages across (default 1: fit to the page width). Above 1 the first column repeats
+   * on each page, and the title's own cell holds only the sheet name.
+   */
   pagesWide?: number;
-  /** Rows written under the table, as [label, value] pairs: the run record. */
-  after?: Array<{ title: string; columns: Column[]; rows: Row[] }>;
+  /**
+   * Tables written under the main one, sharing its columns (the run record's input files).
+   * `newPage`: printed from the top of a new page; the main table's header rows then do not
+   * repeat (over another table's columns they would mislead).
+   */
+  after?: Array<{ title: string; columns: Column[]; rows: Row[]; newPage?: boolean }>;
+  /** What the sheet says when it has no rows: then the sheet is its title and this one line. */
   empty?: string;
 }
 
@@ -90,8 +102,15 @@ function widths(columns: Column[], rows: Row[]): number[] {
     const header = Math.max(...c.header.split('\n').map(displayWidth));
     let w = header;
     for (const r of rows) w = Math.max(w, displayWidth(formatted(cellValue(r[c.key], c.kind), c.kind)));
-    return Math.min(c.max ?? 40, Math.max(6, w + 2));
+    // Text gets room on both sides; a right-aligned number needs less.
+    return Math.min(c.max ?? 40, Math.max(6, w + (c.kind === 'text' ? 2 : 1)));
   });
+}
+
+/** Lines a text takes in a column `width` characters wide (displayWidth counts a CJK glyph as 2; it draws nearer 1.8). */
+function linesIn(text: string, width: number): number {
+  const room = Math.max(1, (width - 1) * 1.1);
+  return text.split('\n').reduce((n, line) => n + Math.max(1, Math.ceil(displayWidth(line) / room)), 0);
 }
 
 function headerFooter(spec: SheetSpec, asOf: string): Partial<ExcelJS.HeaderFooter> {
@@ -99,6 +118,20 @@ function headerFooter(spec: SheetSpec, asOf: string): Partial<ExcelJS.HeaderFoot
   return {
     oddHeader: `&L&"${LEDGER_FONT},Regular"&9${amp(spec.title)}&R&"${LEDGER_FONT},Regular"&9核查日 ${asOf}`,
     oddFooter: `&C&"${LEDGER_FONT},Regular"&9第 &P 页，共 &N 页`,
+  };
+}
+
+/** A4 landscape, fit to the page width, as many pages down as the rows need. */
+function pageSetup(overrides: Partial<ExcelJS.PageSetup> = {}): Partial<ExcelJS.PageSetup> {
+  return {
+    paperSize: 9, // A4
+    orientation: 'landscape',
+    fitToPage: true,
+    fitToWidth: 1,
+    fitToHeight: 0,
+    margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+    horizontalCentered: true,
+    ...overrides,
   };
 }
 
@@ -111,9 +144,10 @@ function styleCell(cell: ExcelJS.Cell, kind: CellKind, total: boolean, wrap: boo
   if (total) cell.fill = TOTAL_FILL;
 }
 
-function addHeaderRow(ws: ExcelJS.Worksheet, columns: Column[]): void {
+function addHeaderRow(ws: ExcelJS.Worksheet, columns: Column[], colWidths: number[]): void {
   const row = ws.addRow(columns.map((c) => c.header));
-  row.height = Math.max(...columns.map((c) => c.header.split('\n').length)) * 15 + 6;
+  // A header wraps at its column's edge too, not only at its line breaks: room for every line.
+  row.height = Math.max(...columns.map((c, i) => linesIn(c.header, colWidths[i] ?? 10))) * (LINE_PT + 1) + 6;
   columns.forEach((_, i) => {
     const cell = row.getCell(i + 1);
     cell.font = BOLD;
@@ -130,52 +164,75 @@ function addDataRows(ws: ExcelJS.Worksheet, columns: Column[], rows: Row[], colW
     const row = ws.addRow(values);
     let lines = 1;
     columns.forEach((c, i) => {
-      const v = values[i] ?? null;
-      const w = colWidths[i] ?? 10;
-      const needed = displayWidth(formatted(v, c.kind));
-      // displayWidth counts a CJK glyph as 2 units; it draws nearer 1.8, hence the slack.
-      const room = (w - 1) * 1.1;
-      const wrap = c.kind === 'text' && needed > room;
-      if (wrap) lines = Math.max(lines, Math.ceil(needed / room));
-      styleCell(row.getCell(i + 1), c.kind, totals?.has(index) === true, wrap, c.center === true);
+      const needed = c.kind === 'text' ? linesIn(formatted(values[i] ?? null, c.kind), colWidths[i] ?? 10) : 1;
+      lines = Math.max(lines, needed);
+      styleCell(row.getCell(i + 1), c.kind, totals?.has(index) === true, needed > 1, c.center === true);
     });
-    if (lines > 1) row.height = Math.min(lines, 6) * 14 + 4;
+    if (lines > 1) row.height = Math.min(lines, 6) * LINE_PT + 4;
     row.commit();
   });
 }
 
+function addTitleRow(ws: ExcelJS.Worksheet, values: string[]): void {
+  const title = ws.addRow(values);
+  title.height = 24;
+  values.forEach((_, i) => {
+    title.getCell(i + 1).font = { ...FONT, size: 13, bold: true };
+    title.getCell(i + 1).alignment = { vertical: 'middle' };
+  });
+  title.commit();
+}
+
+/**
+ * A sheet without rows: its title and one line saying why, on one printed page. No header row
+ * of empty columns: that printed as two near-empty pages with the title cut at a column edge.
+ */
+function writeEmptySheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, spec: SheetSpec, message: string, asOf: string): void {
+  // The 13-point title is about 1.3 times as wide as the 10-point line.
+  const width = Math.min(120, Math.ceil(Math.max(displayWidth(spec.title) * 1.3, displayWidth(message))) + 4);
+  const ws = workbook.addWorksheet(spec.name, {
+    views: [{ showGridLines: false }],
+    pageSetup: pageSetup({ fitToHeight: 1 }),
+    headerFooter: headerFooter(spec, asOf),
+  });
+  ws.columns = [{ width }];
+  addTitleRow(ws, [spec.title]);
+  const row = ws.addRow([message]);
+  row.getCell(1).font = FONT;
+  row.getCell(1).alignment = { vertical: 'middle', wrapText: true };
+  row.height = linesIn(message, width) * LINE_PT + 4;
+  row.commit();
+  ws.commit();
+}
+
 function writeSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, spec: SheetSpec, asOf: string): void {
+  if (spec.rows.length === 0 && spec.empty !== undefined && !spec.after?.length) {
+    writeEmptySheet(workbook, spec, spec.empty, asOf);
+    return;
+  }
   const colWidths = widths(spec.columns, spec.rows);
   // Tables written under the main one share its columns: widen to fit them too.
   for (const extra of spec.after ?? []) {
     for (const [i, w] of widths(extra.columns, extra.rows).entries()) colWidths[i] = Math.max(colWidths[i] ?? 6, w);
   }
+  const repeatFirst = (spec.pagesWide ?? 1) > 1;
+  const repeatHeader = !spec.after?.some((a) => a.newPage);
   const ws = workbook.addWorksheet(spec.name, {
     views: [{ state: 'frozen', ySplit: 2, xSplit: spec.freezeFirstColumn ? 1 : 0, showGridLines: false }],
-    pageSetup: {
-      paperSize: 9, // A4
-      orientation: 'landscape',
-      fitToPage: true,
+    // A column without a <col> entry is drawn at this width (exceljs leaves out those of width 9; Excel's own default is 8.43).
+    properties: { defaultColWidth: 9 },
+    pageSetup: pageSetup({
       fitToWidth: spec.pagesWide ?? 1,
-      fitToHeight: 0,
-      printTitlesRow: '1:2',
-      ...(spec.freezeFirstColumn ? { printTitlesColumn: 'A:A' } : {}),
-      margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
-      horizontalCentered: true,
-    },
+      ...(repeatHeader ? { printTitlesRow: '1:2' } : {}),
+      ...(repeatFirst ? { printTitlesColumn: 'A:A' } : {}),
+    }),
     headerFooter: headerFooter(spec, asOf),
   });
   ws.columns = colWidths.map((width) => ({ width }));
   // With the first column repeated on every printed page, the title's own cell holds only the
   // short name (a long title would be cut at the column edge on page 2); the rest goes beside it.
-  const title = ws.addRow(spec.freezeFirstColumn ? [spec.name, spec.title] : [spec.title]);
-  title.height = 24;
-  for (const i of [1, 2]) {
-    title.getCell(i).font = { ...FONT, size: 13, bold: true };
-    title.getCell(i).alignment = { vertical: 'middle' };
-  }
-  title.commit();
-  addHeaderRow(ws, spec.columns);
+  addTitleRow(ws, repeatFirst ? [spec.name, spec.title] : [spec.title]);
+  addHeaderRow(ws, spec.columns, colWidths);
   if (spec.rows.length === 0 && spec.empty) {
     const row = ws.addRow([spec.empty]);
     row.getCell(1).font = FONT;
@@ -183,52 +240,48 @@ function writeSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, spec: SheetSpe
   }
   addDataRows(ws, spec.columns, spec.rows, colWidths, spec.totals);
   for (const extra of spec.after ?? []) {
-    ws.addRow([]).commit();
+    const gap = ws.addRow([]);
+    if (extra.newPage) gap.addPageBreak();
+    gap.commit();
     const t = ws.addRow([extra.title]);
     t.getCell(1).font = BOLD;
     t.commit();
-    addHeaderRow(ws, extra.columns);
+    addHeaderRow(ws, extra.columns, colWidths);
     addDataRows(ws, extra.columns, extra.rows, colWidths);
   }
   ws.commit();
 }
 
-const DQ_CATEGORY: Record<string, string> = {
-  invalid_code: '代码校验不通过',
-  duplicate_uscc: '统一社会信用代码重复',
-  name_conflict: '同一代码名称不一致',
-  ambiguous_org_code: '组织机构代码对应多家',
-  ambiguous_name: '同区县同名多家',
-  unknown_value: '未知状态/类型值',
-  rejected_row: '拒收行',
-};
-const SOURCE_TABLE: Record<string, string> = { dq_issues: '关联检查', value_issues: '值无法识别', rejects: '拒收' };
-const CASE_STATE: Record<string, string> = { new: '新增', open: '在办', reopened: '重新打开', resolved: '已销号', exempt: '核实豁免' };
-const STAGE: Record<string, string> = { reference: '参考数据', ingest: '载入', link: '关联', rules: '规则', publish: '发布', audit: '检查' };
+/**
+ * 汇总: rates, findings, cases and arrears per district, in columns that print one A4 landscape
+ * page wide at full size. The counts and amounts per rule are on 问题分类.
+ */
+const SUMMARY_COLUMNS: Column[] = [
+  { header: '区县', key: 'district_name', kind: 'text', max: 16 },
+  { header: '在业\n单位数', key: 'active_employers', kind: 'int' },
+  { header: '应参保\n单位数', key: 'should_enroll', kind: 'int' },
+  { header: '已参保\n单位数', key: 'enrolled', kind: 'int' },
+  { header: '参保率', key: 'coverage_rate', kind: 'rate' },
+  { header: '足额缴费\n单位数', key: 'paid_in_full', kind: 'int' },
+  { header: '缴费率', key: 'payment_rate', kind: 'rate' },
+  { header: '当月应缴\n(元)', key: 'due_m', kind: 'yuan' },
+  { header: '当月实缴\n(元)', key: 'paid_m', kind: 'yuan' },
+  { header: '征缴率', key: 'collection_rate', kind: 'rate' },
+  { header: '问题\n总数', key: 'findings', kind: 'int' },
+  { header: '涉及金额\n(元)', key: 'findings_amount', kind: 'yuan' },
+  { header: '本次新增\n案件', key: 'cases_opened', kind: 'int' },
+  { header: '本次销号\n案件', key: 'cases_resolved', kind: 'int' },
+  { header: '在办\n案件', key: 'cases_open', kind: 'int' },
+  { header: '欠费合计\n(元)', key: 'arrears_amount', kind: 'yuan' },
+  { header: '滞纳金\n合计(元)', key: 'arrears_late_fee', kind: 'yuan' },
+];
 
-function summaryColumns(rules: LedgerRule[]): Column[] {
+/** 问题分类: per district the findings of each rule (户), then the amounts of the rules that estimate one. */
+function ruleColumns(rules: LedgerRule[]): Column[] {
   return [
-    { header: '区县', key: 'district_name', kind: 'text' },
-    { header: '在业\n单位数', key: 'active_employers', kind: 'int' },
-    { header: '应参保\n单位数', key: 'should_enroll', kind: 'int' },
-    { header: '已参保\n单位数', key: 'enrolled', kind: 'int' },
-    { header: '参保率', key: 'coverage_rate', kind: 'rate' },
-    { header: '足额缴费\n单位数', key: 'paid_in_full', kind: 'int' },
-    { header: '缴费率', key: 'payment_rate', kind: 'rate' },
-    { header: '当月应缴\n(元)', key: 'due_m', kind: 'money' },
-    { header: '当月实缴\n(元)', key: 'paid_m', kind: 'money' },
-    { header: '征缴率', key: 'collection_rate', kind: 'rate' },
-    { header: '问题\n总数', key: 'findings', kind: 'int' },
-    { header: '涉及金额\n(元)', key: 'findings_amount', kind: 'money' },
-    ...rules.flatMap((r): Column[] => [
-      { header: `${r.title}\n(户)`, key: `${r.id}_n`, kind: 'int', max: 14 },
-      ...(r.hasAmount ? [{ header: `${r.title}\n金额(元)`, key: `${r.id}_amount`, kind: 'money' as const, max: 16 }] : []),
-    ]),
-    { header: '本次新增\n案件', key: 'cases_opened', kind: 'int' },
-    { header: '本次销号\n案件', key: 'cases_resolved', kind: 'int' },
-    { header: '在办\n案件', key: 'cases_open', kind: 'int' },
-    { header: '欠费合计\n(元)', key: 'arrears_amount', kind: 'money' },
-    { header: '滞纳金合计\n(元)', key: 'arrears_late_fee', kind: 'money' },
+    { header: '区县', key: 'district_name', kind: 'text', max: 16 },
+    ...rules.map((r): Column => ({ header: `${r.title}\n(户)`, key: `${r.id}_n`, kind: 'int', max: 10 })),
+    ...rules.filter((r) => r.hasAmount).map((r): Column => ({ header: `${r.title}\n金额(元)`, key: `${r.id}_amount`, kind: 'yuan', max: 16 })),
   ];
 }
 
@@ -266,10 +319,10 @@ export function rankMove(change: unknown): string | null {
 }
 
 const ARREARS_COLUMNS: Column[] = [
-  { header: '欠费类别', key: 'class_title', kind: 'text' },
+  { header: '欠费类别', key: 'class_title', kind: 'text', max: 24 },
   { header: '区县', key: 'district_name', kind: 'text' },
   { header: '街道', key: 'street', kind: 'text' },
-  { header: '单位名称', key: 'name', kind: 'text', max: 36 },
+  { header: '单位名称', key: 'name', kind: 'text', max: 30 },
   { header: '统一社会信用代码', key: 'uscc', kind: 'text' },
   { header: '欠费\n月数', key: 'months_owing', kind: 'int' },
   { header: '欠费\n起始月', key: 'since', kind: 'text', center: true },
@@ -344,8 +397,9 @@ function stamp(v: unknown): string {
 
 /**
  * Writes `<dir>/ledger.xlsx`, the office's 台账, from the ledger views (so every number can be
- * reproduced with SQL): 汇总, 目标完成情况, 欠费台账, 案件进展, 数据质量, 待人工确认, 运行记录. Streaming writer,
- * frozen headers, A4 landscape with print titles and page numbers.
+ * reproduced with SQL): the sheets of LEDGER_SHEETS. Streaming writer, frozen headers, A4
+ * landscape fit to the page width with the header rows on every page and page numbers; a
+ * sheet without rows is its title and one line.
  */
 export async function writeLedger(db: Db, ctx: DatedRunContext, stageTimings: Record<string, number> = {}): Promise<{ file: string; sheets: string[] }> {
   const started = performance.now();
@@ -363,7 +417,7 @@ export async function writeLedger(db: Db, ctx: DatedRunContext, stageTimings: Re
   const arrearsRows: Row[] = [];
   const arrearsTotals = new Set<number>();
   for (const c of ARREARS_CLASSES) {
-    const rows = arrears.filter((r) => r['class'] === c.id).map((r) => ({ ...r, case_state: CASE_STATE[String(r['case_state'])] ?? r['case_state'] }));
+    const rows = arrears.filter((r) => r['class'] === c.id).map((r) => ({ ...r, case_state: zh(CASE_STATE_ZH, r['case_state']) }));
     if (!rows.length) continue;
     arrearsRows.push(...rows);
     arrearsTotals.add(arrearsRows.length);
@@ -390,19 +444,23 @@ export async function writeLedger(db: Db, ctx: DatedRunContext, stageTimings: Re
 
   const progress = await db.all(`SELECT * FROM ledger_cases_progress`, undefined, step('progress'));
   const progressTotals = new Set(progress.flatMap((r, i) => (r['district_code'] === null ? [i] : [])));
+  // The database keeps the English codes and detail (scripts and analysts read them); the office reads Chinese.
   const dq = (await db.all(`SELECT * FROM ledger_data_quality ORDER BY source_table, category, kind, file_name, record_key`, undefined, step('dq'))).map(
     (r) => ({
       ...r,
-      source_title: SOURCE_TABLE[String(r['source_table'])] ?? r['source_table'],
-      category_title: DQ_CATEGORY[String(r['category'])] ?? r['category'],
+      source_title: zh(DQ_SOURCE_TABLE_ZH, r['source_table']),
+      category_title: zh(DQ_CATEGORY_ZH, r['category']),
+      kind: sourceZh(r['kind']),
+      detail: detailZh(r['detail'], r['kind']),
     }),
   );
-  const review = await db.all(`SELECT * FROM ledger_review`, undefined, step('review'));
+  const review = (await db.all(`SELECT * FROM ledger_review`, undefined, step('review'))).map((r) => ({ ...r, source: sourceZh(r['source']) }));
   const run = (await db.one(`SELECT * FROM ledger_run`, undefined, step('run'))) ?? {};
   const inputs = (await db.all(`SELECT * FROM ledger_run_inputs`, undefined, step('inputs'))).map((r) => ({
     ...r,
     as_of: ymd(r['as_of']),
-    status: r['status'] === 'loaded' ? '已载入' : r['status'] === 'refused' ? '拒收' : r['status'] === 'duplicate' ? '重复跳过' : r['status'],
+    kind: sourceZh(r['kind']),
+    status: zh(FILE_STATUS_ZH, r['status']),
     this_run: r['this_run'] ? '是' : '否（此前载入，仍在用）',
   }));
   let timings: Record<string, number> = {};
@@ -415,22 +473,24 @@ export async function writeLedger(db: Db, ctx: DatedRunContext, stageTimings: Re
   const kv = (label: string, value: unknown): Row => ({ label, value: value === null || value === undefined ? '' : String(value) });
   const runRows: Row[] = [
     kv('运行号', run['run_id'] ?? options.runId),
-    kv('状态', { succeeded: '成功', warnings: '成功（有警告）', failed: '失败', running: '运行中' }[String(run['status'])] ?? run['status']),
+    kv('状态', zh(RUN_STATUS_ZH, run['status'])),
     kv('核查日', options.asOf),
     kv('已结算月份', month),
     kv('流水线文件', run['pipeline']),
     kv('开始时间 (UTC)', stamp(run['started_at'])),
     kv('结束时间 (UTC)', stamp(run['finished_at'])),
+    kv('结果文件夹', run['output_dir']),
+    kv('警告', Number(run['warnings'] ?? 0) > 0 ? `${run['warnings']} 条（见下方输入文件的说明，以及 run.json）` : '无'),
     kv('载入文件数', run['files_loaded']),
     kv('拒收文件数', run['files_refused']),
-    kv('重复跳过文件数', run['files_skipped']),
+    kv('重复跳过文件数', run['files_skipped'] ?? 0),
     kv('载入行数', run['rows_loaded']),
     kv('拒收行数', run['rows_rejected']),
     kv('单位数', run['employers']),
     kv('问题数', run['findings']),
     kv('待人工确认', run['review']),
     kv('数据质量问题', run['dq_issues']),
-    ...Object.entries(timings).map(([stage, ms]) => kv(`耗时：${STAGE[stage] ?? stage}`, `${(ms / 1000).toFixed(1)} 秒`)),
+    ...Object.entries(timings).map(([stage, ms]) => kv(`耗时：${zh(STAGE_ZH, stage)}`, `${(ms / 1000).toFixed(1)} 秒`)),
   ];
 
   fs.mkdirSync(options.dir, { recursive: true });
@@ -442,11 +502,10 @@ export async function writeLedger(db: Db, ctx: DatedRunContext, stageTimings: Re
     {
       name: '汇总',
       title: heading('扩面征缴台账'),
-      columns: summaryColumns(rules),
+      columns: SUMMARY_COLUMNS,
       rows: district,
       totals: new Set([district.length - 1]),
       freezeFirstColumn: true,
-      pagesWide: 2,
     },
     {
       name: '目标完成情况',
@@ -458,6 +517,14 @@ export async function writeLedger(db: Db, ctx: DatedRunContext, stageTimings: Re
       pagesWide: 2,
       empty: `未载入 ${targetYear} 年度目标任务（目标任务文件：区县、年度、参保单位目标、参保人数目标、参保率目标、征缴目标），本表无数据。`,
       ...(unresolved.length ? { after: [{ title: '未识别的区县（既非区划代码，也非本市区县名称）', columns: UNRESOLVED_COLUMNS, rows: unresolved }] } : {}),
+    },
+    {
+      name: '问题分类',
+      title: heading('各类问题（按区县）'),
+      columns: ruleColumns(rules),
+      rows: district,
+      totals: new Set([district.length - 1]),
+      freezeFirstColumn: true,
     },
     {
       name: '欠费台账',
@@ -475,7 +542,7 @@ export async function writeLedger(db: Db, ctx: DatedRunContext, stageTimings: Re
       title: heading('运行记录'),
       columns: KV_COLUMNS,
       rows: runRows,
-      after: [{ title: '输入文件', columns: INPUT_COLUMNS, rows: inputs }],
+      after: [{ title: '输入文件', columns: INPUT_COLUMNS, rows: inputs, newPage: true }],
     },
   ];
   for (const spec of specs) writeSheet(workbook, spec, options.asOf);

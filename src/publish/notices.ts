@@ -1,10 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/database.ts';
+import { sqlSteps } from '../db/sql-file.ts';
 import type { DatedRunContext } from '../config/context.ts';
 import { escapeHtml } from '../core/html.ts';
 import { validateUscc } from '../link/codes.ts';
 import { addOrderedSheet, rowListWriter, safeText, safeFileName, shareColumnStyles } from '../core/xlsx-write.ts';
+import { cnDate, issueDate } from './issue-date.ts';
+import { ADDRESS_SOURCE_LABEL } from './worklists.ts';
+
+const step = sqlSteps(new URL('./notices.sql', import.meta.url));
 
 export interface NoticeSummary {
   notices: number;
@@ -20,8 +25,10 @@ interface NoticeRow {
   legal_rep: string | null;
   phone: string | null;
   address: string | null;
+  address_source: string | null;
   established_on: string | null;
   deadline: string | null;
+  sent_on: string;
   district: string;
 }
 
@@ -35,17 +42,28 @@ export const NOTICE_COLUMNS = [
   '法定代表人',
   '联系电话',
   '地址',
+  '地址来源',
   '成立日期',
   '登记期限',
   '告知原因',
+  '告知日期',
+  '短信号码',
   '短信内容',
+  '备注',
 ] as const;
 
-/** 2026-11-05 -> 2026年11月05日 */
-function cnDate(iso: string | null): string {
-  if (!iso) return '';
-  const [y, m, d] = iso.split('-');
-  return `${y}年${m}月${d}日`;
+/**
+ * The mobile number an SMS can go to, from a phone cell (which may hold a landline, several
+ * numbers, spaces, dashes or +86): the first mainland mobile number 1[3-9]xxxxxxxxx, or null.
+ */
+export function mobileNumber(phone: string | null): string | null {
+  if (!phone) return null;
+  const digits = phone.replace(/[\s\-()（）]/g, '');
+  for (const part of digits.split(/[,，;；/、|]+/)) {
+    const m = /^(?:\+?86|0086)?(1[3-9]\d{9})$/.exec(part);
+    if (m) return m[1] as string;
+  }
+  return null;
 }
 
 /** The SMS text of a notice, under 70 characters: the employer's name is shortened when needed. */
@@ -62,38 +80,12 @@ export function smsText(kind: NoticeRow['kind'], name: string, deadline: string 
 }
 
 /**
- * Picks who gets a notice this run and records them in `notices`: employers established within
- * the 30 days up to D (new_employer), and employers whose `uninsured` case is new in this run
- * (uninsured_case); active, not registered with SI, not individual businesses without
- * headcount evidence, and never twice for the same reason (a new_employer notice also covers
- * the uninsured case that follows it).
+ * Picks who gets a notice this run and records them in `notices` (notices.sql,
+ * notices.select), dated and numbered by the day they are issued.
  */
-async function selectNotices(db: Db, runId: string, asOf: string): Promise<number> {
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE _nt_new AS
-     WITH candidates AS (
-       SELECT f.employer_id, 'new_employer' AS kind, NULL::VARCHAR AS case_id, f.established_on, 1 AS pref
-       FROM employer_facts f
-       WHERE f.established_on > CAST($as_of AS DATE) - INTERVAL 30 DAY AND f.established_on <= CAST($as_of AS DATE)
-       UNION ALL
-       SELECT f.employer_id, 'uninsured_case', c.case_id, f.established_on, 2
-       FROM cases c JOIN employer_facts f USING (employer_id)
-       WHERE c.rule_id = 'uninsured' AND c.state = 'new' AND c.state_run = $run)
-     SELECT x.* FROM candidates x JOIN employer_facts f USING (employer_id)
-     WHERE f.active AND NOT f.registered_si
-       -- docs/rules.md: individual businesses without headcount evidence are not findings, nor noticed.
-       AND NOT (f.kind = 'individual_business' AND coalesce(f.h, 0) = 0)
-       AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.employer_id = x.employer_id
-                         AND (n.kind = x.kind OR (x.kind = 'uninsured_case' AND n.kind = 'new_employer')))
-     QUALIFY row_number() OVER (PARTITION BY x.employer_id ORDER BY x.pref) = 1;
-     INSERT INTO notices
-     SELECT 'GZ' || strftime(CAST($as_of AS DATE), '%Y%m%d') || '-' || lpad(CAST(nextval('notice_seq') AS VARCHAR), 6, '0'),
-            employer_id, kind, case_id, CAST($as_of AS DATE), CAST(established_on + INTERVAL 30 DAY AS DATE), $run
-     FROM (SELECT * FROM _nt_new ORDER BY employer_id);`,
-    { as_of: asOf, run: runId },
-    { step: 'notices.select' },
-  );
-  const row = await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM notices WHERE run_id = $1`, [runId], { step: 'notices.count' });
+async function selectNotices(db: Db, runId: string, asOf: string, issuedOn: string): Promise<number> {
+  await db.run(step('notices.select'), { as_of: asOf, run: runId, issued_on: issuedOn }, { step: 'notices.select' });
+  const row = await db.one<{ n: bigint }>(step('notices.count'), { run: runId }, { step: 'notices.count' });
   return Number(row?.n ?? 0);
 }
 
@@ -145,7 +137,7 @@ function letter(n: NoticeRow, asOf: string, office: DatedRunContext['pipeline'][
 <p>办理地点：${e(office.address || office.name)}${office.phone ? `；咨询电话：${e(office.phone)}` : ''}。</p>
 <p>已办理的，请忽略本告知书。</p>
 <p class="sign">${e(office.name)}</p>
-<p class="date">${e(cnDate(asOf))}</p>
+<p class="date">${e(cnDate(n.sent_on))}</p>
 </section>`;
 }
 
@@ -170,22 +162,20 @@ ${letters.join('\n')}
  * SMS text per notice. Writes nothing when nobody is noticed.
  */
 export async function writeNotices(db: Db, ctx: DatedRunContext): Promise<NoticeSummary> {
-  const options = { runId: ctx.runId, asOf: ctx.dates.asOf, dir: ctx.runDir, office: ctx.pipeline.office, logger: ctx.logger };
-  const count = await db.transaction(() => selectNotices(db, options.runId, options.asOf), { step: 'notices.select' });
+  const options = {
+    runId: ctx.runId,
+    asOf: ctx.dates.asOf,
+    issuedOn: issueDate(ctx.startedAt),
+    dir: ctx.runDir,
+    office: ctx.pipeline.office,
+    logger: ctx.logger,
+  };
+  const count = await db.transaction(() => selectNotices(db, options.runId, options.asOf, options.issuedOn), { step: 'notices.select' });
   if (count === 0) {
     options.logger.info({ notices: 0 }, 'notices: none to send');
     return { notices: 0, file: null };
   }
-  const rows = await db.all<NoticeRow>(
-    `SELECT n.notice_id, n.kind, e.name, e.uscc, e.legal_rep, f.phone, f.address,
-            strftime(f.established_on, '%Y-%m-%d') AS established_on, strftime(n.deadline, '%Y-%m-%d') AS deadline,
-            coalesce(d.name, CASE WHEN e.district_code IS NOT NULL THEN '区县' || e.district_code END, '未知区县') AS district
-     FROM notices n JOIN employers e USING (employer_id) LEFT JOIN employer_facts f USING (employer_id)
-     LEFT JOIN ref_division d ON d.level = 'district' AND d.code = e.district_code
-     WHERE n.run_id = $1 ORDER BY district, n.notice_id`,
-    [options.runId],
-    { step: 'notices.rows' },
-  );
+  const rows = await db.all<NoticeRow>(step('notices.rows'), { run: options.runId }, { step: 'notices.rows' });
   const folder = path.join(options.dir, 'notices');
   fs.mkdirSync(folder, { recursive: true });
   const byDistrict = new Map<string, NoticeRow[]>();
@@ -207,15 +197,35 @@ export async function writeNotices(db: Db, ctx: DatedRunContext): Promise<Notice
   const file = path.join(folder, '告知清单.xlsx');
   const wb = rowListWriter(file);
   wb.creator = 'recon';
-  const ws = addOrderedSheet(wb, '告知清单', { views: [{ state: 'frozen', ySplit: 1 }] });
-  const widths = [22, 30, 22, 12, 16, 36, 12, 12, 12, 70];
-  ws.columns = NOTICE_COLUMNS.map((c, i) => ({ key: c, width: widths[i] ?? 12 }));
+  const ws = addOrderedSheet(wb, '告知清单', { views: [{ state: 'frozen', xSplit: 2, ySplit: 1, topLeftCell: 'C2', activeCell: 'A2' }] });
+  const widths: Record<(typeof NOTICE_COLUMNS)[number], number> = {
+    告知编号: 20,
+    单位名称: 30,
+    统一社会信用代码: 22,
+    法定代表人: 12,
+    联系电话: 16,
+    地址: 36,
+    地址来源: 16,
+    成立日期: 12,
+    登记期限: 12,
+    告知原因: 12,
+    告知日期: 12,
+    短信号码: 14,
+    短信内容: 70,
+    备注: 30,
+  };
+  ws.columns = NOTICE_COLUMNS.map((c) => ({ key: c, width: widths[c] }));
   const header = ws.addRow([...NOTICE_COLUMNS]);
   header.font = { bold: true };
   header.commit();
   // One (empty) style object per column, shared by its cells: see shareColumnStyles.
   const plain = NOTICE_COLUMNS.map(() => ({}));
+  let sms = 0;
   for (const r of rows) {
+    // Only a mobile number takes an SMS: a landline gets none (and a note), rather than a text nobody receives.
+    const mobile = mobileNumber(r.phone);
+    if (mobile) sms++;
+    const note = mobile ? null : r.phone ? '联系电话不是手机号码，未生成短信：请邮寄告知书或电话告知' : '没有联系电话，未生成短信：请邮寄告知书';
     // safeText: always a string cell (never a formula, whatever it starts with), ID numbers masked.
     const row = ws.addRow([
       r.notice_id,
@@ -224,16 +234,23 @@ export async function writeNotices(db: Db, ctx: DatedRunContext): Promise<Notice
       safeText(r.legal_rep),
       safeText(r.phone),
       safeText(r.address),
+      r.address_source ? (ADDRESS_SOURCE_LABEL[r.address_source] ?? r.address_source) : null,
       r.established_on,
       r.deadline,
       REASON[r.kind],
-      safeText(smsText(r.kind, r.name ?? '', r.deadline, options.office.phone)),
+      r.sent_on,
+      mobile,
+      mobile ? safeText(smsText(r.kind, r.name ?? '', r.deadline, options.office.phone)) : null,
+      note,
     ]);
     shareColumnStyles(row, plain);
     row.commit();
   }
   ws.commit();
   await wb.commit();
-  options.logger.info({ notices: count, districts: byDistrict.size }, `notices: ${count} notice(s) in ${byDistrict.size} district file(s)`);
+  options.logger.info(
+    { notices: count, districts: byDistrict.size, sms },
+    `notices: ${count} notice(s) in ${byDistrict.size} district file(s), ${sms} with an SMS text (mobile number)`,
+  );
   return { notices: count, file };
 }

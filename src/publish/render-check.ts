@@ -30,6 +30,7 @@ export interface RenderCheckOptions {
 
 export interface RenderCheckResult {
   runDir: string;
+  /** `<reports>/render-check/<run id>/`: never inside the published run folder. */
   renderDir: string;
   /** Every PNG made, in order. */
   made: string[];
@@ -68,6 +69,18 @@ function firstWorklist(runDir: string): string | undefined {
   return found[0] ? path.join(root, found[0]) : undefined;
 }
 
+/** Headless, offline, no profile state: the page is rendered as a file on its own. */
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 function run(program: string, args: string[], env: NodeJS.ProcessEnv, timeoutSeconds: number, what: string): void {
   const out = spawnSync(program, args, { encoding: 'utf8', env, timeout: timeoutSeconds * 1000 });
   if (out.error || out.status !== 0) {
@@ -76,10 +89,17 @@ function run(program: string, args: string[], env: NodeJS.ProcessEnv, timeoutSec
   }
 }
 
+/** Where the render check of a run goes: `<reports>/render-check/<run id>/`, beside the run folders, never in one. */
+export function renderDirFor(reports: string, runDir: string): string {
+  return path.join(path.resolve(reports), 'render-check', path.basename(runDir));
+}
+
 /**
  * Renders the latest run's ledger.xlsx, one worklist workbook and summary.html to PNG under
- * `<run>/render/` (LibreOffice -> PDF -> pdftoppm; headless Chromium), so a person can look at
- * what the office will print. Fails with the Debian package to install when a tool is missing.
+ * `<reports>/render-check/<run id>/` (LibreOffice -> PDF -> pdftoppm; headless Chromium, as a
+ * screenshot and as the printed A4 pages), so a person can look at what the office will print.
+ * A published run folder stays as it was published. Fails with the Debian package to install
+ * when a tool is missing.
  */
 export function renderCheck(options: RenderCheckOptions = {}): RenderCheckResult {
   const env = options.env ?? process.env;
@@ -106,7 +126,7 @@ export function renderCheck(options: RenderCheckOptions = {}): RenderCheckResult
       `render-check: the run folder ${runDir} has no ${absent.map((f) => path.basename(f)).join(' or ')}: was it made by a pipeline that writes the ledgers?`,
     );
 
-  const renderDir = path.join(runDir, 'render');
+  const renderDir = renderDirFor(options.reports ?? 'reports', runDir);
   fs.rmSync(renderDir, { recursive: true, force: true });
   fs.mkdirSync(renderDir, { recursive: true });
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'recon-render-'));
@@ -144,26 +164,31 @@ export function renderCheck(options: RenderCheckOptions = {}): RenderCheckResult
     const shot = path.join(renderDir, 'summary.png');
     run(
       chromium,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--user-data-dir=${path.join(scratch, 'chromium')}`,
-        `--screenshot=${shot}`,
-        '--window-size=1280,2000',
-        `file://${summary}`,
-      ],
+      [...CHROMIUM_FLAGS, `--user-data-dir=${path.join(scratch, 'chromium')}`, `--screenshot=${shot}`, '--window-size=1280,2000', `file://${summary}`],
       env,
       timeout,
       'Chromium rendering summary.html',
     );
     if (!fs.existsSync(shot)) throw new RenderCheckError('render-check: Chromium wrote no screenshot of summary.html');
     made.push(shot);
+    // The page as a leader prints it: A4 pages from the print styles.
+    const printed = path.join(renderDir, 'summary-print.pdf');
+    run(
+      chromium,
+      [...CHROMIUM_FLAGS, `--user-data-dir=${path.join(scratch, 'chromium')}`, '--no-pdf-header-footer', `--print-to-pdf=${printed}`, `file://${summary}`],
+      env,
+      timeout,
+      'Chromium printing summary.html to PDF',
+    );
+    if (!fs.existsSync(printed)) throw new RenderCheckError('render-check: Chromium wrote no PDF of summary.html');
+    run(pdftoppm, ['-png', '-r', '80', printed, path.join(renderDir, 'summary-print')], env, timeout, 'pdftoppm on summary-print.pdf');
+    made.push(
+      ...fs
+        .readdirSync(renderDir)
+        .filter((f) => f.startsWith('summary-print-') && f.endsWith('.png'))
+        .sort()
+        .map((f) => path.join(renderDir, f)),
+    );
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }

@@ -183,6 +183,22 @@ export async function writeSummaryHtml(db: Db, ctx: DatedRunContext): Promise<st
   tr.total td { font-weight: 700; background: #f1f3f5; }
   .none { color: #999; }
   .foot { color: #888; font-size: 12px; margin-top: 16px; }
+  /* Printing (a leader prints this page): A4, the charts one under another at full size, no
+     card or chart cut by a page break, the table's header again on every page it runs onto. */
+  @page { size: A4; margin: 12mm 12mm 14mm; }
+  @media print {
+    body { background: #fff; padding: 0; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+    h1 { font-size: 22px; }
+    .meta { margin-bottom: 12px; }
+    .cards { gap: 8px; margin-bottom: 12px; }
+    .card, .chart { box-shadow: none; border: 1px solid #dee2e6; }
+    .card .v { font-size: 24px; }
+    .charts { grid-template-columns: 1fr; gap: 10px; }
+    .card, .chart, .foot { break-inside: avoid; page-break-inside: avoid; }
+    table { margin-top: 12px; font-size: 12px; }
+    thead { display: table-header-group; }
+    tr { break-inside: avoid; page-break-inside: avoid; }
+  }
 </style>
 </head>
 <body>

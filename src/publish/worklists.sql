@@ -3,22 +3,37 @@
 
 -- step: worklists.rows
 -- A worklist row is one employer with all its open findings; the evidence and amount come from
--- this run's findings, so a row never shows stale numbers. The latest notice (告知书) sent to
--- the employer goes into 问题说明.
+-- this run's findings, so a row never shows stale numbers. Cases referred to the SI office's
+-- clean-up list (case_referrals_active, si-cleanup.sql) are not on worklists. Each case brings its
+-- latest applied answer (上次核查, by 核查日期 then receipt, as the blacklist orders them), with
+-- its 整改期限 marked 已过 once before $today (the day the worklist is issued). The latest notice
+-- (告知书) sent to the employer goes into 问题说明 too. Lists per employer are aligned: the
+-- n-th case id, rule, evidence and visit belong together.
 CREATE OR REPLACE TEMP TABLE _wl_emp AS
-WITH open_cases AS (
+WITH last_fb AS (
+  SELECT case_id, result, checked_on, checker, deadline
+  FROM feedback WHERE status = 'applied' AND case_id IS NOT NULL
+  QUALIFY row_number() OVER (PARTITION BY case_id ORDER BY checked_on DESC, received_at DESC, "row" DESC) = 1),
+open_cases AS (
   SELECT c.case_id, c.employer_id, c.rule_id, f.amount, coalesce(f.evidence_text, '') AS evidence_text,
-         CASE f.severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END AS sev_rank
+         CASE f.severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END AS sev_rank,
+         coalesce(strftime(l.checked_on, '%Y-%m-%d') || ' ' || l.result || '（' || coalesce(l.checker, '未署名') || '）'
+                  || coalesce('，整改期限 ' || strftime(l.deadline, '%Y-%m-%d') || CASE WHEN l.deadline < CAST($today AS DATE) THEN ' 已过' ELSE '' END, ''),
+                  '') AS visit
   FROM cases c JOIN findings f ON f.case_id = c.case_id AND f.run_id = $run
-  WHERE c.state IN ('new', 'open', 'reopened'))
+  LEFT JOIN last_fb l ON l.case_id = c.case_id
+  WHERE c.state IN ('new', 'open', 'reopened')
+    AND c.case_id NOT IN (SELECT case_id FROM case_referrals_active))
 SELECT o.employer_id,
        string_agg(o.case_id, $sep ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) AS case_ids,
        string_agg(o.rule_id, ',' ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) AS rule_ids,
        string_agg(o.evidence_text, chr(31) ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) AS evidence,
+       string_agg(o.visit, chr(31) ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) AS visits,
        CAST(sum(o.amount) AS DOUBLE) AS amount, max(o.sev_rank) AS sev_rank, count(*) AS n_cases,
        any_value(e.name) AS name, any_value(e.uscc) AS uscc, any_value(e.legal_rep) AS legal_rep,
        any_value(nullif(trim(e.street), '')) AS street, any_value(e.district_code) AS district_code,
-       any_value(fa.phone) AS phone, any_value(fa.address) AS address, strftime(any_value(nt.sent_on), '%Y-%m-%d') AS noticed_on,
+       any_value(fa.phone) AS phone, any_value(fa.address) AS address, any_value(fa.address_source) AS address_source,
+       strftime(any_value(nt.sent_on), '%Y-%m-%d') AS noticed_on,
        coalesce(any_value(d.name), CASE WHEN any_value(e.district_code) IS NOT NULL THEN '区县' || any_value(e.district_code) END, $no_district) AS district
 FROM open_cases o JOIN employers e USING (employer_id)
 LEFT JOIN employer_facts fa USING (employer_id)
@@ -71,3 +86,8 @@ FROM _wl_rows w GROUP BY w.file_idx ORDER BY w.file_idx;
 
 -- step: worklists.per_grid
 SELECT count(*) > 0 AS per_grid FROM grid_roster_current;
+
+-- step: worklists.chunk
+-- One workbook's rows, a chunk at a time, in their order.
+SELECT seq, case_ids, rule_ids, evidence, visits, amount, sev_rank, name, uscc, legal_rep, phone, address, address_source, noticed_on
+FROM _wl_rows WHERE file_idx = $file AND seq BETWEEN $from AND $to ORDER BY seq;

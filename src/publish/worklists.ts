@@ -8,28 +8,24 @@ import type { DatedRunContext } from '../config/context.ts';
 import { BUILTIN_RULES } from '../rules/catalog/index.ts';
 import { validateUscc } from '../link/codes.ts';
 import {
-  WORKLIST_COLUMNS,
+  WORKLIST_SHEET_COLUMNS,
   PROTECTED_COLUMNS,
   FILL_IN_COLUMNS,
   RESULT_VALUES,
   CHECK_DATE_MIN,
   CHECK_DATE_MAX,
   CASE_ID_SEPARATOR,
+  CHECKSUM_COLUMN,
+  FROZEN_COLUMNS,
   listSheetName,
   rowChecksum,
   type WorklistColumn,
 } from '../cases/worklist-layout.ts';
-import {
-  addOrderedSheet,
-  guardCommit,
-  safeText,
-  displayWidth,
-  headerFooterText,
-  rowListWriter,
-  safeFileName,
-  shareColumnStyles,
-  type StreamSheet,
-} from '../core/xlsx-write.ts';
+import { answerTableLines } from '../cases/answers.ts';
+import { addOrderedSheet, guardCommit, safeText, headerFooterText, rowListWriter, safeFileName, shareColumnStyles } from '../core/xlsx-write.ts';
+import { BODY_FONT, FORM_LIMIT, FORM_SHEET, FormSheet, heightFor, linesIn, type FormEntry } from './worklist-print.ts';
+import { issueDate } from './issue-date.ts';
+import { createReferralViews, writeSiCleanupList } from './si-cleanup.ts';
 
 const step = sqlSteps(new URL('./worklists.sql', import.meta.url));
 
@@ -55,6 +51,8 @@ export interface WorklistSummary {
   unassignedRows: number;
   /** Whether workbooks are per grid (a grid roster was loaded) or per street. */
   per: 'grid' | 'street';
+  /** Open cases left off the worklists because an answer referred them to the SI office (campaign/社保注销清理清单.xlsx). */
+  referred: number;
 }
 
 const NO_STREET = '未分街道';
@@ -62,6 +60,12 @@ const NO_GRID = '未分网格';
 const NO_DISTRICT = '未知区县';
 const CHUNK = 5000;
 const SEVERITY_LABEL: Record<number, string> = { 3: '高', 2: '中', 1: '低' };
+/** How the row says where its address comes from (employer_facts.address_source). */
+export const ADDRESS_SOURCE_LABEL: Record<string, string> = {
+  registration: '市场监管登记住所',
+  tax_registration: '税务登记生产经营地址',
+  civil_org: '民政登记住所',
+};
 
 interface PlanRow {
   file_idx: number;
@@ -80,6 +84,7 @@ interface EmployerRow {
   case_ids: string;
   rule_ids: string;
   evidence: string;
+  visits: string;
   amount: number | null;
   sev_rank: number;
   name: string | null;
@@ -87,6 +92,7 @@ interface EmployerRow {
   legal_rep: string | null;
   phone: string | null;
   address: string | null;
+  address_source: string | null;
   noticed_on: string | null;
 }
 
@@ -94,10 +100,15 @@ interface EmployerRow {
  * Builds `_wl_rows` (one row per employer with open cases of this run, with its file and its
  * rank in that file) and returns the workbook plan, one entry per file.
  */
-async function planWorklists(db: Db, runId: string): Promise<{ plan: PlanRow[]; perGrid: boolean }> {
+async function planWorklists(db: Db, runId: string, today: string): Promise<{ plan: PlanRow[]; perGrid: boolean }> {
   const perGrid = (await db.one<{ per_grid: boolean }>(step('worklists.per_grid'), undefined, { step: 'worklists.per_grid' }))?.per_grid === true;
   await runSteps(db, [
-    { name: 'worklists.rows', sql: step('worklists.rows'), params: { run: runId, sep: CASE_ID_SEPARATOR, no_district: NO_DISTRICT }, creates: ['_wl_emp'] },
+    {
+      name: 'worklists.rows',
+      sql: step('worklists.rows'),
+      params: { run: runId, sep: CASE_ID_SEPARATOR, no_district: NO_DISTRICT, today },
+      creates: ['_wl_emp'],
+    },
     { name: 'worklists.grids', sql: step('worklists.grids'), creates: ['_wl_roster', '_wl_grid'] },
     { name: 'worklists.place', sql: step('worklists.place'), params: { no_street: NO_STREET, no_grid: NO_GRID, per_grid: perGrid }, creates: ['_wl_rows'] },
   ]);
@@ -110,12 +121,36 @@ function ruleTitles(extra: Record<string, string> = {}): Map<string, string> {
   return new Map([...BUILTIN_RULES.map((r) => [r.id, r.title] as const), ...Object.entries(extra)]);
 }
 
-/** The cells of one worklist row (protected part), from an employer row. */
-function rowValues(r: EmployerRow, titles: Map<string, string>): Record<(typeof PROTECTED_COLUMNS)[number], string | number | null> {
-  const ruleIds = r.rule_ids.split(',');
+/** The address as a row shows it: the address, and on its own line the source it came from. */
+function addressText(address: string | null, source: string | null): string | null {
+  const text = safeText(address);
+  if (text === null) return null;
+  const label = source ? ADDRESS_SOURCE_LABEL[source] : undefined;
+  return label ? `${text}\n〔来源：${label}〕` : text;
+}
+
+/** 问题说明: each case's evidence, the last applied answer (上次核查), the notice sent. */
+function problemText(r: EmployerRow, ruleNames: string[]): string {
   const evidence = r.evidence.split('\u001f');
+  const visits = r.visits.split('\u001f');
+  const multi = ruleNames.length > 1;
+  // Each problem is named: the printed list has no 问题类型 column.
+  const lines = evidence.map((e, i) => `【${ruleNames[i] ?? ''}】${e}`);
+  const done = visits.filter((v) => v !== '');
+  if (done.length === visits.length && new Set(done).size === 1) lines.push(`上次核查：${done[0]}`);
+  else {
+    for (const [i, v] of visits.entries()) if (v !== '') lines.push(multi ? `上次核查（${ruleNames[i] ?? ''}）：${v}` : `上次核查：${v}`);
+  }
+  if (r.noticed_on) lines.push(`已于${r.noticed_on}发送告知书`);
+  return lines.filter((l) => l.trim() !== '').join('\n');
+}
+
+type ProtectedValues = Record<(typeof PROTECTED_COLUMNS)[number], string | number | null>;
+
+/** The cells of one worklist row (protected part), from an employer row. */
+function rowValues(r: EmployerRow, titles: Map<string, string>): ProtectedValues {
+  const ruleIds = r.rule_ids.split(',');
   const ruleNames = ruleIds.map((id) => titles.get(id) ?? id);
-  const lines = ruleIds.length === 1 ? evidence : evidence.map((e, i) => `【${ruleNames[i] ?? ''}】${e}`);
   const uscc = r.uscc !== null && validateUscc(r.uscc).ok ? r.uscc : null;
   return {
     序号: Number(r.seq),
@@ -124,102 +159,130 @@ function rowValues(r: EmployerRow, titles: Map<string, string>): Record<(typeof 
     统一社会信用代码: uscc,
     法定代表人: safeText(r.legal_rep),
     联系电话: safeText(r.phone),
-    地址: safeText(r.address),
+    地址: addressText(r.address, r.address_source),
     问题类型: safeText([...new Set(ruleNames)].join('、')),
-    问题说明: safeText([...lines, r.noticed_on ? `已于${r.noticed_on}发送告知书` : ''].filter((l) => l.trim() !== '').join('\n')),
+    问题说明: safeText(problemText(r, ruleNames)),
     估算金额: r.amount === null ? null : Math.round(r.amount * 100) / 100,
     优先级: SEVERITY_LABEL[r.sev_rank] ?? '低',
   };
 }
 
-const BORDER: Partial<ExcelJS.Borders> = {
-  top: { style: 'thin', color: { argb: 'FFBFBFBF' } },
-  left: { style: 'thin', color: { argb: 'FFBFBFBF' } },
-  bottom: { style: 'thin', color: { argb: 'FFBFBFBF' } },
-  right: { style: 'thin', color: { argb: 'FFBFBFBF' } },
-};
+const thin = { style: 'thin', color: { argb: 'FF808080' } } as const;
+const BORDER: Partial<ExcelJS.Borders> = { top: thin, left: thin, bottom: thin, right: thin };
 const FILL_IN_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF2CC' } };
 const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9E1F2' } };
 
-/** Column widths in Excel units from the header and a sample of rows (CJK counts 2), within sensible bounds. */
-function columnWidths(sample: Array<Record<string, string | number | null>>): Record<WorklistColumn, number> {
-  // Narrow enough that a landscape A4 page prints at a readable scale: long texts wrap instead.
-  const fixed: Partial<Record<WorklistColumn, number>> = {
-    问题说明: 42,
-    核查结果: 13,
-    核查日期: 11,
-    整改期限: 11,
-    核查人: 8,
-    备注: 16,
-    校验码: 18,
-    估算金额: 12,
-    优先级: 7,
-  };
-  const max: Partial<Record<WorklistColumn, number>> = { 单位名称: 24, 地址: 24, 问题类型: 14, 案件编号: 12, 法定代表人: 10, 联系电话: 14 };
-  const widths = {} as Record<WorklistColumn, number>;
-  for (const column of WORKLIST_COLUMNS) {
-    const f = fixed[column];
-    if (f !== undefined) {
-      widths[column] = f;
-      continue;
-    }
-    let w = displayWidth(column);
-    for (const row of sample) {
-      const v = row[column];
-      if (v !== null && v !== undefined) w = Math.max(w, ...String(v).split('\n').map(displayWidth));
-    }
-    widths[column] = Math.min(w + 2, max[column] ?? 40);
-  }
-  return widths;
-}
-
-/** Lines a text takes in a column of `width` Excel units (CJK counts 2), at least 1. */
-function linesIn(text: string, width: number): number {
-  return String(text)
-    .split('\n')
-    .reduce((n, line) => n + Math.max(1, Math.ceil(displayWidth(line) / Math.max(1, width - 3))), 0);
-}
+/**
+ * Column widths (Excel units). The print area 序号 .. 备注 adds up to 130. A unit is 5.25 pt in
+ * Excel (Calibri's digit) and about 7 pt in LibreOffice without Calibri: A4 landscape with
+ * 0.25" side margins holds 115 LibreOffice units, so fitted to the page width the scale is about
+ * 0.88 and 11 pt text prints at 9.7 pt (test/render/worklist-print.render.ts measures it); Excel
+ * prints it unscaled. The handwriting columns stay 1.5-2.5 cm wide; long texts wrap.
+ */
+export const COLUMN_WIDTHS: Record<WorklistColumn, number> = {
+  序号: 4,
+  单位名称: 16,
+  地址: 18,
+  联系电话: 11,
+  问题说明: 26,
+  核查结果: 11,
+  核查日期: 11,
+  整改期限: 11,
+  核查人: 9,
+  备注: 13,
+  问题类型: 12,
+  优先级: 7,
+  估算金额: 12,
+  案件编号: 12,
+  统一社会信用代码: 21,
+  法定代表人: 10,
+  校验码: 18,
+};
+const WRAPPED = new Set<WorklistColumn>(['单位名称', '地址', '联系电话', '问题类型', '问题说明', '备注', '案件编号', '法定代表人']);
+/** Rows are at least this tall (points), so a printed row has room for handwriting. */
+const MIN_ROW_HEIGHT = 28;
 
 /** The height (points) a worklist row needs so its wrapped cells show whole. */
-function rowHeight(v: Record<string, string | number | null>, widths: Record<WorklistColumn, number>): number {
+function rowHeight(v: ProtectedValues): number {
   let lines = 1;
-  for (const c of ['问题说明', '地址', '问题类型', '单位名称', '案件编号'] as WorklistColumn[]) {
+  for (const c of PROTECTED_COLUMNS) {
     const value = v[c];
-    if (value !== null && value !== undefined) lines = Math.max(lines, linesIn(String(value), widths[c]));
+    if (WRAPPED.has(c) && value !== null) lines = Math.max(lines, linesIn(String(value), COLUMN_WIDTHS[c]));
   }
-  return Math.min(409, 16 * lines + 4);
+  return heightFor(lines, MIN_ROW_HEIGHT);
 }
 
-/** The 说明 sheet: what to do, the as-of date and the counts. */
-async function writeInstructions(wb: ExcelJS.stream.xlsx.WorkbookWriter, p: PlanRow, asOf: string, runId: string, sheets: number): Promise<void> {
-  const ws = addOrderedSheet(wb, '说明', { pageSetup: { paperSize: 9, orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
-  ws.columns = [{ width: 16 }, { width: 90 }];
+/** Column letter of a worklist column (the sheet has fewer than 27 columns). */
+const col = (name: WorklistColumn): string => String.fromCharCode(65 + WORKLIST_SHEET_COLUMNS.indexOf(name as (typeof WORKLIST_SHEET_COLUMNS)[number]));
+
+/** The 说明 sheet: what to do, the dates and the counts, what each answer does. */
+async function writeInstructions(
+  wb: ExcelJS.stream.xlsx.WorkbookWriter,
+  p: PlanRow,
+  o: { asOf: string; issuedOn: string; runId: string; sheets: number; forms: number; titles: Map<string, string> },
+): Promise<void> {
+  // 74 units: one portrait page wide at 100% in Excel and in LibreOffice (see COLUMN_WIDTHS).
+  const ws = addOrderedSheet(wb, '说明', {
+    pageSetup: {
+      paperSize: 9,
+      orientation: 'portrait',
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      margins: { left: 0.5, right: 0.5, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+    },
+  });
+  ws.columns = [{ width: 18 }, { width: 56 }];
   const area = p.grid ? `${p.district} ${p.street ?? ''} ${p.grid}` : `${p.district} ${p.street ?? NO_STREET}`;
-  const lines: Array<[string, string]> = [
-    ['社保扩面征缴 网格核查清单', ''],
-    ['范围', area],
-    ...(p.workers ? ([['网格员', p.workers]] as Array<[string, string]>) : []),
-    ['数据截止日期', asOf],
-    ['批次号', runId],
-    ['单位数', String(Number(p.rows))],
-    ['案件数', String(Number(p.cases))],
-    ['其中高优先级单位', String(Number(p.high))],
-    ['估算金额合计（元）', (p.amount ?? 0).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })],
-    ['', ''],
-    ['怎么做', ''],
-    ['1', `打开“${listSheetName(1)}”${sheets > 1 ? `（至“${listSheetName(sheets)}”）` : ''}工作表，按序号从高优先级开始，逐户上门核实。`],
-    ['2', `在“核查结果”列的下拉框中选择一项：${RESULT_VALUES.join('、')}。`],
-    ['3', '在“核查日期”填写上门日期（如 2026-11-05），“核查人”填写姓名，“备注”填写需要说明的情况（如实际用工人数、迁往何处）。'],
-    ['', '选“限期整改”的必须在“整改期限”填写期限日期（选“已督促”的可填）；期限过后仍未整改的单位将列入失信联合惩戒候选名单。'],
-    ['4', '选“无雇工”“已注销或迁出”“查无此单位”的，请在备注中写明依据；数据变化后系统会重新列出。'],
-    ['5', '不要修改其他单元格，不要增删行列、改工作表名或另存为其他格式；被改动的行会被系统拒收。'],
-    ['6', '填写完毕后将本文件原样交回（文件名可不改）。'],
+  const rows = Number(p.rows);
+  const lists = `“${listSheetName(1)}”${o.sheets > 1 ? `（至“${listSheetName(o.sheets)}”）` : ''}`;
+  const lines: Array<[string, string, 'title' | 'head' | 'step' | 'text']> = [
+    ['社保扩面征缴 网格核查清单', '', 'title'],
+    ['范围', area, 'text'],
+    ...(p.workers ? [['网格员', p.workers, 'text'] as [string, string, 'text']] : []),
+    ['数据截止日期', o.asOf, 'text'],
+    ['下发日期', o.issuedOn, 'text'],
+    ['批次号', o.runId, 'text'],
+    ['单位数', String(rows), 'text'],
+    ['案件数', String(Number(p.cases)), 'text'],
+    ['其中高优先级单位', String(Number(p.high)), 'text'],
+    ['估算金额合计（元）', (p.amount ?? 0).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }), 'text'],
+    ['', '', 'text'],
+    ['怎么做', '', 'head'],
+    [
+      '1',
+      `打开${lists}工作表，按序号从高优先级开始，逐户上门核实。单位名称固定在左侧；向右依次是地址、电话、问题和黄色的填写列，再往右是案件编号等参考信息。`,
+      'step',
+    ],
+    ['2', `在“核查结果”列的下拉框中选择一项：${RESULT_VALUES.join('、')}（各项的作用见下文）。`, 'step'],
+    ['3', '在“核查日期”填写上门日期（如 2026-11-05），“核查人”填写姓名，“备注”填写需要说明的情况（如实际用工人数、迁往何处）。', 'step'],
+    ['', '选“限期整改”的必须在“整改期限”填写期限日期（选“已督促”的可填）；期限过后仍未整改的单位将列入失信联合惩戒候选名单。', 'step'],
+    ['4', '选“无雇工”“已注销或迁出”“查无此单位”的，请在备注中写明依据；数据变化后系统会重新列出。', 'step'],
+    [
+      '5',
+      `打印：“${listSheetName(1)}”打印上门需要的列（序号至备注）；“${FORM_SHEET}”每户一页，可带着上门手写，回来后把结果录入清单中同一序号的行。${o.forms < rows ? `“${FORM_SHEET}”只含按优先级的前 ${o.forms} 户，其余请打印清单。` : ''}`,
+      'step',
+    ],
+    ['6', '不要修改其他单元格，不要增删行列、改工作表名或另存为其他格式；被改动的行会被系统拒收。', 'step'],
+    ['7', '填写完毕后将本文件原样交回（文件名可不改）。有被拒收的行时，经办人会转交“退回说明”，按说明改正后重新交回。', 'step'],
+    ['', '', 'text'],
+    ['清单中的信息', '', 'head'],
+    ['地址', '依次取市场监管登记住所、税务登记生产经营地址（单位实际经营的地方）、民政登记住所中第一个有的，并在下一行注明来源。', 'text'],
+    ['联系电话', '来自市场监管登记。', 'text'],
+    ['上次核查', '“问题说明”中的“上次核查”是该案件最近一次被接收的核查结果、日期和核查人；整改期限已过的注明“已过”。', 'text'],
+    ['', '', 'text'],
+    ['核查结果的作用', '', 'head'],
+    ...answerTableLines(o.titles).map(([answer, text]): [string, string, 'text'] => [answer, text, 'text']),
   ];
-  for (const [i, [a, b]] of lines.entries()) {
+  for (const [a, b, kind] of lines) {
     const row = ws.addRow([a, b]);
-    row.getCell(1).font = { bold: true, size: i === 0 ? 14 : 11 };
-    row.getCell(2).alignment = { wrapText: true, vertical: 'top' };
-    row.height = Math.min(409, 15 * linesIn(String(b ?? ''), 90) + 3);
+    // Both cells top-aligned: a step's number sits level with the first line of its text.
+    row.getCell(1).style = {
+      font: { ...BODY_FONT, bold: kind !== 'text' || a !== '', size: kind === 'title' ? 16 : 11 },
+      alignment: { vertical: 'top', horizontal: kind === 'step' ? 'center' : 'left', wrapText: kind !== 'title' },
+    };
+    row.getCell(2).style = { font: BODY_FONT, alignment: { wrapText: true, vertical: 'top' } };
+    row.height = kind === 'title' ? 30 : heightFor(Math.max(linesIn(b, 56), linesIn(a, 18)), 18);
     row.commit();
   }
   await ws.protect('', { selectLockedCells: true, selectUnlockedCells: true, formatColumns: true, formatRows: true });
@@ -227,15 +290,15 @@ async function writeInstructions(wb: ExcelJS.stream.xlsx.WorkbookWriter, p: Plan
 }
 
 interface SheetState {
-  ws: StreamSheet;
+  ws: ReturnType<typeof addOrderedSheet>;
   rows: number;
   /** Each column's style object, shared by its cells (see shareColumnStyles). */
   styles: Array<Partial<ExcelJS.Style>>;
 }
 
-function openListSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, index: number, widths: Record<WorklistColumn, number>, header: string): SheetState {
+function openListSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, index: number, header: string): SheetState {
   const ws = addOrderedSheet(wb, listSheetName(index), {
-    views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
+    views: [{ state: 'frozen', xSplit: FROZEN_COLUMNS, ySplit: 1, topLeftCell: `${String.fromCharCode(65 + FROZEN_COLUMNS)}2`, activeCell: 'A2' }],
     pageSetup: {
       paperSize: 9,
       orientation: 'landscape',
@@ -243,43 +306,40 @@ function openListSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, index: number, wi
       fitToWidth: 1,
       fitToHeight: 0,
       printTitlesRow: '1:1',
-      showGridLines: true,
-      margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+      horizontalCentered: true,
+      margins: { left: 0.25, right: 0.25, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
     },
   });
   const fillIn = new Set<string>(FILL_IN_COLUMNS);
   const styles: Array<Partial<ExcelJS.Style>> = [];
-  ws.columns = WORKLIST_COLUMNS.map((c) => {
-    // No cell borders: exceljs serialises every cell's style to find its xf, and borders
-    // double that cost; printed gridlines (showGridLines) draw the table instead.
-    const style: Partial<ExcelJS.Style> = {
-      alignment: { vertical: 'top', wrapText: c === '问题说明' || c === '地址' || c === '备注' || c === '问题类型' || c === '单位名称' || c === '案件编号' },
-    };
+  ws.columns = WORKLIST_SHEET_COLUMNS.map((c) => {
+    // One style object per column, shared by its cells: borders cost nothing per cell then.
+    const style: Partial<ExcelJS.Style> = { font: BODY_FONT, border: BORDER, alignment: { vertical: 'top', wrapText: WRAPPED.has(c) } };
     if (fillIn.has(c)) Object.assign(style, { protection: { locked: false }, fill: FILL_IN_FILL });
     else style.protection = { locked: true };
     if (c === '估算金额') style.numFmt = '#,##0.00';
     if (c === '核查日期' || c === '整改期限') style.numFmt = 'yyyy-mm-dd';
     styles.push(style);
-    return { key: c, width: widths[c], style, hidden: c === '校验码' };
+    return { key: c, width: COLUMN_WIDTHS[c], style, hidden: c === CHECKSUM_COLUMN };
   });
-  const headerRow = ws.addRow([...WORKLIST_COLUMNS]);
+  const headerRow = ws.addRow([...WORKLIST_SHEET_COLUMNS]);
   headerRow.eachCell((cell) => {
     cell.style = {
-      font: { bold: true },
+      font: { ...BODY_FONT, bold: true },
       alignment: { vertical: 'middle', horizontal: 'center', wrapText: true },
       border: BORDER,
       fill: fillIn.has(String(cell.value)) ? FILL_IN_FILL : HEADER_FILL,
       protection: { locked: true },
     };
   });
+  headerRow.height = 24;
   headerRow.commit();
-  ws.headerFooter = { oddHeader: `&L${headerFooterText(header)}&R社保扩面征缴核查清单`, oddFooter: '&C第 &P 页 / 共 &N 页' };
+  ws.headerFooter = { oddHeader: `&L&11${headerFooterText(header)}&R&11社保扩面征缴核查清单`, oddFooter: '&C&11第 &P 页 / 共 &N 页' };
   return { ws, rows: 0, styles };
 }
 
 async function closeListSheet(s: SheetState): Promise<void> {
   const last = s.rows + 1;
-  const col = (name: WorklistColumn): string => String.fromCharCode(65 + WORKLIST_COLUMNS.indexOf(name));
   if (s.rows > 0) {
     s.ws.dataValidations.add(`${col('核查结果')}2:${col('核查结果')}${last}`, {
       type: 'list',
@@ -306,9 +366,12 @@ async function closeListSheet(s: SheetState): Promise<void> {
       });
     }
   }
-  // Filters stay usable (autoFilter allowed); sorting is not offered: Excel refuses to sort
-  // locked cells anyway, and the rows come in priority order.
-  s.ws.autoFilter = `A1:${col(FILL_IN_COLUMNS[FILL_IN_COLUMNS.length - 1])}${last}`;
+  // Filters stay usable (autoFilter allowed) over every visible column; sorting is not offered:
+  // Excel refuses to sort locked cells anyway, and the rows come in priority order.
+  s.ws.autoFilter = `A1:${col('法定代表人')}${last}`;
+  // What prints: the columns a visit needs (序号 .. 备注); the reference columns stay on screen.
+  // (exceljs puts a $ before each part: A$1 gives the absolute $A$1 Excel writes itself.)
+  s.ws.pageSetup.printArea = `A$1:${col('备注')}$${last}`;
   await s.ws.protect('', {
     selectLockedCells: true,
     selectUnlockedCells: true,
@@ -324,84 +387,129 @@ async function closeListSheet(s: SheetState): Promise<void> {
   s.ws.commit();
 }
 
+/** The form of one worklist row. */
+function formEntry(v: ProtectedValues): FormEntry {
+  const text = (x: string | number | null): string | null => (x === null ? null : String(x));
+  return {
+    seq: Number(v.序号),
+    name: text(v.单位名称),
+    address: text(v.地址),
+    phone: text(v.联系电话),
+    legalRep: text(v.法定代表人),
+    uscc: text(v.统一社会信用代码),
+    problem: text(v.问题说明),
+    caseIds: text(v.案件编号),
+    priority: String(v.优先级 ?? ''),
+    amount: typeof v.估算金额 === 'number' ? v.估算金额 : null,
+  };
+}
+
 async function writeWorkbook(
   db: Db,
   file: string,
   p: PlanRow,
-  options: { asOf: string; runId: string; maxData: number; titles: Map<string, string> },
+  options: { asOf: string; issuedOn: string; runId: string; maxData: number; titles: Map<string, string> },
 ): Promise<number> {
   const total = Number(p.rows);
   const sheets = Math.max(1, Math.ceil(total / options.maxData));
+  const forms = Math.min(total, FORM_LIMIT);
   const wb = rowListWriter(file);
   const commit = guardCommit(wb);
   wb.creator = 'recon';
-  await writeInstructions(wb, p, options.asOf, options.runId, sheets);
+  await writeInstructions(wb, p, { ...options, sheets, forms });
   const header = p.grid ? `${p.district} ${p.street ?? ''} ${p.grid}` : `${p.district} ${p.street ?? NO_STREET}`;
+  const chunks = async function* (upTo: number): AsyncGenerator<ProtectedValues[]> {
+    for (let from = 1; from <= upTo; from += CHUNK) {
+      const chunk = await db.all<EmployerRow>(
+        step('worklists.chunk'),
+        { file: p.file_idx, from, to: Math.min(upTo, from + CHUNK - 1) },
+        { step: 'worklists.chunk' },
+      );
+      yield chunk.map((r) => rowValues(r, options.titles));
+    }
+  };
   let sheet: SheetState | undefined;
   let index = 0;
-  let widths: Record<WorklistColumn, number> | undefined;
-  for (let from = 1; from <= total; from += CHUNK) {
-    const chunk = await db.all<EmployerRow>(
-      `SELECT seq, case_ids, rule_ids, evidence, amount, sev_rank, name, uscc, legal_rep, phone, address, noticed_on
-       FROM _wl_rows WHERE file_idx = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
-      [p.file_idx, from, from + CHUNK - 1],
-      { step: 'worklists.chunk' },
-    );
-    const values = chunk.map((r) => rowValues(r, options.titles));
-    widths ??= columnWidths(values);
+  for await (const values of chunks(total)) {
     for (const v of values) {
       if (!sheet || sheet.rows >= options.maxData) {
         if (sheet) await closeListSheet(sheet);
-        sheet = openListSheet(wb, ++index, widths, header);
+        sheet = openListSheet(wb, ++index, header);
       }
-      const row = sheet.ws.addRow([...PROTECTED_COLUMNS.map((c) => v[c]), ...FILL_IN_COLUMNS.map(() => null), rowChecksum(v)]);
+      const cells = WORKLIST_SHEET_COLUMNS.map((c) =>
+        c === CHECKSUM_COLUMN ? rowChecksum(v) : (FILL_IN_COLUMNS as readonly string[]).includes(c) ? null : v[c as keyof ProtectedValues],
+      );
+      const row = sheet.ws.addRow(cells);
       // Neither LibreOffice nor every Excel grows a streamed row to fit wrapped text: say how tall it is.
-      row.height = rowHeight(v, widths);
-      // Empty fill-in cells are written too, so each carries the unlocked style itself.
-      for (let c = PROTECTED_COLUMNS.length + 1; c <= PROTECTED_COLUMNS.length + FILL_IN_COLUMNS.length; c++) row.getCell(c);
+      row.height = rowHeight(v);
+      // Every cell is written, empty fill-in cells too, so each carries its column's style itself.
+      for (let c = 1; c <= WORKLIST_SHEET_COLUMNS.length; c++) row.getCell(c);
       shareColumnStyles(row, sheet.styles);
       row.commit();
       sheet.rows++;
     }
   }
-  sheet ??= openListSheet(wb, 1, widths ?? columnWidths([]), header);
+  sheet ??= openListSheet(wb, 1, header);
   await closeListSheet(sheet);
+  if (forms > 0) {
+    const form = new FormSheet(wb, header, forms);
+    for await (const values of chunks(forms)) for (const v of values) form.add(formEntry(v));
+    await form.close();
+  }
   await commit();
   return index || 1;
+}
+
+/** A file path not used yet in this run (case-insensitive, as on Windows): `name.xlsx`, `name_2.xlsx`, ... */
+function uniquePath(folder: string, base: string, used: Set<string>): string {
+  for (let i = 1; ; i++) {
+    const file = path.join(folder, `${base}${i === 1 ? '' : `_${i}`}.xlsx`);
+    if (!used.has(file.toLowerCase())) {
+      used.add(file.toLowerCase());
+      return file;
+    }
+  }
 }
 
 /**
  * Writes the worklists of a run: one workbook per street (or per grid when a grid roster is
  * loaded) under `<run folder>/worklists/<区县>/`, one row per employer with all its open cases,
- * highest priority first, with the columns grid workers fill in and a checksum per row that
- * `applyFeedback` checks when the file comes back.
+ * highest priority first, with the columns grid workers fill in, a checksum per row that
+ * `applyFeedback` checks when the file comes back, and a printable 入户核查表 per employer.
+ * Cases an answer referred to the SI office are left off and listed in
+ * `campaign/社保注销清理清单.xlsx` instead (si-cleanup.ts).
  */
 export async function writeWorklists(db: Db, ctx: DatedRunContext, layout: WorklistOptions = {}): Promise<WorklistSummary> {
   const started = performance.now();
-  const options = { ...layout, runId: ctx.runId, asOf: ctx.dates.asOf, dir: ctx.runDir, logger: ctx.logger };
+  const options = { ...layout, runId: ctx.runId, asOf: ctx.dates.asOf, issuedOn: issueDate(ctx.startedAt), dir: ctx.runDir, logger: ctx.logger };
   const maxRows = options.maxRowsPerSheet ?? EXCEL_MAX_ROWS;
   if (!Number.isInteger(maxRows) || maxRows < 2 || maxRows > EXCEL_MAX_ROWS) {
     throw new RangeError(`maxRowsPerSheet must be a whole number from 2 to ${EXCEL_MAX_ROWS}, got ${maxRows}`);
   }
-  const { plan, perGrid } = await planWorklists(db, options.runId);
+  await createReferralViews(db);
+  const { plan, perGrid } = await planWorklists(db, options.runId, options.issuedOn);
   const titles = ruleTitles(options.ruleTitles);
   const root = path.join(options.dir, 'worklists');
-  const summary: WorklistSummary = { workbooks: 0, rows: 0, cases: 0, unassignedRows: 0, per: perGrid ? 'grid' : 'street' };
+  const summary: WorklistSummary = { workbooks: 0, rows: 0, cases: 0, unassignedRows: 0, per: perGrid ? 'grid' : 'street', referred: 0 };
+  // Names that differ only in characters a file name cannot hold (A/B片区, A:B片区) would write
+  // one file over the other: a later one gets a suffix instead.
+  const used = new Set<string>();
   for (const p of plan) {
     const base = p.street === null ? NO_STREET : perGrid ? `${p.street}_${p.grid ?? NO_GRID}` : p.street;
     const folder = path.join(root, safeFileName(p.district));
     fs.mkdirSync(folder, { recursive: true });
-    const file = path.join(folder, `${safeFileName(base)}.xlsx`);
-    await writeWorkbook(db, file, p, { asOf: options.asOf, runId: options.runId, maxData: maxRows - 1, titles });
+    const file = uniquePath(folder, safeFileName(base), used);
+    await writeWorkbook(db, file, p, { asOf: options.asOf, issuedOn: options.issuedOn, runId: options.runId, maxData: maxRows - 1, titles });
     summary.workbooks++;
     summary.rows += Number(p.rows);
     summary.cases += Number(p.cases);
     if (p.street === null || (perGrid && p.grid === null)) summary.unassignedRows += Number(p.rows);
   }
   await db.run(`DROP TABLE IF EXISTS _wl_rows; DROP TABLE IF EXISTS _wl_emp; DROP TABLE IF EXISTS _wl_grid; DROP TABLE IF EXISTS _wl_roster;`);
+  summary.referred = (await writeSiCleanupList(db, ctx)).cases;
   options.logger.info(
     { ...summary, ms: Math.round(performance.now() - started) },
-    `worklists: ${summary.workbooks} workbook(s), ${summary.rows} employer(s), ${summary.cases} case(s)${summary.unassignedRows ? `, ${summary.unassignedRows} not assigned to a ${perGrid ? 'grid' : 'street'}` : ''}`,
+    `worklists: ${summary.workbooks} workbook(s), ${summary.rows} employer(s), ${summary.cases} case(s)${summary.unassignedRows ? `, ${summary.unassignedRows} not assigned to a ${perGrid ? 'grid' : 'street'}` : ''}${summary.referred ? `; ${summary.referred} case(s) on the SI clean-up list` : ''}`,
   );
   return summary;
 }

@@ -59,7 +59,8 @@ civ AS (
   GROUP BY l.employer_id),
 tax AS (
   SELECT l.employer_id, bool_or(t.status_class = 'active') AS taxpayer_active,
-         CASE WHEN bool_or(t.status_class = 'active') THEN 'active' ELSE arg_max(t.status_class, (t.as_of, t.file_id, t.src_line)) END AS tax_status
+         CASE WHEN bool_or(t.status_class = 'active') THEN 'active' ELSE arg_max(t.status_class, (t.as_of, t.file_id, t.src_line)) END AS tax_status,
+         arg_max(t.address, (t.as_of, t.file_id, t.src_line)) FILTER (WHERE t.address IS NOT NULL) AS address
   FROM tax_registration_current t
   JOIN employer_links l ON l.source = 'tax_registration' AND l.record_key = t.taxpayer_id
   GROUP BY l.employer_id),
@@ -86,7 +87,13 @@ pen AS (
   SELECT employer_id, insured_count AS paid_count_110
   FROM _facts_payments WHERE insurance_code = '110' AND period = CAST($month AS DATE))
 SELECT e.employer_id, e.name, e.uscc, e.kind, e.district_code, e.street, e.legal_rep,
-       reg.phone, coalesce(reg.address, civ.address) AS address,
+       -- Contact: the first source that has one, and which (docs/rules.md "Terms"): the registry's
+       -- 住所, then the tax registry's 生产经营地址 (where the business operates), then civil
+       -- affairs' 住所. Only the registry exports a phone.
+       reg.phone, CASE WHEN reg.phone IS NOT NULL THEN 'registration' END AS phone_source,
+       coalesce(reg.address, tax.address, civ.address) AS address,
+       CASE WHEN reg.address IS NOT NULL THEN 'registration' WHEN tax.address IS NOT NULL THEN 'tax_registration'
+            WHEN civ.address IS NOT NULL THEN 'civil_org' END AS address_source,
        reg.reg_status, reg.reg_status_text, reg.closed_on, civ.civil_status, tax.tax_status, coalesce(tax.taxpayer_active, false) AS taxpayer_active,
        coalesce(reg.reg_status = 'active', false) OR coalesce(civ.civil_status = 'active', false) AS active,
        coalesce(reg.reg_status IN ('closed', 'revoked', 'moved_out'), false) OR coalesce(civ.civil_status IN ('closed', 'revoked'), false) AS closed,

@@ -8,7 +8,7 @@ import { Db } from '../../src/db/database.ts';
 import { loadPipeline } from '../../src/config/pipeline-file.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { writeWorklists } from '../../src/publish/worklists.ts';
-import { WORKLIST_COLUMNS } from '../../src/cases/worklist-layout.ts';
+import { WORKLIST_SHEET_COLUMNS } from '../../src/cases/worklist-layout.ts';
 import { applyFeedback } from '../../src/cases/feedback.ts';
 import { createBlacklistViews, writeBlacklist, BLACKLIST_FILE } from '../../src/campaign/blacklist.ts';
 
@@ -18,7 +18,8 @@ function addDays(iso: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-const col = (name: (typeof WORKLIST_COLUMNS)[number]): number => WORKLIST_COLUMNS.indexOf(name) + 1;
+// Worklists are written in layout 2 (worklist-layout.ts).
+const col = (name: (typeof WORKLIST_SHEET_COLUMNS)[number]): number => WORKLIST_SHEET_COLUMNS.indexOf(name) + 1;
 
 describe('blacklist candidates', () => {
   it('over the fixture: a 限期整改 case becomes a candidate exactly the day after its deadline, while the finding holds, with its evidence trail', async () => {

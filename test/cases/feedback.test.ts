@@ -10,32 +10,54 @@ import { runPipeline } from '../../src/pipeline/run.ts';
 import { writeWorklists } from '../../src/publish/worklists.ts';
 import { applyFeedback, parseCheckDate } from '../../src/cases/feedback.ts';
 import { seedWorklistDb } from '../publish/seed.ts';
+import { WORKLIST_COLUMNS } from '../../src/cases/worklist-layout.ts';
 
 const NOW = new Date('2026-11-10T02:00:00Z');
-const COL = { name: 3, result: 12, date: 13, deadline: 14, checker: 15, remarks: 16 };
 
 type Fill = { result?: string; date?: Date | string; deadline?: Date | string; checker?: string; remarks?: string; name?: string };
+
+/** Column numbers (1-based) of a sheet's header row, by header. */
+function headerColumns(ws: ExcelJS.Worksheet): Map<string, number> {
+  const out = new Map<string, number>();
+  ws.getRow(1).eachCell((cell, n) => out.set(String(cell.value), n));
+  return out;
+}
 
 /** Fills rows of a worklist as a grid worker would (by 案件编号) and saves it under a new name. */
 async function fill(file: string, out: string, fills: Record<string, Fill>): Promise<void> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(file);
   const ws = wb.getWorksheet('清单') as ExcelJS.Worksheet;
+  const col = headerColumns(ws);
+  const at = (name: string): number => col.get(name) as number;
   const found = new Set<string>();
   ws.eachRow((row, n) => {
     if (n === 1) return;
-    const f = fills[String(row.getCell(2).value)];
+    const id = String(row.getCell(at('案件编号')).value);
+    const f = fills[id];
     if (!f) return;
-    found.add(String(row.getCell(2).value));
-    if (f.result !== undefined) row.getCell(COL.result).value = f.result;
-    if (f.date !== undefined) row.getCell(COL.date).value = f.date;
-    if (f.deadline !== undefined) row.getCell(COL.deadline).value = f.deadline;
-    if (f.checker !== undefined) row.getCell(COL.checker).value = f.checker;
-    if (f.remarks !== undefined) row.getCell(COL.remarks).value = f.remarks;
-    if (f.name !== undefined) row.getCell(COL.name).value = f.name;
+    found.add(id);
+    if (f.result !== undefined) row.getCell(at('核查结果')).value = f.result;
+    if (f.date !== undefined) row.getCell(at('核查日期')).value = f.date;
+    if (f.deadline !== undefined) row.getCell(at('整改期限')).value = f.deadline;
+    if (f.checker !== undefined) row.getCell(at('核查人')).value = f.checker;
+    if (f.remarks !== undefined) row.getCell(at('备注')).value = f.remarks;
+    if (f.name !== undefined) row.getCell(at('单位名称')).value = f.name;
   });
   expect([...found].sort()).toEqual(Object.keys(fills).sort());
   await wb.xlsx.writeFile(out);
+}
+
+/** The 问题说明 of each row of a worklist's 清单 sheet, by 案件编号. */
+async function problems(file: string): Promise<Map<string, string>> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(file);
+  const ws = wb.getWorksheet('清单') as ExcelJS.Worksheet;
+  const col = headerColumns(ws);
+  const out = new Map<string, string>();
+  for (let r = 2; r <= ws.rowCount; r++)
+    out.set(String(ws.getCell(r, col.get('案件编号') as number).value), String(ws.getCell(r, col.get('问题说明') as number).value));
+  return out;
 }
 
 describe('applyFeedback', () => {
@@ -178,7 +200,11 @@ describe('applyFeedback', () => {
       const wb = new ExcelJS.Workbook();
       wb.addWorksheet('Sheet1').addRow(['单位名称', '备注']);
       await wb.xlsx.writeFile(notWorklist);
-      await expect(applyFeedback(db, testContext({ runId: 'fb' }), [notWorklist], { now: NOW })).rejects.toThrow(/is not a worklist/);
+      const refused = await applyFeedback(db, testContext({ runId: 'fb', runDir: dir }), [notWorklist], { now: NOW });
+      expect(refused).toMatchObject({ files: 0, rows: 0, rejectedRows: 0 });
+      expect(refused.refusedFiles).toEqual([
+        expect.objectContaining({ file: notWorklist, code: 'not_worklist', message: expect.stringContaining('is not a worklist') }),
+      ]);
     });
   });
 
@@ -210,6 +236,129 @@ describe('applyFeedback', () => {
         { case_id: a, result: '限期整改', deadline: '2026-12-03', status: 'applied' },
         { case_id: e, result: '已督促', deadline: '2026-11-20', status: 'applied' },
       ]);
+    });
+  });
+
+  it('rejects both rows of a case answered twice in one file (a copied row), names both rows, and applies the rest', async () => {
+    await withDb(async (db) => {
+      const [a, b] = (await seedWorklistDb(db, [
+        { id: 'A', name: '甲公司', findings: [{ rule: 'uninsured', severity: 'high', amount: 2, text: 'a' }] },
+        { id: 'B', name: '乙公司', findings: [{ rule: 'uninsured', severity: 'high', amount: 1, text: 'b' }] },
+      ])) as [string, string];
+      const dir = tempDir();
+      await writeWorklists(db, testContext({ runId: 'run-1', asOf: '2026-10-31', runDir: dir }));
+      const filled = path.join(dir, 'filled.xlsx');
+      await fill(path.join(dir, 'worklists', '姑苏区', '沧浪街道.xlsx'), filled, {
+        [a]: { result: '已督促', date: '2026-11-05', checker: '张三' },
+        [b]: { result: '已督促', date: '2026-11-05', checker: '张三' },
+      });
+      // The worker copies A's row (protected cells, checksum and all) below and gives it another answer.
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.readFile(filled);
+      const ws = wb.getWorksheet('清单') as ExcelJS.Worksheet;
+      const col = headerColumns(ws);
+      const rowOfA = [2, 3].find((r) => ws.getCell(r, col.get('案件编号') as number).value === a) as number;
+      const copy = ws.addRow((ws.getRow(rowOfA).values as unknown[]).slice(1));
+      copy.getCell(col.get('核查结果') as number).value = '无雇工';
+      const back = path.join(dir, '沧浪街道_回收.xlsx');
+      await wb.xlsx.writeFile(back);
+
+      const s = await applyFeedback(db, testContext({ runId: 'fb', runDir: dir }), [back], { asOf: '2026-10-31', now: NOW });
+      expect(s).toMatchObject({ rows: 3, appliedRows: 1, rejectedRows: 2, exempted: 0, keptOpen: 1 });
+      expect(s.rejections.map((r) => [r.caseId, r.row, r.code])).toEqual([
+        [a, rowOfA, 'conflict'],
+        [a, 4, 'conflict'],
+      ]);
+      expect(s.rejections[0]?.reason).toContain(`清单!${rowOfA}、清单!4`);
+      expect(await rows(db, `SELECT state FROM cases WHERE case_id = $1`, [a])).toEqual([{ state: 'new' }]);
+      expect(await rows(db, `SELECT case_id, status, effect FROM feedback WHERE status = 'applied'`)).toEqual([
+        { case_id: b, status: 'applied', effect: 'open' },
+      ]);
+
+      // The 退回说明 for the office to send back: which rows, what was wrong, what to do.
+      expect(s.returnNotes).toEqual([{ file: back, note: path.join('feedback', '退回说明_沧浪街道_回收.xlsx') }]);
+      const note = new ExcelJS.Workbook();
+      await note.xlsx.readFile(path.join(dir, s.returnNotes[0]?.note as string));
+      expect(note.worksheets.map((w) => w.name)).toEqual(['说明', '退回明细']);
+      const detail = note.getWorksheet('退回明细') as ExcelJS.Worksheet;
+      expect((detail.getRow(1).values as unknown[]).slice(1)).toEqual([
+        '序号',
+        '位置（工作表!行）',
+        '案件编号',
+        '单位名称',
+        '填写的核查结果',
+        '核查日期',
+        '问题',
+        '怎么做',
+      ]);
+      expect(detail.rowCount).toBe(3);
+      expect((detail.getRow(2).values as unknown[]).slice(1, 6)).toEqual([1, `清单!${rowOfA}`, a, '甲公司', '已督促']);
+      expect(String(detail.getCell(3, 8).value)).toContain('只保留一行');
+      const guide = (note.getWorksheet('说明') as ExcelJS.Worksheet).getSheetValues().flat().map(String).join('\n');
+      expect(guide).toContain('沧浪街道_回收.xlsx');
+      expect(guide).toContain('填写了 3 行，已接收 1 行，退回 2 行');
+      expect(await rows(db, `SELECT return_note FROM feedback_files`)).toEqual([{ return_note: s.returnNotes[0]?.note }]);
+    });
+  });
+
+  it('shows the last applied answer on the next worklist: result, date, checker, and a 整改期限 that has passed', async () => {
+    await withDb(async (db) => {
+      const [a, b, c] = (await seedWorklistDb(db, [
+        { id: 'A', name: '甲公司', findings: [{ rule: 'uninsured', severity: 'high', amount: 3, text: '未参保' }] },
+        { id: 'B', name: '乙公司', findings: [{ rule: 'lapsed', severity: 'high', amount: 2, text: '断缴' }] },
+        { id: 'C', name: '丙公司', findings: [{ rule: 'lapsed', severity: 'high', amount: 1, text: '断缴' }] },
+      ])) as [string, string, string];
+      const dir = tempDir();
+      await writeWorklists(db, testContext({ runId: 'run-1', asOf: '2026-10-31', runDir: dir }));
+      const back = path.join(dir, 'back.xlsx');
+      await fill(path.join(dir, 'worklists', '姑苏区', '沧浪街道.xlsx'), back, {
+        [a]: { result: '已督促', date: '2026-11-05', deadline: '2026-11-20', checker: '张三' },
+        [b]: { result: '限期整改', date: '2026-11-06', deadline: '2026-12-31', checker: '李四' },
+      });
+      await applyFeedback(db, testContext({ runId: 'fb', runDir: dir }), [back], { asOf: '2026-10-31', now: NOW });
+      // The next worklist, issued on 2026-11-25 (after A's deadline, before B's).
+      const next = tempDir();
+      await writeWorklists(db, testContext({ runId: 'run-1', asOf: '2026-10-31', runDir: next, now: new Date('2026-11-25T01:00:00Z') }));
+      const text = await problems(path.join(next, 'worklists', '姑苏区', '沧浪街道.xlsx'));
+      expect(text.get(a)).toBe('【未参保】未参保\n上次核查：2026-11-05 已督促（张三），整改期限 2026-11-20 已过');
+      expect(text.get(b)).toBe('【断缴】断缴\n上次核查：2026-11-06 限期整改（李四），整改期限 2026-12-31');
+      expect(text.get(c)).toBe('【断缴】断缴');
+    });
+  });
+
+  it('reads a worklist in the 0.2 column order (layout 1) as well: the reader finds columns by header, the checksum covers cells by name', async () => {
+    await withDb(async (db) => {
+      const [a] = (await seedWorklistDb(db, [
+        { id: 'A', name: '甲公司', address: '苏州市人民路1号', findings: [{ rule: 'uninsured', severity: 'high', amount: 2, text: 'a' }] },
+      ])) as [string];
+      const dir = tempDir();
+      await writeWorklists(db, testContext({ runId: 'run-1', asOf: '2026-10-31', runDir: dir }));
+      // The same sheet with its columns in the order 0.2 wrote them.
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.readFile(path.join(dir, 'worklists', '姑苏区', '沧浪街道.xlsx'));
+      const ws = wb.getWorksheet('清单') as ExcelJS.Worksheet;
+      const col = headerColumns(ws);
+      const old = new ExcelJS.Workbook();
+      const sheet = old.addWorksheet('清单');
+      sheet.addRow([...WORKLIST_COLUMNS]);
+      for (let r = 2; r <= ws.rowCount; r++) sheet.addRow(WORKLIST_COLUMNS.map((c) => ws.getCell(r, col.get(c) as number).value));
+      sheet.getCell(2, WORKLIST_COLUMNS.indexOf('核查结果') + 1).value = '已督促';
+      sheet.getCell(2, WORKLIST_COLUMNS.indexOf('核查日期') + 1).value = '2026-11-05';
+      const back = path.join(dir, 'layout1.xlsx');
+      await old.xlsx.writeFile(back);
+      const s = await applyFeedback(db, testContext({ runId: 'fb', runDir: dir }), [back], { asOf: '2026-10-31', now: NOW });
+      expect(s).toMatchObject({ rows: 1, appliedRows: 1, rejectedRows: 0, keptOpen: 1 });
+      expect(await rows(db, `SELECT case_id, result, status FROM feedback`)).toEqual([{ case_id: a, result: '已督促', status: 'applied' }]);
+    });
+  });
+
+  it('reads a worklist handed back with nothing filled in: no rows, no error, no 退回说明', async () => {
+    await withDb(async (db) => {
+      await seedWorklistDb(db, [{ id: 'A', name: '甲公司', findings: [{ rule: 'uninsured', severity: 'high', amount: 2, text: 'a' }] }]);
+      const dir = tempDir();
+      await writeWorklists(db, testContext({ runId: 'run-1', asOf: '2026-10-31', runDir: dir }));
+      const s = await applyFeedback(db, testContext({ runId: 'fb', runDir: dir }), [path.join(dir, 'worklists', '姑苏区', '沧浪街道.xlsx')], { now: NOW });
+      expect(s).toMatchObject({ files: 1, rows: 0, rejectedRows: 0, refusedFiles: [], returnNotes: [] });
     });
   });
 

@@ -15,12 +15,12 @@ const PARAMS = path.resolve('pipelines/local-params.yaml');
 const HOSTILE = "=cmd|' /C calc'!A0";
 
 /** Runs the pipeline over an inbox into a temp dir; returns the published database and run. */
-async function runInbox(inbox: string): Promise<{ database: string; runId: string; asOf: string; dir: string }> {
+async function runInbox(inbox: string): Promise<{ database: string; runId: string; asOf: string; dir: string; outputDir: string }> {
   const dir = tempDir('recon-ledger-');
   const file = path.join(dir, 'nightly.yaml');
   fs.writeFileSync(file, `inbox: ${inbox}\ndatabase: data/recon.duckdb\noutput: reports\nlocal_params: ${PARAMS}\nas_of: 2026-10-31\n`);
   const result = await runPipeline(loadPipeline(file), { logger: silentLogger() });
-  return { database: path.join(dir, 'data', 'recon.duckdb'), runId: result.runId, asOf: result.asOf, dir };
+  return { database: path.join(dir, 'data', 'recon.duckdb'), runId: result.runId, asOf: result.asOf, dir, outputDir: result.outputDir };
 }
 
 /**
@@ -129,8 +129,12 @@ describe('ledger.xlsx on the committed fixture', () => {
   let db: Db;
   let file = '';
   let sheets: string[] = [];
+  let published = '';
+  let runId = '';
   beforeAll(async () => {
     const run = await runInbox(path.resolve('fixtures/inbox'));
+    published = path.join(run.outputDir, 'ledger.xlsx');
+    runId = run.runId;
     db = await Db.open(run.database);
     const out = await writeLedger(db, testContext({ runId: run.runId, asOf: run.asOf, runDir: path.join(run.dir, 'out') }));
     file = out.file;
@@ -138,7 +142,7 @@ describe('ledger.xlsx on the committed fixture', () => {
     return () => db.close();
   }, 90_000);
 
-  it('has the seven sheets with Chinese headers, frozen header rows and A4 landscape', async () => {
+  it('has the eight sheets with Chinese headers, frozen header rows and A4 landscape', async () => {
     expect(sheets).toEqual([...LEDGER_SHEETS]);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
@@ -158,14 +162,17 @@ describe('ledger.xlsx on the committed fixture', () => {
     ]);
     expect(headers('欠费台账')).toContain('滞纳金\n(元)');
     expect(headers('案件进展')).toEqual(expect.arrayContaining(['本次\n新增', '本次\n销号', '本次\n豁免', '累计\n立案', '在办']));
-    expect(headers('待人工确认')).toContain('候选单位');
+    // No near misses in the fixture: the sheet is its title and one line (no header of empty columns).
+    expect(headers('待人工确认')).toEqual(['本次无待人工确认的关联']);
     expect(headers('运行记录')).toEqual(['项目', '内容']);
     const summary = wb.getWorksheet('汇总') as ExcelJS.Worksheet;
     expect(summary.views[0]).toMatchObject({ state: 'frozen', ySplit: 2 });
     expect(summary.pageSetup).toMatchObject({ orientation: 'landscape', paperSize: 9, printTitlesRow: '1:2' });
     expect(summary.headerFooter.oddFooter).toContain('&P');
     expect(summary.getCell('E3').numFmt).toBe('0.0%');
-    expect(summary.getCell('H3').numFmt).toBe('#,##0.00');
+    // 汇总 shows whole yuan (the cell keeps the cents); the detail sheets show the cents.
+    expect(summary.getCell('H3').numFmt).toBe('#,##0');
+    expect(wb.getWorksheet('欠费台账')?.getCell('H3').numFmt).toBe('#,##0.00');
   });
 
   it('汇总 has one row per district and a 合计 row equal to the views', async () => {
@@ -198,7 +205,106 @@ describe('ledger.xlsx on the committed fixture', () => {
     expect(cell('征缴率')).toBeCloseTo(total['collection_rate'] as number, 12);
     expect(cell('问题\n总数')).toBe(total['findings']);
     expect(cell('涉及金额\n(元)')).toBeCloseTo(total['findings_amount'] as number, 2);
-    expect(cell('未参保\n(户)')).toBe(total['uninsured_n']);
+    expect(col('未参保\n(户)')).toBe(-1);
+  });
+
+  it('问题分类 has the findings of every rule per district, and the amounts of the rules that estimate one', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    const sheet = wb.getWorksheet('问题分类') as ExcelJS.Worksheet;
+    const header = (sheet.getRow(2).values as unknown[]).map((v) => (v === undefined ? '' : String(v)));
+    expect(header.filter((h) => h.endsWith('(户)'))).toHaveLength(10);
+    expect(header.filter((h) => h.endsWith('金额(元)'))).toEqual([
+      '未参保\n金额(元)',
+      '未全员参保\n金额(元)',
+      '缴费基数不实\n金额(元)',
+      '欠费\n金额(元)',
+      '未申报\n金额(元)',
+    ]);
+    const [total] = await rows(db, `SELECT uninsured_n, lapsed_n, CAST(arrears_amount AS DOUBLE) AS arrears FROM ledger_district WHERE district_code IS NULL`);
+    const last = sheet.getRow(sheet.rowCount);
+    expect(last.getCell(1).value).toBe('合计');
+    expect(last.getCell(header.indexOf('未参保\n(户)')).value).toBe(total?.['uninsured_n']);
+    expect(last.getCell(header.indexOf('断缴\n(户)')).value).toBe(total?.['lapsed_n']);
+    expect(last.getCell(header.indexOf('欠费\n金额(元)')).value).toBeCloseTo(total?.['arrears'] as number, 2);
+  });
+
+  it('汇总 prints one page wide at about full size: fit to width, header rows on every page, no repeated column', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    const sheet = wb.getWorksheet('汇总') as ExcelJS.Worksheet;
+    expect(sheet.pageSetup).toMatchObject({ fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:2', orientation: 'landscape', paperSize: 9 });
+    expect(sheet.pageSetup.printTitlesColumn).toBeFalsy();
+    // A4 landscape holds about 784 pt inside the margins; a width unit is about 5.25 pt: 149 units print at 100%.
+    const width = sheet.columns.reduce((n, c) => n + (c.width ?? 9), 0);
+    expect(width).toBeLessThan(160);
+    expect(sheet.columnCount).toBe(17);
+  });
+
+  it('a sheet without data is its title and one line: 目标完成情况 without a targets file', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    const sheet = wb.getWorksheet('目标完成情况') as ExcelJS.Worksheet;
+    expect(sheet.rowCount).toBe(2);
+    expect(sheet.columnCount).toBe(1);
+    expect(String(sheet.getCell('A1').value)).toMatch(/^目标完成情况（\d{4} 年度/);
+    expect(String(sheet.getCell('A2').value)).toMatch(/^未载入 \d{4} 年度目标任务/);
+    expect(sheet.pageSetup).toMatchObject({ fitToWidth: 1, fitToHeight: 1 });
+    // The column is wide enough for the 13-point title: it is not cut at a column edge.
+    expect(sheet.getColumn(1).width ?? 0).toBeGreaterThanOrEqual(String(sheet.getCell('A1').value).length * 2 * 1.3);
+  });
+
+  it('数据质量 is in Chinese: categories, kinds and reasons (the English stays in the database)', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    const sheet = wb.getWorksheet('数据质量') as ExcelJS.Worksheet;
+    const lines: string[][] = [];
+    sheet.eachRow((row, n) => void (n > 2 && lines.push((row.values as unknown[]).slice(1).map((v) => (v === undefined || v === null ? '' : String(v))))));
+    expect(lines.length).toBeGreaterThan(10);
+    const [source, category, kind, , , , detail] = [0, 1, 2, 3, 4, 5, 6].map((i) => lines.map((l) => l[i] ?? ''));
+    expect(new Set(source)).toEqual(new Set(['关联检查', '拒收']));
+    expect(category).toContain('代码校验不通过');
+    expect(kind.filter((k) => /[a-z_]{3,}/.test(k))).toEqual([]);
+    expect(kind).toContain('社保参保单位');
+    expect(detail.filter((d) => /fails its check|e\.g\. line|missing required|wrong column count|unreadable/.test(d))).toEqual([]);
+    expect(detail).toContain('企业名称：必填值为空（例如第 5 行）');
+    const [english] = await rows(db, `SELECT count(*) AS n FROM dq_issues WHERE detail LIKE '%fails its check%'`);
+    expect(english?.['n']).toBeGreaterThan(0);
+  });
+
+  it("the published ledger's 运行记录 shows the run as it was published (status, pipeline, start and end as in runs), in Chinese", async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(published);
+    const sheet = wb.getWorksheet('运行记录') as ExcelJS.Worksheet;
+    const kv = new Map<string, string>();
+    const texts: string[] = [];
+    sheet.eachRow((row, n) => {
+      const values = (row.values as unknown[]).slice(1).map((v) => (v === undefined || v === null ? '' : String(v)));
+      texts.push(...values);
+      if (n > 2 && values.length >= 2) kv.set(values[0] as string, values[1] as string);
+    });
+    const [recorded] = await db.all(`SELECT status, pipeline, started_at, finished_at, output_dir FROM runs WHERE run_id = $1`, [runId]);
+    const stamp = (v: unknown): string => (v instanceof Date ? v.toISOString().replace('T', ' ').slice(0, 19) : '');
+    // The test pipeline keeps the default reject thresholds: the fixture's planted bad rows make it a run with warnings.
+    expect(recorded?.['status']).toBe('warnings');
+    expect(kv.get('状态')).toBe('成功（有警告）');
+    expect(kv.get('警告')).toMatch(/^\d+ 条/);
+    expect(kv.get('流水线文件')).toBe(recorded?.['pipeline']);
+    expect(kv.get('开始时间 (UTC)')).toBe(stamp(recorded?.['started_at']));
+    expect(kv.get('结束时间 (UTC)')).toBe(stamp(recorded?.['finished_at']));
+    // Both in UTC (the tests run in Asia/Shanghai): the run took seconds, not eight hours.
+    const finished = (recorded?.['finished_at'] as Date | undefined)?.getTime() ?? Number.NaN;
+    const started = (recorded?.['started_at'] as Date | undefined)?.getTime() ?? Number.NaN;
+    expect(finished - started).toBeGreaterThanOrEqual(0);
+    expect(finished - started).toBeLessThan(10 * 60_000);
+    expect(kv.get('结果文件夹')).toBe(recorded?.['output_dir']);
+    expect(kv.get('重复跳过文件数')).toBe('0');
+    // Stage names and kinds in Chinese: no `open`, `publish.csv` or `civil_org` left.
+    const timings = [...kv.keys()].filter((k) => k.startsWith('耗时：'));
+    expect(timings.length).toBeGreaterThan(5);
+    expect(timings.filter((k) => /[a-z]/.test(k))).toEqual([]);
+    expect(texts.filter((t) => /^(civil_org|registration|si_payment|si_enrollment|tax_registration|tax_withholding)$/.test(t))).toEqual([]);
+    expect(texts).toContain('社会组织登记信息');
   });
 
   it('another run can be selected with SET VARIABLE ledger_run; facts-based numbers then stay empty', async () => {

@@ -7,9 +7,9 @@ import { migrate } from '../../src/db/schema/migrate.ts';
 import { tempDir, load, rows, testContext, rulesAndCases } from '../helpers.ts';
 import { loadReferenceTables } from '../../src/reference/load.ts';
 import { linkEmployers } from '../../src/link/stage.ts';
-import { writeNotices, smsText, NOTICE_COLUMNS, type NoticeSummary } from '../../src/publish/notices.ts';
+import { writeNotices, smsText, mobileNumber, NOTICE_COLUMNS, type NoticeSummary } from '../../src/publish/notices.ts';
 import { writeWorklists } from '../../src/publish/worklists.ts';
-import { WORKLIST_COLUMNS } from '../../src/cases/worklist-layout.ts';
+import { WORKLIST_SHEET_COLUMNS } from '../../src/cases/worklist-layout.ts';
 import { employerView } from '../../src/link/view.ts';
 import { writeExports, usccOf, AS_OF, LOCAL_PARAMS, type Scenario } from '../rules/builder.ts';
 
@@ -26,6 +26,11 @@ const SCENARIOS: Scenario[] = [
   { id: 'closed', status: '注销', established: '2026-10-21', employees: 3 },
 ];
 const OFFICE = { name: '苏州市虎丘区社会保险管理中心', address: '苏州市虎丘区狮山路1号', phone: '0512-68000000' };
+// The runs start on 2026-11-02 at 09:30 in Shanghai (01:30 UTC): notices are issued that day, not on D.
+const STARTED = new Date('2026-11-02T01:30:00Z');
+const ISSUED = '2026-11-02';
+// Phones as the registry writes them: a mobile with spaces, a landline, a mobile with +86; LONG has none.
+const PHONES: Record<string, string> = { new10: '138 0013 8000', old40: '0512-68001234', 'A&B<i>': '+86 139-1234-5678' };
 
 let db: Db;
 let dir: string;
@@ -34,10 +39,10 @@ const employerOf = new Map<string, string>();
 
 async function rulesAndNotices(runId: string, asOf: string): Promise<NoticeSummary> {
   const out = path.join(dir, runId);
-  const ctx = testContext({ runId, asOf, runDir: out, pipeline: { office: OFFICE } });
+  const ctx = testContext({ runId, asOf, runDir: out, now: STARTED, pipeline: { office: OFFICE } });
   await rulesAndCases(db, ctx);
   const summary = await writeNotices(db, ctx);
-  await writeWorklists(db, testContext({ runId, asOf, runDir: out }));
+  await writeWorklists(db, testContext({ runId, asOf, runDir: out, now: STARTED }));
   return summary;
 }
 
@@ -56,7 +61,8 @@ async function worklistText(runId: string, name: string): Promise<string | undef
     await wb.xlsx.readFile(path.join(root, f));
     const ws = wb.getWorksheet('清单') as ExcelJS.Worksheet;
     for (let r = 2; r <= ws.rowCount; r++) {
-      if (ws.getCell(r, WORKLIST_COLUMNS.indexOf('单位名称') + 1).value === name) return String(ws.getCell(r, WORKLIST_COLUMNS.indexOf('问题说明') + 1).value);
+      if (ws.getCell(r, WORKLIST_SHEET_COLUMNS.indexOf('单位名称') + 1).value === name)
+        return String(ws.getCell(r, WORKLIST_SHEET_COLUMNS.indexOf('问题说明') + 1).value);
     }
   }
   return undefined;
@@ -68,6 +74,10 @@ beforeAll(async () => {
   dir = tempDir('recon-notices-');
   const inbox = tempDir('recon-notices-inbox-');
   for (const file of writeExports(inbox, SCENARIOS)) expect((await load(db, file)).status).toBe('loaded');
+  for (const [id, phone] of Object.entries(PHONES)) {
+    await db.run(`UPDATE registration SET phone = $1 WHERE uscc = $2`, [phone, usccOf(SCENARIOS.findIndex((s) => s.id === id))]);
+  }
+  await db.run(`UPDATE registration SET address = '苏州市虎丘区狮山路88号' WHERE uscc = $1`, [usccOf(0)]);
   await loadReferenceTables(db, LOCAL_PARAMS);
   await linkEmployers(db, testContext({ runId: 'run-1' }));
   for (const e of await rows(db, `SELECT employer_id, uscc FROM employers`)) {
@@ -83,10 +93,10 @@ describe('writeNotices', () => {
     expect(first.notices).toBe(4);
     expect(await noticesOf('run-1')).toEqual(
       [
-        { employer_id: 'new10', kind: 'new_employer', case_id: null, sent_on: AS_OF, deadline: '2026-11-20' },
-        { employer_id: 'old40', kind: 'uninsured_case', case_id: expect.stringMatching(/\S/), sent_on: AS_OF, deadline: '2026-10-21' },
-        { employer_id: 'A&B<i>', kind: 'new_employer', case_id: null, sent_on: AS_OF, deadline: '2026-11-24' },
-        { employer_id: LONG, kind: 'new_employer', case_id: null, sent_on: AS_OF, deadline: '2026-11-29' },
+        { employer_id: 'new10', kind: 'new_employer', case_id: null, sent_on: ISSUED, deadline: '2026-11-20' },
+        { employer_id: 'old40', kind: 'uninsured_case', case_id: expect.stringMatching(/\S/), sent_on: ISSUED, deadline: '2026-10-21' },
+        { employer_id: 'A&B<i>', kind: 'new_employer', case_id: null, sent_on: ISSUED, deadline: '2026-11-24' },
+        { employer_id: LONG, kind: 'new_employer', case_id: null, sent_on: ISSUED, deadline: '2026-11-29' },
       ].sort((a, b) => String(employerOf.get(a.employer_id)).localeCompare(String(employerOf.get(b.employer_id)))),
     );
     // The uninsured_case notice goes with its finding.
@@ -104,7 +114,7 @@ describe('writeNotices', () => {
     expect(found.map((f) => f['employer_id'])).toContain(employerOf.get('new10'));
     expect(await rows(db, `SELECT count(*) AS n FROM notices`)).toEqual([{ n: 4 }]);
     // The grid worker sees when the notice went out.
-    expect(await worklistText('run-3', '苏州new10有限公司')).toContain('已于2026-10-31发送告知书');
+    expect(await worklistText('run-3', '苏州new10有限公司')).toContain(`已于${ISSUED}发送告知书`);
   });
 
   it('writes one letter per employer, escaped, self-contained, per district', () => {
@@ -127,24 +137,55 @@ describe('writeNotices', () => {
     expect(html).toContain(OFFICE.address);
     expect(html).toContain(OFFICE.phone);
     expect(html).toContain(usccOf(0));
+    // Dated the day it is issued, numbered by it; the as-of date is only the date of the data.
+    expect(html.match(/<p class="date">2026年11月02日<\/p>/g)).toHaveLength(4);
+    expect(html).not.toContain('<p class="date">2026年10月31日</p>');
+    expect(html).toMatch(/编号：GZ20261102-\d{6}/);
+    expect(html).toContain('经核查至2026年10月31日尚未办理');
+    // The best address there is: here the registry's 住所.
+    expect(html).toContain('苏州市虎丘区狮山路88号');
   });
 
-  it('lists the notices in 告知清单.xlsx with an SMS text under 70 characters', async () => {
+  it('lists the notices in 告知清单.xlsx; only a mobile number gets an SMS text (under 70 characters), a landline or no phone gets a note', async () => {
     expect(first.file).toBe(path.join(dir, 'run-1', 'notices', '告知清单.xlsx'));
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(first.file as string);
     const ws = wb.worksheets[0] as ExcelJS.Worksheet;
     expect((ws.getRow(1).values as unknown[]).slice(1)).toEqual([...NOTICE_COLUMNS]);
     expect(ws.rowCount).toBe(5);
-    const sms = NOTICE_COLUMNS.indexOf('短信内容') + 1;
-    for (let r = 2; r <= 5; r++) {
-      const text = String(ws.getCell(r, sms).value);
-      expect([...text].length).toBeLessThan(70);
-      expect(text).toMatch(/^【社保】.+：.+咨询0512-68000000$/);
+    const at = (c: (typeof NOTICE_COLUMNS)[number]): number => NOTICE_COLUMNS.indexOf(c) + 1;
+    const byName = new Map([2, 3, 4, 5].map((r) => [String(ws.getCell(r, at('单位名称')).value), ws.getRow(r)]));
+    const row = (id: string): ExcelJS.Row => byName.get(id === LONG ? `苏州${LONG}有限公司` : `苏州${id}有限公司`) as ExcelJS.Row;
+    expect(row('new10').getCell(at('短信号码')).value).toBe('13800138000');
+    expect(row('new10').getCell(at('短信内容')).value).toBe('【社保】苏州new10有限公司：请于2026年11月20日前办理社会保险登记，咨询0512-68000000');
+    expect(row('A&B<i>').getCell(at('短信号码')).value).toBe('13912345678');
+    expect(String(row('A&B<i>').getCell(at('短信内容')).value)).toMatch(/^【社保】.+：.+咨询0512-68000000$/);
+    for (const id of ['new10', 'A&B<i>']) {
+      expect([...String(row(id).getCell(at('短信内容')).value)].length).toBeLessThan(70);
+      expect(row(id).getCell(at('备注')).value).toBeNull();
     }
-    const texts = [2, 3, 4, 5].map((r) => String(ws.getCell(r, sms).value));
-    expect(texts).toContain('【社保】苏州new10有限公司：请于2026年11月20日前办理社会保险登记，咨询0512-68000000');
-    expect(texts.some((t) => t.includes('…'))).toBe(true);
+    // A landline (0512-...) takes no SMS: no text, and a note says so.
+    expect(row('old40').getCell(at('联系电话')).value).toBe('0512-68001234');
+    expect(row('old40').getCell(at('短信号码')).value).toBeNull();
+    expect(row('old40').getCell(at('短信内容')).value).toBeNull();
+    expect(String(row('old40').getCell(at('备注')).value)).toContain('不是手机号码');
+    expect(row(LONG).getCell(at('短信内容')).value).toBeNull();
+    expect(String(row(LONG).getCell(at('备注')).value)).toContain('没有联系电话');
+    // Dated the day they are issued; the address says where it comes from.
+    for (const id of ['new10', 'old40', 'A&B<i>', LONG]) expect(row(id).getCell(at('告知日期')).value).toBe(ISSUED);
+    expect(row('new10').getCell(at('地址')).value).toBe('苏州市虎丘区狮山路88号');
+    expect(row('new10').getCell(at('地址来源')).value).toBe('市场监管登记住所');
+  });
+
+  it('finds the mobile number in a phone cell', () => {
+    expect(mobileNumber('13800138000')).toBe('13800138000');
+    expect(mobileNumber('138-0013-8000')).toBe('13800138000');
+    expect(mobileNumber('+86 138 0013 8000')).toBe('13800138000');
+    expect(mobileNumber('0512-68001234/15912345678')).toBe('15912345678');
+    expect(mobileNumber('0512-68001234')).toBeNull();
+    expect(mobileNumber('12800138000')).toBeNull();
+    expect(mobileNumber('1380013800')).toBeNull();
+    expect(mobileNumber(null)).toBeNull();
   });
 
   it('keeps cell values that look like formulas as text, and cuts any name to fit the SMS', () => {
@@ -153,8 +194,8 @@ describe('writeNotices', () => {
   });
 
   it('shows the worklist line and the employer view', async () => {
-    expect(await worklistText('run-1', '苏州old40有限公司')).toMatch(/未办理社会保险登记[\s\S]*\n已于2026-10-31发送告知书$/);
+    expect(await worklistText('run-1', '苏州old40有限公司')).toMatch(/未办理社会保险登记[\s\S]*\n已于2026-11-02发送告知书$/);
     const view = await employerView(db, employerOf.get('new10') as string);
-    expect(view.notices).toEqual([expect.objectContaining({ kind: 'new_employer', sent_on: '2026-10-31', deadline: '2026-11-20' })]);
+    expect(view.notices).toEqual([expect.objectContaining({ kind: 'new_employer', sent_on: ISSUED, deadline: '2026-11-20' })]);
   });
 });

@@ -18,6 +18,8 @@ export interface SeedEmployer {
   legalRep?: string | null;
   phone?: string | null;
   address?: string | null;
+  /** Where the address comes from (employer_facts.address_source); default registration when there is one. */
+  addressSource?: 'registration' | 'tax_registration' | 'civil_org' | null;
   findings: SeedFinding[];
 }
 
@@ -41,7 +43,12 @@ export async function seedWorklistDb(db: Db, employers: SeedEmployer[], runId = 
       e.street === undefined ? '沧浪街道' : e.street,
       e.legalRep ?? null,
     ]);
-    await db.run(`INSERT INTO employer_facts (employer_id, phone, address) VALUES ($1, $2, $3)`, [e.id, e.phone ?? null, e.address ?? null]);
+    await db.run(`INSERT INTO employer_facts (employer_id, phone, address, address_source) VALUES ($1, $2, $3, $4)`, [
+      e.id,
+      e.phone ?? null,
+      e.address ?? null,
+      e.addressSource === undefined ? (e.address ? 'registration' : null) : e.addressSource,
+    ]);
     for (const f of e.findings) {
       n++;
       const caseId = `C${String(n).padStart(8, '0')}`;

@@ -70,6 +70,17 @@ describe('summary.html', () => {
     expect(unbalanced(html)).toEqual([]);
   });
 
+  it('prints on A4: print styles that keep cards, charts and table rows whole and repeat the table header', () => {
+    const css = html.match(/<style>([\s\S]*?)<\/style>/)?.[1] ?? '';
+    expect(css).toMatch(/@page\s*\{[^}]*size:\s*A4/);
+    const print = css.match(/@media print\s*\{([\s\S]*)\}\s*$/)?.[1] ?? '';
+    expect(print).toMatch(/\.charts\s*\{[^}]*grid-template-columns:\s*1fr;/);
+    expect(print).toMatch(/\.card, \.chart, \.foot\s*\{[^}]*break-inside:\s*avoid/);
+    expect(print).toMatch(/thead\s*\{[^}]*display:\s*table-header-group/);
+    expect(print).toMatch(/tr\s*\{[^}]*break-inside:\s*avoid/);
+    expect(print).toMatch(/print-color-adjust:\s*exact/);
+  });
+
   it('escapes values from the data', () => {
     expect(escapeHtml(`<script>alert("x")</script>&'`)).toBe('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;');
     expect(html).not.toContain('<script');

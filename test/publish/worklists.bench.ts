@@ -7,18 +7,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { memoryDb } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/schema/migrate.ts';
 import { writeWorklists } from '../../src/publish/worklists.ts';
 import { seedWorklistDb } from './seed.ts';
 
 const n = Number(process.argv[2] ?? 100_000);
 const db = await memoryDb();
+await migrate(db);
 await seedWorklistDb(db, []);
 // ~1.2 cases per employer, 200 streets in 2 districts, a few rules, long evidence sentences.
 const employers = Math.round(n / 1.2);
 await db.run(
-  `INSERT INTO employers SELECT 'E' || i, NULL, '苏州市某某科技有限公司第' || i || '号', CASE WHEN i % 2 = 0 THEN '320508' ELSE '320505' END,
+  `INSERT INTO employers (employer_id, uscc, name, district_code, street, legal_rep) SELECT 'E' || i, NULL, '苏州市某某科技有限公司第' || i || '号', CASE WHEN i % 2 = 0 THEN '320508' ELSE '320505' END,
           '街道' || (i % 200), '法人' || (i % 97) FROM (SELECT CAST(range AS BIGINT) AS i FROM range(${employers}));
-   INSERT INTO employer_facts SELECT 'E' || i, '1380000' || lpad(CAST(i % 10000 AS VARCHAR), 4, '0'), '苏州市姑苏区某某路' || i || '号' FROM (SELECT CAST(range AS BIGINT) AS i FROM range(${employers}));
+   INSERT INTO employer_facts (employer_id, phone, address) SELECT 'E' || i, '1380000' || lpad(CAST(i % 10000 AS VARCHAR), 4, '0'), '苏州市姑苏区某某路' || i || '号' FROM (SELECT CAST(range AS BIGINT) AS i FROM range(${employers}));
    INSERT INTO cases (case_id, employer_id, rule_id, state, opened_run, state_run, last_found_run)
    SELECT 'C' || lpad(CAST(i AS VARCHAR), 8, '0'), 'E' || (i % ${employers}), (['uninsured', 'arrears', 'lapsed', 'tax_not_insured'])[CAST(1 + i // ${employers} AS INTEGER)],
           'new', 'bench', 'bench', 'bench' FROM (SELECT CAST(range AS BIGINT) AS i FROM range(${n}));
