@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // vitest's default on a 2-core machine is one worker; most test time is waiting on DuckDB
+    // and child processes, so two files at a time use the machine (CI's included) better.
+    maxWorkers: 2,
   },
 });
