@@ -33,6 +33,7 @@ import { PERSON_KINDS, PersonFiles, planPersonFiles } from './person-files.ts';
 import { PersonBuilder } from './persons.ts';
 import { personParams } from './person-truth.ts';
 import type { PersonTruthContext } from './person-truth.ts';
+import { ProjectBuilder } from './projects.ts';
 
 /**
  * Whether people are written when the options do not say. TRANSITION: true once recon reads the
@@ -133,6 +134,13 @@ export async function generateInbox(options: GenerateOptions): Promise<GenerateS
     for (const f of personPlan) rmSync(join(out, f.name), { force: true });
     for (const name of personTruthNames) rmSync(join(truthDir, name), { force: true });
   }
+  // Projects: their own files, truth and random streams, like the people.
+  const projectTruthNames = ['project_findings.csv', 'project_cases.csv', 'project_ledger.csv'];
+  const projects = options.projects ? new ProjectBuilder(options.seed, asOf, params) : undefined;
+  if (!projects) {
+    for (const name of ProjectBuilder.fileNames(asOf)) rmSync(join(out, name), { force: true });
+    for (const name of projectTruthNames) rmSync(join(truthDir, name), { force: true });
+  }
   const slots = fixedSlots(options.employers);
   const weighted = SCENARIOS.flatMap((s) => Array.from({ length: s.n }, () => s));
   let counter = 0;
@@ -174,6 +182,7 @@ export async function generateInbox(options: GenerateOptions): Promise<GenerateS
           truthFiles.links.write([output.file.kind, output.file.name, link.key, cleanCode(link.key), link.name, e.key, e.hard.join(';')]);
       }
       people?.builder.addEmployer(e, i);
+      projects?.addEmployer(e, i);
     }
     // Backpressure: wait only when some stream asked us to.
     for (const output of outputs) await output.writer.drain();
@@ -202,6 +211,10 @@ export async function generateInbox(options: GenerateOptions): Promise<GenerateS
     for (const w of people.truth) await w.close();
     summary.persons = people.builder.summary;
     summary.mismatches.push(...people.builder.summary.mismatches.map((m) => `person ${m}`));
+  }
+  if (projects !== undefined) {
+    summary.files.push(...(await projects.write(out, truthDir)));
+    summary.projects = projects.summary;
   }
   if (targets) {
     const written = await targets.write(out, options.seed);

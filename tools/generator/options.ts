@@ -1,6 +1,7 @@
 /** What `generateInbox` takes and returns. */
 import type { RuleId } from './truth.ts';
 import type { PersonSummary } from './persons.ts';
+import type { ProjectSummary } from './projects.ts';
 export interface GenerateOptions {
   employers: number;
   seed: number;
@@ -24,6 +25,11 @@ export interface GenerateOptions {
    * `personsByDefault()` in generate.ts.
    */
   persons?: boolean;
+  /**
+   * Write the project exports (建筑工程施工许可, 工伤保险项目参保) and truth/project_findings.csv,
+   * project_cases.csv, project_ledger.csv; the employer and person files do not change.
+   */
+  projects?: boolean;
 }
 
 /** What a run wrote. */
@@ -45,4 +51,6 @@ export interface GenerateSummary {
   mismatches: string[];
   /** The person part of the run, when people were written. */
   persons?: PersonSummary;
+  /** The project part of the run, when projects were written. */
+  projects?: ProjectSummary;
 }

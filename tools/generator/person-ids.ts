@@ -124,12 +124,17 @@ export class IdAllocator {
 
   /** A planted person's ID with an exact birth date; `wantX` asks for a check character X. */
   plant(region6: string, birth: number, male: boolean, wantX = false): string {
-    for (let seq = male ? 801 : 802; seq <= 999; seq += 2) {
-      const id = residentId(region6, birth, seq);
-      if (this.planted.has(id.slice(0, 17))) continue;
-      if (wantX && !id.endsWith('X')) continue;
-      this.planted.add(id.slice(0, 17));
-      return id;
+    // A large city plants one case's exact birth date in one district more than the band holds
+    // (hundreds of rounds): then the planted band of the migrants' regions, which next() never
+    // uses. Smaller cities never get there, so their files do not change.
+    for (const region of [region6, ...MIGRANT_REGIONS]) {
+      for (let seq = male ? 801 : 802; seq <= 999; seq += 2) {
+        const id = residentId(region, birth, seq);
+        if (this.planted.has(id.slice(0, 17))) continue;
+        if (wantX && !id.endsWith('X')) continue;
+        this.planted.add(id.slice(0, 17));
+        return id;
+      }
     }
     throw new Error(`no planted ID left for ${region6} born ${birth}`);
   }
