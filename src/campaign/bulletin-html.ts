@@ -1,5 +1,5 @@
 import { escapeHtml } from '../core/html.ts';
-import { pctText, ppText, rankMoveText, wanText, type Bulletin, type BulletinDistrict } from './bulletin.ts';
+import { pctText, ppText, rankMoveText, wanText, type Bulletin, type BulletinDistrict, type BulletinPeople } from './bulletin.ts';
 
 /**
  * The bulletin as one self-contained HTML page (inline CSS and SVG; no script, no network, no
@@ -169,6 +169,40 @@ function rankingRow(d: BulletinDistrict, b: Bulletin): string {
   return `<tr${cls}>${cells.map((c, i) => `<td${i === 2 ? ' class="name"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`;
 }
 
+/** A count of people, — when unknown. */
+function people(v: number | null): string {
+  return v === null ? '—' : v.toLocaleString('en-US');
+}
+
+function peopleRow(d: BulletinPeople): string {
+  const cells = [
+    d.districtName,
+    people(d.wageEarners),
+    people(d.enrolled),
+    pctText(d.coverage),
+    people(d.uninsured),
+    people(d.lapsed),
+    people(d.assistance),
+    people(d.covered),
+    pctText(d.daijiaoCoverage),
+  ];
+  return `<tr${d.districtCode === null ? ' class="total"' : ''}>${cells.map((c, i) => `<td${i === 0 ? ' class="name"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`;
+}
+
+/** Section 四: the people (职工参保率, 代缴覆盖率), when the run recorded them. */
+function peopleSection(b: Bulletin, para: (text: string | null, cls?: string) => string): string {
+  const rows = [...b.people.districts, ...(b.people.city ? [b.people.city] : [])];
+  if (!b.paragraphs.people || rows.length === 0) return `<h2>四、人员参保情况</h2>${para('本期运行没有人员层面的数据。', 'none')}`;
+  return `<h2>四、人员参保情况</h2>
+${para(b.paragraphs.people)}
+<table class="people">
+<thead><tr><th>区县</th><th>领取工资<br>职工(人)</th><th>其中<br>已参保</th><th>职工<br>参保率</th><th>未参保<br>职工(人)</th><th>断缴<br>人员(人)</th><th>困难群体<br>应代缴(人)</th><th>其中<br>已代缴</th><th>代缴<br>覆盖率</th></tr></thead>
+<tbody>
+${rows.map(peopleRow).join('\n')}
+</tbody>
+</table>`;
+}
+
 /** The bulletin page. */
 export function bulletinHtml(b: Bulletin): string {
   const title = `全民参保扩面征缴工作通报（${b.month.slice(0, 4)}年${Number(b.month.slice(5, 7))}月）`;
@@ -259,6 +293,7 @@ ${caseRows}
 </table></div>
 <div class="chart"><h3>每月新增与销号案件</h3>${caseBars(b, 540)}<div class="legend"><i style="background:#e8590c"></i>新增<i style="background:#2f9e44"></i>销号</div></div>
 </div>
+${peopleSection(b, para)}
 ${para(b.paragraphs.method, 'method')}
 </body>
 </html>

@@ -4,7 +4,7 @@ import { REPORT_FONT as LEDGER_FONT } from '../core/xlsx-write.ts';
 import { rankMoveText, type Bulletin, type BulletinDistrict } from './bulletin.ts';
 
 /** The sheets of the bulletin workbook, in order. */
-export const BULLETIN_SHEETS = ['通报', '完成情况排名', '案件情况', '月度趋势'] as const;
+export const BULLETIN_SHEETS = ['通报', '完成情况排名', '案件情况', '人员参保', '月度趋势'] as const;
 
 type Kind = 'text' | 'int' | 'rate' | 'pp' | 'wan';
 interface Col {
@@ -155,7 +155,9 @@ export function bulletinWorkbook(b: Bulletin): ExcelJS.Workbook {
     [b.paragraphs.urge, { ...FONT, size: 11, color: { argb: 'FFC92A2A' } }],
     ['二、疑点案件办理情况', { ...BOLD, size: 12 }],
     [b.paragraphs.cases, { ...FONT, size: 11 }],
-    ['三、说明', { ...BOLD, size: 12 }],
+    ['三、人员参保情况', { ...BOLD, size: 12 }],
+    [b.paragraphs.people ?? '本期运行没有人员层面的数据。', { ...FONT, size: 11 }],
+    ['四、说明', { ...BOLD, size: 12 }],
     [b.paragraphs.method, { ...FONT, size: 9, color: { argb: 'FF777777' } }],
   ];
   for (const [p, font] of paragraphs) {
@@ -205,6 +207,47 @@ export function bulletinWorkbook(b: Bulletin): ExcelJS.Workbook {
   );
   fitColumns(cases, 10);
   fitTitle(cases, casesTitle, 5);
+
+  const peopleSheet = sheet(wb, '人员参保', title, b, false, [{ state: 'frozen', ySplit: 2, xSplit: 1 }]);
+  const peopleTitle = `人员参保情况（数据截至 ${b.asOf}）`;
+  const peopleRows = [...b.people.districts, ...(b.people.city ? [b.people.city] : [])];
+  if (b.paragraphs.people && peopleRows.length) {
+    titleRow(peopleSheet, peopleTitle, 9);
+    // A count or rate nobody knows is —, not an empty cell.
+    const v = (x: number | null): string | number => (x === null ? '—' : x);
+    table(
+      peopleSheet,
+      [
+        '区县',
+        '领取工资\n职工(人)',
+        '其中\n已参保',
+        '职工\n参保率',
+        '未参保\n职工(人)',
+        '断缴\n人员(人)',
+        '困难群体\n应代缴(人)',
+        '其中\n已代缴',
+        '代缴\n覆盖率',
+      ],
+      ['text', 'int', 'int', 'rate', 'int', 'int', 'int', 'int', 'rate'],
+      peopleRows.map((d) => [
+        d.districtName,
+        v(d.wageEarners),
+        v(d.enrolled),
+        v(d.coverage),
+        v(d.uninsured),
+        v(d.lapsed),
+        v(d.assistance),
+        v(d.covered),
+        v(d.daijiaoCoverage),
+      ]),
+      (i) => ({ total: peopleRows[i]?.districtCode === null }),
+    );
+  } else {
+    titleRow(peopleSheet, peopleTitle, 1);
+    peopleSheet.addRow([safeText('本期运行没有人员层面的数据。')]).getCell(1).font = FONT;
+  }
+  fitColumns(peopleSheet, 8);
+  fitTitle(peopleSheet, peopleTitle, b.paragraphs.people && peopleRows.length ? 9 : 1);
 
   const trend = sheet(wb, '月度趋势', title, b, b.months.length > 6, [{ state: 'frozen', ySplit: 2, xSplit: 1 }]);
   const trendTitle = `综合完成率月度趋势（${b.months[0] ?? b.month} 起）`;

@@ -16,3 +16,19 @@ WHERE year = $year AND month <= CAST($month_start AS DATE) ORDER BY month, distr
 -- Cases opened and resolved city-wide per month of $year up to the month.
 SELECT strftime(month, '%Y-%m') AS m, sum(opened) AS opened, sum(resolved) AS resolved FROM campaign_case_flow
 WHERE year(month) = $year AND month <= CAST($month_start AS DATE) GROUP BY month ORDER BY month;
+
+-- step: bulletin.people
+-- The people of the run $run per district and the 合计 row (district_code NULL), as publish
+-- recorded them (ledger_person_district), with the people found uninsured at an employer of the
+-- district (person_uninsured findings of the run; 合计 counts each person once).
+WITH uninsured AS (
+  SELECT CASE WHEN grouping(district_code) = 1 THEN '合计' ELSE district_code END AS k, count(DISTINCT person_key) AS uninsured
+  FROM (SELECT f.person_key, coalesce(e.district_code, '') AS district_code
+        FROM findings f JOIN employers e ON e.employer_id = f.employer_id
+        WHERE f.run_id = $run AND f.rule_id = 'person_uninsured' AND f.person_key <> '')
+  GROUP BY GROUPING SETS ((district_code), ()))
+SELECT l.district_code, l.district_name, l.wage_earners, l.wage_earners_enrolled, l.lapsed, l.assistance, l.assistance_covered,
+       coalesce(u.uninsured, 0) AS uninsured
+FROM ledger_person_district l LEFT JOIN uninsured u ON u.k = coalesce(l.district_code, '合计')
+WHERE l.run_id = $run
+ORDER BY l.district_code IS NULL, l.district_code = '', l.district_code;

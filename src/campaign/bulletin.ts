@@ -39,6 +39,26 @@ export interface BulletinCases {
   exempt: number;
 }
 
+/**
+ * The people of one district (or the city, districtCode null) in the bulletin's run, from
+ * ledger_person_district (kept per run by publish): NULL counts when the run had no person data.
+ */
+export interface BulletinPeople {
+  districtCode: string | null;
+  districtName: string;
+  wageEarners: number | null;
+  enrolled: number | null;
+  /** 职工参保率 = enrolled / wageEarners (null when unknown or no wage earners). */
+  coverage: number | null;
+  /** People found uninsured at an employer of the district (person_uninsured). */
+  uninsured: number | null;
+  lapsed: number | null;
+  /** People the state should pay the residents' pension for, and those it pays for (代缴覆盖率). */
+  assistance: number | null;
+  covered: number | null;
+  daijiaoCoverage: number | null;
+}
+
 /** One point of the trend: a district's (or the city's, districtCode null) completion at the end of a month. */
 export interface TrendPoint {
   month: string;
@@ -69,7 +89,10 @@ export interface Bulletin {
   trend: TrendPoint[];
   /** Per month: cases opened (new) and resolved, city-wide. */
   caseTrend: Array<{ month: string; opened: number; resolved: number }>;
-  paragraphs: { summary: string; praise: string | null; urge: string | null; cases: string; method: string };
+  /** The people per district and the city, in the bulletin's run (empty: the run recorded none). */
+  people: { districts: BulletinPeople[]; city: BulletinPeople | null };
+  /** `people`: a sentence on the people (null when the run has no person data). */
+  paragraphs: { summary: string; praise: string | null; urge: string | null; cases: string; people: string | null; method: string };
 }
 
 const sql = sqlSteps(new URL('./bulletin.sql', import.meta.url));
@@ -142,6 +165,32 @@ export function parseMonth(month: string): string {
   const m = /^(\d{4})-(\d{2})$/.exec(month.trim());
   if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw new ConfigError(`--month must be a month as YYYY-MM (e.g. 2026-10), got "${month}"`);
   return `${m[1]}-${m[2]}`;
+}
+
+const rate = (num: number | null, den: number | null): number | null => (num === null || den === null || den === 0 ? null : num / den);
+
+/** The people of a run per district and for the city (ledger_person_district, and person_uninsured findings). */
+export async function bulletinPeople(db: Db, runId: string): Promise<Bulletin['people']> {
+  const rows = await db.all(sql('bulletin.people'), { run: runId }, { step: 'bulletin.people' });
+  const all = rows.map((r): BulletinPeople => {
+    const wageEarners = nn(r['wage_earners']);
+    const enrolled = nn(r['wage_earners_enrolled']);
+    const assistance = nn(r['assistance']);
+    const covered = nn(r['assistance_covered']);
+    return {
+      districtCode: r['district_code'] === null ? null : String(r['district_code']),
+      districtName: String(r['district_name']),
+      wageEarners,
+      enrolled,
+      coverage: rate(enrolled, wageEarners),
+      uninsured: wageEarners === null ? null : n(r['uninsured']),
+      lapsed: nn(r['lapsed']),
+      assistance,
+      covered,
+      daijiaoCoverage: rate(covered, assistance),
+    };
+  });
+  return { districts: all.filter((d) => d.districtCode !== null), city: all.find((d) => d.districtCode === null) ?? null };
 }
 
 async function relationExists(db: Db, name: string): Promise<boolean> {
@@ -238,6 +287,8 @@ export async function bulletinData(db: Db, monthText: string): Promise<Bulletin>
     resolved: n(r['resolved']),
   }));
 
+  const people = await bulletinPeople(db, run.run_id);
+
   const bulletin: Bulletin = {
     month,
     year,
@@ -254,7 +305,8 @@ export async function bulletinData(db: Db, monthText: string): Promise<Bulletin>
     months,
     trend,
     caseTrend,
-    paragraphs: { summary: '', praise: null, urge: null, cases: '', method: '' },
+    people,
+    paragraphs: { summary: '', praise: null, urge: null, cases: '', people: null, method: '' },
   };
   bulletin.paragraphs = wording(bulletin);
   return bulletin;
@@ -286,8 +338,17 @@ export function wording(b: Bulletin): Bulletin['paragraphs'] {
   const urge = b.urged.length ? `综合完成率排名靠后的区县：${list(b.urged)}，予以通报，请对照目标任务查找原因，加快工作进度。` : null;
   const t = b.casesTotal;
   const cases = `${monthZh(b.month)}，全市新增疑点案件 ${t.opened} 件，销号 ${t.resolved} 件，重新打开 ${t.reopened} 件，核实豁免 ${t.exempt} 件。`;
+  const p = b.people.city;
+  const num = (v: number | null): string => (v === null ? '—' : v.toLocaleString('en-US'));
+  const people =
+    p && p.wageEarners !== null
+      ? `截至 ${b.asOf}，全市单位连续两个月领取工资的职工 ${num(p.wageEarners)} 人，其中已参加职工养老保险 ${num(p.enrolled)} 人，职工参保率 ${pctText(p.coverage)}；` +
+        `发现未参保职工 ${num(p.uninsured)} 人，断缴人员 ${num(p.lapsed)} 人；困难群体应代缴城乡居民养老保险 ${num(p.assistance)} 人，已代缴 ${num(p.covered)} 人，代缴覆盖率 ${pctText(p.daijiaoCoverage)}。`
+      : null;
   const method =
     '口径：参保单位数为在业且参加企业职工基本养老保险（参保缴费）的单位数；参保人数为其已结算月份养老保险缴费人数；参保率 = 参保单位数 / 应参保单位数；征缴金额为本年度各月已缴费款；' +
-    '各项完成率 = 实际 / 目标，综合完成率为已下达各项目标完成率的平均值，按综合完成率排名；较上月与上月最后一次运行比较。数据见数据库视图 campaign_monthly、campaign_case_flow。';
-  return { summary, praise, urge, cases, method };
+    '各项完成率 = 实际 / 目标，综合完成率为已下达各项目标完成率的平均值，按综合完成率排名；较上月与上月最后一次运行比较。' +
+    '职工参保率 = 已参加职工养老保险的领取工资职工 / 在本区县单位连续两个月领取工资的职工；代缴覆盖率 = 已由政府代缴的人数 / 困难群体中应代缴的人数（16 至 59 岁、非退休、未参加职工养老保险）。' +
+    '数据见数据库视图 campaign_monthly、campaign_case_flow 与表 ledger_person_district。';
+  return { summary, praise, urge, cases, people, method };
 }

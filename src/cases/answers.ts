@@ -1,4 +1,4 @@
-import { EXEMPTING_RESULTS, RESULT_VALUES, type ResultValue } from './worklist-layout.ts';
+import { EXEMPTING_RESULTS, PERSON_RESULT_VALUES, RESULT_VALUES, type PersonResultValue, type ResultValue } from './worklist-layout.ts';
 
 /**
  * What a grid worker's answer (核查结果) does to a case, per rule (docs/rules.md, "Answers on
@@ -59,11 +59,39 @@ export const ANSWER_EFFECTS: Readonly<Record<string, Row>> = {
   closed_still_enrolled: ENROLLED_NOT_PAYING,
 };
 
+/**
+ * Answers about a person (人员清单, and the 代缴 list's 已代缴): the worklist's results plus
+ * 已代缴, which the office records for a person the 代缴 list covered.
+ */
+export const PERSON_ANSWERS = [...PERSON_RESULT_VALUES, '已代缴'] as const;
+export type PersonAnswer = PersonResultValue | '已代缴';
+type PersonRow = Record<PersonAnswer, AnswerEffect>;
+
+/**
+ * A person a grid worker or the office has verified (RULES.md "Not findings": 已参保, 已离职,
+ * 非本单位人员, 退休返聘, 已代缴) is exempt until the evidence changes; 其他 keeps the case open.
+ * The same for every person rule: each answer is a fact about the person that refutes the
+ * finding as it stands (enrolled now, no longer or never employed there, a re-employed
+ * pensioner, the 代缴 paid), and a change in the data (a wage row of a new month, another
+ * payment month) brings it back.
+ */
+const PERSON_VERIFIED: PersonRow = { 已参保: 'exempt', 已离职: 'exempt', 非本单位人员: 'exempt', 退休返聘: 'exempt', 已代缴: 'exempt', 其他: 'open' };
+
+/** The person rules' table (test/cases/answers.test.ts and test/rules/person-cases.test.ts). */
+export const PERSON_ANSWER_EFFECTS: Readonly<Record<string, PersonRow>> = {
+  person_uninsured: PERSON_VERIFIED,
+  person_base_low: PERSON_VERIFIED,
+  person_lapsed: PERSON_VERIFIED,
+  assistance_not_covered: PERSON_VERIFIED,
+};
+
 /** Rules outside the table (custom rules): the 0.2 behaviour, exempting results exempt. */
 const DEFAULT_ROW: Row = row(Object.fromEntries(EXEMPTING_RESULTS.map((r) => [r, 'exempt'])) as Partial<Row>);
 
-/** What `result` does to a case of `ruleId` (undefined for a result not in the list: such rows are rejected). */
+/** What `result` does to a case of `ruleId` (undefined for a result not in the rule's list: such rows are rejected). */
 export function answerEffect(ruleId: string, result: string): AnswerEffect | undefined {
+  const person = PERSON_ANSWER_EFFECTS[ruleId];
+  if (person) return (PERSON_ANSWERS as readonly string[]).includes(result) ? person[result as PersonAnswer] : undefined;
   if (!(RESULT_VALUES as readonly string[]).includes(result)) return undefined;
   return (ANSWER_EFFECTS[ruleId] ?? DEFAULT_ROW)[result as ResultValue];
 }

@@ -13,8 +13,9 @@ export interface CaseCounts {
 
 /**
  * The cases stage: moves every case to this run's findings (the rules stage's
- * `_rule_findings`, see cases.sql for the transitions) and records the findings with their
- * case ids in `findings`.
+ * `_rule_findings`, see cases.sql for the transitions), records the findings with their case
+ * ids in `findings` and recreates the view `person_findings_latest`. A case is (employer, rule,
+ * person): person findings have cases of their own, with ids kept across runs like any other.
  */
 export async function updateCases(db: Db, ctx: DatedRunContext): Promise<CaseCounts> {
   const run = { run: ctx.runId };
@@ -25,6 +26,7 @@ export async function updateCases(db: Db, ctx: DatedRunContext): Promise<CaseCou
     { name: 'cases.update', sql: step('cases.update'), params: run },
     { name: 'cases.events', sql: step('cases.events'), params: run },
     { name: 'cases.findings', sql: step('cases.findings'), params: { ...run, as_of: ctx.dates.asOf, month: ctx.dates.closedMonth } },
+    { name: 'cases.views', sql: step('cases.views') },
   ]);
   const counts = await db.one<{ opened: bigint; resolved: bigint; reopened: bigint }>(step('cases.counts'), undefined, { step: 'cases.counts' });
   const result = { opened: Number(counts?.opened ?? 0), resolved: Number(counts?.resolved ?? 0), reopened: Number(counts?.reopened ?? 0) };

@@ -102,13 +102,17 @@ export function listSheetName(index: number): string {
 // by hand in a returned file (accidentally or not), not a forger who reads this code.
 const CHECKSUM_KEY = 'recon/worklist/v1';
 
+/** Protected columns holding whole numbers, and those holding amounts (compared as numbers, whatever the program wrote). */
+const WHOLE_NUMBER_COLUMNS = new Set<string>(['序号', '单位序号', '用工月数']);
+const AMOUNT_COLUMNS = new Set<string>(['估算金额']);
+
 /** The canonical text of a protected cell, as written and as read back from any spreadsheet program. */
-export function canonicalCell(column: WorklistColumn, value: unknown): string {
+export function canonicalCell(column: WorklistColumn | PersonColumn, value: unknown): string {
   const text = cellText(value).replace(/\r\n?/g, '\n');
   if (text.trim() === '') return '';
-  if (column === '估算金额' || column === '序号') {
+  if (WHOLE_NUMBER_COLUMNS.has(column) || AMOUNT_COLUMNS.has(column)) {
     const n = Number(text.replace(/,/g, ''));
-    return Number.isFinite(n) ? (column === '序号' ? String(n) : n.toFixed(2)) : text;
+    return Number.isFinite(n) ? (AMOUNT_COLUMNS.has(column) ? n.toFixed(2) : String(n)) : text;
   }
   return text;
 }
@@ -117,4 +121,61 @@ export function canonicalCell(column: WorklistColumn, value: unknown): string {
 export function rowChecksum(values: Readonly<Record<(typeof PROTECTED_COLUMNS)[number], unknown>>): string {
   const canonical = PROTECTED_COLUMNS.map((c) => canonicalCell(c, values[c]));
   return createHmac('sha256', CHECKSUM_KEY).update(JSON.stringify(canonical)).digest('hex').slice(0, 16);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The 人员清单 sheet (issue 18): one row per person and employer with an open person case
+// (person_uninsured, person_base_low), answered person by person.
+
+/** Sheet names of the person list: 人员清单, 人员清单2, ... */
+export function personSheetName(index: number): string {
+  return index === 1 ? '人员清单' : `人员清单${index}`;
+}
+
+/**
+ * Columns of a 人员清单 row the pipeline fills and locks, in checksum order. 证件号码 is masked
+ * (first 6 and last 4 characters); 单位序号 is the employer's 序号 on the 清单 sheet of the same
+ * workbook, so a printed page and the 入户核查表 can be matched.
+ */
+export const PERSON_PROTECTED_COLUMNS = ['序号', '案件编号', '单位序号', '单位名称', '姓名', '证件号码', '用工月数', '问题类型', '问题说明'] as const;
+/** Columns the grid worker fills in on 人员清单 (no 整改期限: a person is not given a deadline). */
+export const PERSON_FILL_IN_COLUMNS = ['核查结果', '核查日期', '核查人', '备注'] as const;
+/**
+ * The 人员清单 sheet: who (序号, 姓名 frozen at the left), where they work, the masked ID, the
+ * months employed and the problem, then the fill-in columns, then the reference columns, the
+ * checksum last and hidden. The reader tells this sheet from a 清单 sheet by its 证件号码 column.
+ */
+export const PERSON_SHEET_COLUMNS = [
+  '序号',
+  '姓名',
+  '单位名称',
+  '证件号码',
+  '用工月数',
+  '问题说明',
+  ...PERSON_FILL_IN_COLUMNS,
+  '单位序号',
+  '问题类型',
+  '案件编号',
+  CHECKSUM_COLUMN,
+] as const;
+export type PersonColumn = (typeof PERSON_SHEET_COLUMNS)[number];
+/** Columns frozen at the left of 人员清单 (序号, 姓名). */
+export const PERSON_FROZEN_COLUMNS = 2;
+/** The header that marks a sheet as a person list. */
+export const PERSON_MARKER_COLUMN = '证件号码';
+
+/**
+ * The 核查结果 dropdown of 人员清单. What each does to a person case is cases/answers.ts's
+ * (PERSONS.md: the first four are verified facts, exempt until the evidence changes; 其他 keeps
+ * the case open).
+ */
+export const PERSON_RESULT_VALUES = ['已参保', '已离职', '非本单位人员', '退休返聘', '其他'] as const;
+export type PersonResultValue = (typeof PERSON_RESULT_VALUES)[number];
+
+const PERSON_CHECKSUM_KEY = 'recon/worklist/person/v1';
+
+/** The 校验码 of a 人员清单 row: a short HMAC-SHA256 over its protected cells. */
+export function personRowChecksum(values: Readonly<Record<(typeof PERSON_PROTECTED_COLUMNS)[number], unknown>>): string {
+  const canonical = PERSON_PROTECTED_COLUMNS.map((c) => canonicalCell(c, values[c]));
+  return createHmac('sha256', PERSON_CHECKSUM_KEY).update(JSON.stringify(canonical)).digest('hex').slice(0, 16);
 }

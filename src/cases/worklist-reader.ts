@@ -8,6 +8,10 @@ import {
   CHECK_DATE_MAX,
   CASE_ID_SEPARATOR,
   CHECKSUM_COLUMN,
+  PERSON_MARKER_COLUMN,
+  PERSON_PROTECTED_COLUMNS,
+  PERSON_RESULT_VALUES,
+  personRowChecksum,
   rowChecksum,
 } from './worklist-layout.ts';
 
@@ -32,6 +36,8 @@ export type RejectionCode =
 export interface ReadRow {
   sheet: string;
   row: number;
+  /** The kind of sheet the row is on: a 清单 (employers, RESULT_VALUES) or a 人员清单 (people, PERSON_RESULT_VALUES). */
+  list: 'employer' | 'person';
   caseIds: string[];
   result: string;
   checkedOn: string | null;
@@ -61,23 +67,48 @@ export function parseCheckDate(value: unknown): string | null {
 
 export const blank = (text: string): string | null => (text.trim() === '' ? null : text.trim());
 
-/** Reads the worklist sheets of a returned file (any sheet whose first row has the worklist headers). */
+/** Rows of a sheet looked at for a worklist header that was pushed down by inserted rows. */
+const DISPLACED_HEADER_ROWS = 10;
+
+/**
+ * Reads the worklist sheets of a returned file (any sheet whose first row has the worklist
+ * headers). A sheet whose headers include 证件号码 is a 人员清单: its rows are checked against
+ * the person columns, checksum and results (PERSON_*); the others against the employer ones.
+ */
 export async function readWorklistFile(file: string, latestDate: string): Promise<ReadRow[]> {
   return readWorkbook(file, async (workbook) => {
     const out: ReadRow[] = [];
     let worklistSheets = 0;
+    let damaged = false;
     for (const info of workbook.sheets) {
       const sheet = info.name;
       let columns: Map<string, number> | undefined;
+      let list: ReadRow['list'] = 'employer';
       for await (const row of workbook.rows(info)) {
         // Cells from column A at index 0: strings, numbers, booleans, Dates (date-formatted cells).
         const values: unknown[] = row.cells;
         if (!columns) {
-          if (row.number !== 1) break;
           const found = new Map<string, number>();
           for (const [i, v] of values.entries()) found.set(cellText(v).trim(), i);
-          if (!found.has('案件编号') || !found.has('核查结果') || !found.has(CHECKSUM_COLUMN)) break;
+          const header = found.has('案件编号') && found.has('核查结果');
+          // A worklist header below row 1 (rows inserted above it) or without its 校验码 column
+          // makes the whole file unreadable, even when another sheet (人员清单) is intact: its
+          // answers must not be applied while the rest of the file is refused.
+          if (row.number !== 1) {
+            if (header) {
+              damaged = true;
+              break;
+            }
+            if (row.number >= DISPLACED_HEADER_ROWS) break;
+            continue;
+          }
+          if (!header) continue;
+          if (!found.has(CHECKSUM_COLUMN)) {
+            damaged = true;
+            break;
+          }
           columns = found;
+          list = found.has(PERSON_MARKER_COLUMN) ? 'person' : 'employer';
           worklistSheets++;
           continue;
         }
@@ -100,6 +131,7 @@ export async function readWorklistFile(file: string, latestDate: string): Promis
         const r: ReadRow = {
           sheet,
           row: row.number,
+          list,
           caseIds: caseText
             .split(CASE_ID_SEPARATOR)
             .map((s) => s.trim())
@@ -110,13 +142,22 @@ export async function readWorklistFile(file: string, latestDate: string): Promis
           checker,
           remarks,
         };
-        const protectedValues = Object.fromEntries(PROTECTED_COLUMNS.map((c) => [c, get(c)])) as Record<(typeof PROTECTED_COLUMNS)[number], unknown>;
-        if (r.caseIds.length === 0) r.problem = { code: 'missing_case_id', reason: '案件编号为空' };
-        else if (rowChecksum(protectedValues) !== cellText(get(CHECKSUM_COLUMN)).trim()) {
+        const checksum =
+          list === 'person'
+            ? personRowChecksum(
+                Object.fromEntries(PERSON_PROTECTED_COLUMNS.map((c) => [c, get(c)])) as Record<(typeof PERSON_PROTECTED_COLUMNS)[number], unknown>,
+              )
+            : rowChecksum(Object.fromEntries(PROTECTED_COLUMNS.map((c) => [c, get(c)])) as Record<(typeof PROTECTED_COLUMNS)[number], unknown>);
+        const results: readonly string[] = list === 'person' ? PERSON_RESULT_VALUES : RESULT_VALUES;
+        if (r.caseIds.length === 0)
+          r.problem = {
+            code: 'missing_case_id',
+            reason: list === 'employer' ? '案件编号为空（本行只有人员问题的，请在“人员清单”中逐人填写）' : '案件编号为空',
+          };
+        else if (checksum !== cellText(get(CHECKSUM_COLUMN)).trim()) {
           r.problem = { code: 'checksum', reason: '受保护的单元格被改动（校验码不符），请使用原清单重新填写' };
         } else if (result === '') r.problem = { code: 'missing_result', reason: '未选择核查结果' };
-        else if (!(RESULT_VALUES as readonly string[]).includes(result))
-          r.problem = { code: 'invalid_result', reason: `核查结果“${result}”不在下拉列表中（${RESULT_VALUES.join('、')}）` };
+        else if (!results.includes(result)) r.problem = { code: 'invalid_result', reason: `核查结果“${result}”不在下拉列表中（${results.join('、')}）` };
         else if (dateText === '') r.problem = { code: 'missing_date', reason: '未填写核查日期' };
         else if (checkedOn === null) r.problem = { code: 'invalid_date', reason: `核查日期“${dateText}”不是日期` };
         else if (checkedOn < CHECK_DATE_MIN || checkedOn > latestDate)
@@ -131,7 +172,7 @@ export async function readWorklistFile(file: string, latestDate: string): Promis
         out.push(r);
       }
     }
-    if (worklistSheets === 0)
+    if (worklistSheets === 0 || damaged)
       throw new InputError(
         `"${file}" is not a worklist: no sheet has the headers 案件编号, 核查结果 and ${CHECKSUM_COLUMN} in its first row. Hand back the file the pipeline wrote.`,
       );

@@ -13,19 +13,24 @@ export function exportCommand(): Command {
   return new Command('export')
     .description('Write the published tables and findings as Parquet, partitioned by district code (hive layout: <table>/district=<code>/)')
     .option('--out <dir>', 'folder inside the output folder (default: <output>/parquet/<run id>)')
+    .option(
+      '--with-persons',
+      'add the person tables (persons, iit_detail, si_person, resident_pension, assistance, person findings and cases) with ID numbers replaced by a keyed hash and names left out',
+    )
     .option('--pipeline <file>', 'pipeline file giving the database and output folder', DEFAULT_PIPELINE)
     .option('--db <file>', 'database file (overrides the pipeline file)')
     .addHelpText(
       'after',
-      '\nExample:\n  recon export && recon query "SELECT district, count(*) FROM read_parquet(\'reports/parquet/*/findings/*/*.parquet\', hive_partitioning = true) GROUP BY ALL"\nLayout and what to do with it: docs/scaling.md',
+      '\nExample:\n  recon export && recon query "SELECT district, count(*) FROM read_parquet(\'reports/parquet/*/findings/*/*.parquet\', hive_partitioning = true) GROUP BY ALL"\nPerson tables are left out unless --with-persons; with it, id_no (and id_no_raw, person_no) is h:<HMAC-SHA256>\nwith the database key (<database>.key), the same in every table, so they join without the number.\nLayout and what to do with it: docs/scaling.md',
     )
-    .action(async (opts: { out?: string; pipeline: string; db?: string }) => {
-      const [{ withPublishedDb }, { loadPipeline }, { exportParquet }, { textTable }, { createLogger }] = await Promise.all([
+    .action(async (opts: { out?: string; pipeline: string; db?: string; withPersons?: boolean }) => {
+      const [{ withPublishedDb }, { loadPipeline }, { exportParquet }, { textTable }, { createLogger }, { databaseKey }] = await Promise.all([
         import('./published.ts'),
         import('../config/pipeline-file.ts'),
         import('../publish/parquet.ts'),
         import('./text-table.ts'),
         import('../core/log.ts'),
+        import('../db/secrets.ts'),
       ]);
       const pipeline = loadPipeline(opts.pipeline, opts.db ? { database: opts.db } : {});
       const logger = createLogger();
@@ -38,7 +43,7 @@ export function exportCommand(): Command {
         if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
           throw new ConfigError(`--out must be a folder inside the output folder ${root}; got ${out}.`);
         }
-        const result = await exportParquet(db, out, logger);
+        const result = await exportParquet(db, out, logger, databaseKey(pipeline.database), { withPersons: opts.withPersons === true });
         process.stdout.write(
           `${textTable(
             [
@@ -48,7 +53,7 @@ export function exportCommand(): Command {
               { key: 'seconds', header: 'seconds', align: 'right' },
             ],
             result.tables.map((t) => ({ table: t.name, rows: t.rows, districts: t.districts, seconds: (t.ms / 1000).toFixed(1) })),
-          )}\nwritten: ${out} (run ${result.runId}, as of ${result.asOf})\n`,
+          )}\nwritten: ${out} (run ${result.runId}, as of ${result.asOf})${opts.withPersons ? '; person tables with ID numbers as keyed hashes' : ''}\n`,
         );
       });
     });

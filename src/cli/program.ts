@@ -3,6 +3,7 @@ import { runCommand } from './run.ts';
 import { ingestCommand } from './ingest.ts';
 import { schemaCommand } from './schema.ts';
 import { employerCommand } from './employer.ts';
+import { personCommand } from './person.ts';
 import { rulesCommand } from './rules.ts';
 import { exportCommand } from './export.ts';
 import { queryCommand } from './query.ts';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
     exportCommand(),
     tablesCommand(),
     employerCommand(),
+    personCommand(),
     rulesCommand(),
     bulletinCommand(),
     blacklistCommand(),

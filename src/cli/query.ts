@@ -7,6 +7,7 @@ import { DEFAULT_PIPELINE } from './run.ts';
 import type { PipelineConfig } from '../config/pipeline-file.ts';
 import type { Db } from '../db/database.ts';
 import { literal } from '../core/sql.ts';
+import { AUDIT_FILE, openUnmaskAudit } from './unmask-audit.ts';
 
 /** Statement kinds an ad-hoc query may be: reading only. */
 const ALLOWED = new Set(['SELECT', 'EXPLAIN']);
@@ -37,16 +38,26 @@ export function queryCommand(): Command {
     .option('-o, --out <file>', 'write to a file (.csv .jsonl .json .parquet .arrow .xlsx .txt) instead of the terminal')
     .option('--force', 'let -o write outside the current folder and the output folder, or replace a file of another kind')
     .option('--timeout <seconds>', 'stop the query after this many seconds (0: no limit)', seconds, DEFAULT_TIMEOUT_S)
+    .option('--unmask', `show full ID numbers (each use is recorded in <output>/${AUDIT_FILE}; a file written with -o is made 0600)`)
     .option('--pipeline <file>', 'pipeline file giving the database', DEFAULT_PIPELINE)
     .option('--db <file>', 'database file (overrides the pipeline file)')
     .addHelpText(
       'after',
-      '\nExamples:\n  recon query "SELECT rule_id, count(*) FROM findings_latest GROUP BY ALL"\n  recon query -f my.sql -o 结果.xlsx\nID numbers are masked in every result (310101********1234).\nTables: recon tables',
+      `\nExamples:\n  recon query "SELECT rule_id, count(*) FROM findings_latest GROUP BY ALL"\n  recon query -f my.sql -o 结果.xlsx\nID numbers are masked in every result (310101********1234) unless --unmask; every --unmask is recorded\n(time, OS user, command, SQL with IDs masked, rows) in <output>/${AUDIT_FILE}.\nTables: recon tables`,
     )
     .action(
       async (
         sqlArg: string | undefined,
-        opts: { file?: string; format?: ExportFormat; out?: string; force?: boolean; timeout: number; pipeline: string; db?: string },
+        opts: {
+          file?: string;
+          format?: ExportFormat;
+          out?: string;
+          force?: boolean;
+          timeout: number;
+          pipeline: string;
+          db?: string;
+          unmask?: boolean;
+        },
       ) => {
         const sql = (opts.file ? fs.readFileSync(opts.file, 'utf8') : (sqlArg ?? '')).trim().replace(/;\s*$/, '');
         if (!sql) throw new ConfigError('Give a SELECT statement, or -f FILE.');
@@ -65,6 +76,9 @@ export function queryCommand(): Command {
         const spill = `${pipeline.duckdb['temp_directory'] ?? path.join(path.dirname(pipeline.database), 'work', 'spill')}-query-${process.pid}`;
         const scratch = !partial && (format === 'csv' || format === 'jsonl' || format === 'json') ? path.join(spill, 'result.out') : undefined;
         let n = 0;
+        // Opened before anything runs: an --unmask that cannot be recorded shows nothing.
+        const audit = opts.unmask ? openUnmaskAudit(pipeline.output) : undefined;
+        let failure: unknown;
         try {
           if (scratch) fs.mkdirSync(spill, { recursive: true });
           await withPublishedDb(opts, async (db) => {
@@ -82,11 +96,15 @@ export function queryCommand(): Command {
                 ...(scratch ? { scratch } : {}),
                 signal,
                 terminal: process.stdout.isTTY === true,
+                ...(opts.unmask ? { unmask: true } : {}),
               }),
             );
           });
+          // A file with full ID numbers is for the account that asked for it alone.
+          if (partial && opts.unmask && fs.existsSync(partial)) fs.chmodSync(partial, 0o600);
           if (partial && target) fs.renameSync(partial, target);
         } catch (error) {
+          failure = error;
           if (/Permission Error|capable of reading the file/.test(errorMessage(error))) {
             throw new ConfigError(`recon query reads the published database only: reading or writing other files is refused (${dbMessage(error)}).`);
           }
@@ -95,6 +113,14 @@ export function queryCommand(): Command {
           if (partial)
             for (const f of [partial, path.join(path.dirname(partial), `tmp_${path.basename(partial)}`)]) fs.rmSync(f, { force: true, recursive: true });
           fs.rmSync(spill, { recursive: true, force: true });
+          audit?.record({
+            command: 'query',
+            sql,
+            rows: n,
+            ...(target ? { output: target } : {}),
+            status: failure === undefined ? 'ok' : 'failed',
+            ...(failure === undefined ? {} : { error: errorMessage(failure).split('\n')[0] ?? '' }),
+          });
         }
         if (target) process.stderr.write(`${n} rows written to ${opts.out}\n`);
       },

@@ -22,6 +22,21 @@ const rulesSchema = z
       .min(0)
       .default(30)
       .describe('Employers established fewer days than this before the as-of date are not findings (社会保险法: 30 days to register).'),
+    retirement_age: z
+      .object({
+        male: z.number().int().min(40).max(80).default(60).describe('Men reach retirement age at this many whole years (RULES.md "Working age").'),
+        female: z.number().int().min(40).max(80).default(55).describe('Women reach retirement age at this many whole years.'),
+      })
+      .strict()
+      .default({ male: 60, female: 55 })
+      .describe('Retirement ages of the person rules: working age is 16 <= age < this (the 2025 cohort schedule is not applied).'),
+    daijiao_from_month: z
+      .number()
+      .int()
+      .min(1)
+      .max(12)
+      .default(7)
+      .describe("From this month of D's year on, 政府代缴 for D's year is due; before it the year before counts (assistance_not_covered)."),
     disabled: z.array(z.string()).default([]).describe('Rule ids not to run.'),
     params: z
       .record(z.string(), z.record(z.string(), z.number()))
@@ -146,6 +161,10 @@ export interface CustomRuleConfig {
 export interface RulesConfig {
   lagDays: number;
   minAgeDays: number;
+  /** Retirement ages (whole years) of the person rules' working age. */
+  retirementAge: { male: number; female: number };
+  /** The month of D's year from which that year's 政府代缴 counts (assistance_not_covered). */
+  daijiaoFromMonth: number;
   disabled: string[];
   /** Per rule id, parameter overrides. */
   params: Record<string, Record<string, number>>;
@@ -262,6 +281,8 @@ export function loadPipeline(file: string, overrides: PipelineOverrides = {}): P
     rules: {
       lagDays: p.rules.lag_days,
       minAgeDays: p.rules.min_age_days,
+      retirementAge: { male: p.rules.retirement_age.male, female: p.rules.retirement_age.female },
+      daijiaoFromMonth: p.rules.daijiao_from_month,
       disabled: p.rules.disabled,
       params: p.rules.params,
       custom: p.rules.custom.map((c) => ({
@@ -327,7 +348,15 @@ export function pipelineJsonSchema(): unknown {
 }
 
 /** The rules section's defaults, for code paths without a pipeline file (tests, tools). */
-export const DEFAULT_RULES_CONFIG: RulesConfig = { lagDays: 15, minAgeDays: 30, disabled: [], params: {}, custom: [] };
+export const DEFAULT_RULES_CONFIG: RulesConfig = {
+  lagDays: 15,
+  minAgeDays: 30,
+  retirementAge: { male: 60, female: 55 },
+  daijiaoFromMonth: 7,
+  disabled: [],
+  params: {},
+  custom: [],
+};
 
 /** The linking defaults. */
 export const DEFAULT_LINK_PARAMS: LinkParams = { autoAccept: 0.94, reviewMin: 0.85, margin: 0.02, conflictBelow: 0.6 };

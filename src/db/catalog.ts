@@ -22,6 +22,8 @@ const COMMON: Record<string, ColumnDoc> = {
   run_id: ['运行号', 'the run (runs.run_id) that wrote the row or that it reports on'],
   case_id: ['案件编号', 'case id (cases.case_id), one per employer and rule for ever'],
   employer_id: ['单位编号', 'employer id (employers.employer_id), kept across runs'],
+  person_key: ['人员编号', "person (persons.person_key, P + 9 digits, kept across runs); '' for an employer's finding or case"],
+  permit_no: ['施工许可证编号', "building permit number, folded like a code (NFKC, spaces removed, upper case); '' for a finding or case not about a permit"],
   rule_id: ['规则', 'rule id (recon rules lists them)'],
   rule_title: ['规则名称', 'the rule’s Chinese title'],
   name: ['单位名称', 'employer name'],
@@ -96,6 +98,14 @@ function kindDocs(): Record<string, TableDoc> {
         columns[`${col.name}_currency`] = ['币种', `currency of ${col.name}`];
       }
       if (col.type === 'enum') columns[col.classColumn ?? `${col.name}_class`] = [`${col.label}（归类）`, `canonical class of ${col.name}, NULL when unknown`];
+      if (col.type === 'resident_id') {
+        columns[col.name] = [
+          col.label,
+          `resident ID normalised to 18 characters (upper-case X; a 15-digit one upgraded), NULL when not a valid resident ID${col.idTypeColumn ? ' or the row is another ID type' : ''}`,
+        ];
+        columns[`${col.name}_raw`] = [`${col.label}（原文）`, `${col.name} as written in the file`];
+        columns['id_issue'] = ['证件号码问题', 'why the resident ID is not valid: bad_format, bad_check (check character), bad_birth_date; NULL when valid'];
+      }
     }
     out[kind] = { zh: `${c.label}（全部历史）`, en: `every loaded ${kind} row, all snapshots`, columns };
     out[`${kind}_current`] = { zh: `${c.label}（当前）`, en: `current ${kind} rows (view): what no later delivery replaced`, columns };
@@ -210,11 +220,13 @@ const LEDGER_VIEW_COLUMNS: Record<string, TableDoc['columns']> = {
     collected_ytd: ['本年征缴（元）', 'contributions paid, all types, for the months of the year of D up to D'],
   },
   ledger_findings: {
-    district_code: ['区县代码', 'district code ("" when unknown)'],
+    person_key: ['人员编号', "the person a person finding is about (persons.person_key; '' for employer findings)"],
+    district_code: ['区县代码', 'district code ("" when unknown): the employer\'s, or for a finding about a person alone the person\'s (ledger_person_home)'],
     class: ['欠费类别', 'arrears findings: closed, dormant or operating'],
     late_fee: ['滞纳金（元）', 'arrears findings: late fee to D'],
   },
   ledger_case_state: {
+    person_key: ['人员编号', "the person a person case is about ('' for employer cases)"],
     state: ['案件状态', "the case's state after the selected run"],
     state_run: ['状态运行', 'the run of its last change up to the selected run'],
   },
@@ -244,6 +256,43 @@ const LEDGER_VIEW_COLUMNS: Record<string, TableDoc['columns']> = {
     cases_open: ['在办案件', 'cases open after this run (new, open, reopened)'],
     arrears_amount: ['欠费合计', 'arrears, all classes (yuan)'],
     arrears_late_fee: ['滞纳金合计', 'late fees, all classes (yuan)'],
+  },
+  ledger_person: {
+    district_code: ['区县代码', 'district code (NULL on the 合计 total row)'],
+    district_name: ['区县', 'district (合计 = total)'],
+    wage_earners: [
+      '领取工资职工数',
+      'people employed at an employer of the district (a qualifying wage row there in M-1 and M, not left); NULL: no person data this run',
+    ],
+    wage_earners_enrolled: ['其中已参保', 'of them, enrolled persons (an active 110 or 120 si_person row, at any unit)'],
+    person_coverage_rate: ['职工参保率', 'wage_earners_enrolled / wage_earners (NULL when 0 or unknown)'],
+    uninsured_people: ['未参保职工数', 'people found uninsured at an employer of the district (person_uninsured findings of the run)'],
+    base_low_people: ['缴费基数偏低人数', 'people found on a low pension base at an employer of the district (person_base_low)'],
+    lapsed: ['断缴人员数', 'people found lapsed (person_lapsed), in the district of their SI row'],
+    assistance: [
+      '困难群体应代缴人数',
+      "people on an assistance roll on D, 16-59, not pensioners, not enrolled persons (assistance_not_covered's population), in the district of their roll",
+    ],
+    assistance_covered: ['其中已代缴', 'of them, with a 政府代缴 resident_pension row for the 代缴 year'],
+    daijiao_coverage_rate: ['代缴覆盖率', 'assistance_covered / assistance (NULL when 0 or unknown)'],
+  },
+  ledger_person_home: {
+    person_key: ['人员编号', 'persons.person_key'],
+    source: [
+      '来源',
+      "si: the person's 110 si_person row paid last; assistance: their open-ended (else latest-ending), latest-recognised row of a listed assistance category",
+    ],
+    district_code: ['区县代码', 'district code of that row'],
+    district_name: ['区县', 'district name (未知区县 when the code is unknown)'],
+    street: ['街道', 'street of that row'],
+    community: ['社区', 'community (assistance rolls only)'],
+  },
+  ledger_person_place: {
+    person_key: ['人员编号', 'a person some case is about alone (employer_id empty)'],
+    si_district: ['区县代码（社保）', "district of the person's SI row, else of their assistance roll"],
+    si_street: ['街道（社保）', 'street of that row'],
+    aid_district: ['区县代码（困难群体）', "district of the person's assistance roll, else of their SI row"],
+    aid_street: ['街道（困难群体）', 'street of that row'],
   },
   ledger_rule: {
     district_code: ['区县代码', 'district code (NULL on total rows)'],
@@ -345,9 +394,10 @@ const LEDGER_VIEW_COLUMNS: Record<string, TableDoc['columns']> = {
   ledger_open_history: {
     run_id: ['运行号', 'run'],
     as_of: ['核查日', 'as-of date'],
-    open_cases: ['在办案件', 'cases open after the run'],
-    opened: ['新增', 'opened'],
-    resolved: ['销号', 'resolved'],
+    open_cases: ['在办案件', 'employer cases open after the run'],
+    opened: ['新增', 'employer cases opened'],
+    resolved: ['销号', 'employer cases resolved'],
+    open_person_cases: ['在办人员案件', 'person cases (person_key set) open after the run'],
   },
 };
 
@@ -414,6 +464,7 @@ export const TABLE_DOCS: Record<string, TableDoc> = {
       file_id: ['被替换文件', 'the file replaced'],
       period: ['所属期', 'monthly kinds: the month replaced (NULL: the whole file)'],
       by_file_id: ['替换文件', 'the file that replaced it'],
+      record_key: ['替换记录', 'iit_detail: the withholding agent whose month was replaced; assistance: the category; NULL: the whole file (or month)'],
       run_id: ['运行号', 'run that recorded it'],
     },
   },
@@ -482,6 +533,34 @@ export const TABLE_DOCS: Record<string, TableDoc> = {
       key: ['键', 'uscc:…, org:…, unit:…, tax:…'],
       first_run: ['首次运行', 'run that first saw the key'],
       last_run: ['最近运行', 'run that last saw it'],
+    },
+  },
+  persons: {
+    zh: '人员',
+    en: 'one row per person: a valid resident ID of the person-level kinds, its stable key (built by each run’s linking)',
+    columns: {
+      person_key: ['人员编号', 'P + 9 digits, given once and kept across runs'],
+      id_no: ['公民身份号码', 'resident ID normalised to 18 characters (upper-case X)'],
+      birth_date: ['出生日期', 'from the ID'],
+      sex: ['性别', 'M / F, from the ID (17th digit odd: M)'],
+      person_name: ['姓名', 'the latest name seen (latest file of the latest kind row)'],
+      first_run: ['首次运行', 'run that first saw the person'],
+      last_run: ['最近运行', 'run that last saw the person'],
+    },
+  },
+  iit_agents: {
+    zh: '扣缴义务人',
+    en: 'each withholding agent of iit_detail_current (taxpayer id and name) and its employer (rebuilt by each run’s linking)',
+    columns: {
+      taxpayer_id: ['扣缴义务人纳税人识别号', 'as cleaned in iit_detail (join with IS NOT DISTINCT FROM)'],
+      agent_name: ['扣缴义务人名称', 'as in iit_detail (join with IS NOT DISTINCT FROM)'],
+    },
+  },
+  si_units: {
+    zh: '社保单位',
+    en: 'every unit id of si_enrollment / si_payment current data and its employer (rebuilt by each run’s linking)',
+    columns: {
+      unit_id: ['单位编号', 'SI unit id'],
     },
   },
   link_records: {
@@ -574,6 +653,67 @@ export const TABLE_DOCS: Record<string, TableDoc> = {
     },
   },
   findings_latest: { zh: '最新一次运行的疑点', en: 'findings of the latest run (view)', columns: {} },
+  person_findings_latest: {
+    zh: '最新一次运行的人员疑点',
+    en: 'person findings of the latest run with the full ID number (view; recon query masks it unless --unmask)',
+    columns: {
+      id_no: ['公民身份号码', 'resident ID, normalised to 18 characters with an upper-case X'],
+      person_name: ['姓名', 'the name last seen for the ID (persons.person_name)'],
+      uscc: ['统一社会信用代码', 'USCC of the employer the finding belongs to; empty for person_lapsed and assistance_not_covered'],
+      employer_id: ['单位编号', 'employer the finding belongs to; empty for a finding about the person alone'],
+      case_id: ['案件编号', 'case id (cases.case_id), one per employer, rule and person for ever'],
+    },
+  },
+  project_findings_latest: {
+    zh: '最新一次运行的新开工项目疑点',
+    en: 'project findings (project_uninsured) of the latest run, one per building permit (view; the evaluation view of RULES.md)',
+    columns: {
+      uscc: [
+        '施工单位统一社会信用代码',
+        'the contractor’s USCC as the permit gives it (also when it fails its check or is not in the registry); empty when none',
+      ],
+      employer_id: ['单位编号', 'the contractor linked by USCC; empty when it is not in the registry or its USCC fails its check'],
+      case_id: ['案件编号', 'case id (cases.case_id), one per contractor, rule and permit for ever'],
+    },
+  },
+  project_permits: {
+    zh: '施工许可（本次运行）',
+    en: 'one row per permit number of construction_permit_current (its earliest issue) with its contractor as linked and the project enrolment covering it on D (rebuilt by each run’s rules stage: src/rules/project-facts.sql)',
+    columns: {
+      as_of: ['核查日', 'D of the run that built the rows'],
+      project_code: ['项目编码', 'as in the permit'],
+      project_name: ['项目名称', 'as in the permit'],
+      name_key: ['项目名称（规范化）', 'NFKC, traditional to simplified, brackets unified, whitespace and punctuation removed: compared exactly'],
+      contractor_uscc: ['施工单位统一社会信用代码', 'as in the permit (folded like a code)'],
+      contractor_name: ['施工单位名称', 'as in the permit'],
+      employer_id: ['单位编号', "the contractor linked by USCC ('' when not linked)"],
+      contractor_issue: ['施工单位问题', 'NULL, or unknown_contractor (not in the registry), invalid_uscc (fails its check), missing_uscc'],
+      issued_on: ['发证日期', 'the earliest issued_on of the permit number'],
+      contract_amount: ['合同金额（万元）', 'in 10,000 yuan, as in the permit'],
+      district_code: ['区县代码', 'the project’s district (项目所在区县), else the contractor’s'],
+      status: ['项目状态', '在建 / 停工 / 竣工 as written (the rule counts a permit whatever its status)'],
+      insured_by: [
+        '参保依据',
+        'NULL: no project enrolment on or before D; permit_no: by the permit number; contractor_name: by the contractor’s USCC and the normalised name',
+      ],
+      project_id: ['项目参保编号', 'the covering enrolment (si_project.project_id; the earliest)'],
+      enrolled_on: ['参保日期', 'its enrolment date'],
+    },
+  },
+  ledger_project_district: {
+    zh: '新开工项目工伤保险参保率（按区县）',
+    en: 'per district of the project (合计 row: district_code NULL; "" 未知区县) the permits issued in the calendar year of D up to D - 7 days, the insured among them, the rate and whether it reaches project_coverage_target (local parameter, default 0.9); from project_permits of the latest run (view)',
+    columns: {
+      as_of: ['核查日', 'D of the run that built project_permits'],
+      district_code: ['区县代码', 'district code (NULL on the 合计 row, "" for 未知区县)'],
+      district_name: ['区县', 'district (合计 = total)'],
+      permits: ['新开工项目数', 'permits issued from 1 January of D’s year to D - 7 days'],
+      insured: ['其中已参保', 'of them, with a project enrolment on or before D (by permit number, or by contractor and normalised name)'],
+      rate: ['参保率', 'insured / permits (NULL when no permits)'],
+      target: ['目标', 'project_coverage_target of the period containing D'],
+      reached: ['是否达标', 'rate >= target'],
+    },
+  },
   cases: {
     zh: '案件',
     en: 'one case per (employer, rule), its state across runs',
@@ -634,6 +774,21 @@ export const TABLE_DOCS: Record<string, TableDoc> = {
     'ledger_district',
     '汇总（按区县）',
     'the 汇总 and 问题分类 sheets: per district coverage, payment and collection rates, findings per rule, cases, arrears (view)',
+  ),
+  ledger_person: ledgerView(
+    'ledger_person',
+    '人员参保（按区县）',
+    'the 人员参保 sheet: per district wage earners and the enrolled among them (职工参保率), people found uninsured or on a low base, lapsed people, people the state should pay the residents’ pension for and those it pays for (代缴覆盖率) (view)',
+  ),
+  ledger_person_home: ledgerView(
+    'ledger_person_home',
+    '人员所在区县',
+    'where the person lists and the person ledger place a person: district, street and community of their SI row and of their assistance roll (view; person_key only, never the ID number)',
+  ),
+  ledger_person_place: ledgerView(
+    'ledger_person_place',
+    '人员案件所在区县',
+    'the district of each person a case is about alone (person_lapsed, assistance_not_covered), by source (view)',
   ),
   ledger_arrears: ledgerView('ledger_arrears', '欠费台账', 'employers owing contributions in the selected run, with class, months, amount and late fee (view)'),
   ledger_data_quality: ledgerView('ledger_data_quality', '数据质量', "the run's data-quality issues, nulled values and rejected rows, grouped (view)"),
@@ -803,6 +958,20 @@ export const TABLE_DOCS: Record<string, TableDoc> = {
       drawn_mean_risk: ['样本平均风险分', 'mean risk score of those drawn'],
     },
   },
+  ledger_person_district: {
+    zh: '人员参保台账（每次运行）',
+    en: 'per run and district (合计 row: district_code NULL) the person ledger as publish counted it from the run’s person facts: wage earners, enrolled among them, lapsed, assistance people, covered among them; NULL counts: the run had no person facts. The history behind ledger_person and the bulletin',
+    columns: {
+      district_code: ['区县代码', 'district code (NULL on the 合计 row, "" for 未知区县)'],
+      district_name: ['区县', 'district (合计 = total)'],
+      wage_earners: ['领取工资职工数', 'people employed at an employer of the district in M-1 and M'],
+      wage_earners_enrolled: ['其中已参保', 'of them, enrolled persons'],
+      lapsed: ['断缴人员数', 'people found lapsed (person_lapsed findings of the run)'],
+      assistance: ['困难群体应代缴人数', 'people on an assistance roll on D, 16-59, not pensioners, not enrolled'],
+      assistance_covered: ['其中已代缴', 'of them, with a 政府代缴 row for the 代缴 year'],
+      recorded_at: ['记录时间', 'when publish recorded the row'],
+    },
+  },
   district_progress: {
     zh: '目标完成情况（每次运行）',
     en: 'per run and district: actuals, targets, completion and rank (全市合计 row: district_code NULL); the history behind 较上月 and the bulletin trend',
@@ -882,6 +1051,12 @@ export const TABLE_DOCS: Record<string, TableDoc> = {
       rate_410: ['工伤单位费率', 'employer rate, work injury'],
       rate_510: ['生育单位费率', 'employer rate, maternity'],
       maternity_separate: ['生育单独缴费', 'maternity (510) is paid apart from medical'],
+      resident_pension_min_tier: ['城乡居民养老最低缴费档次（元/年）', 'lowest yearly tier of the residents’ pension: the amount of assistance_not_covered'],
+      project_injury_rate: [
+        '工伤保险项目参保费率',
+        'work-injury premium rate of a building project, times its contract amount: the amount of project_uninsured',
+      ],
+      project_coverage_target: ['新开工项目工伤保险参保率目标', 'target share of new building permits insured for work injury (the local plans: 0.9)'],
     },
   },
 };

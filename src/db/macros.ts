@@ -1,5 +1,6 @@
 import { EMPTY_MARKERS } from '../sources/contract.ts';
 import { literal } from '../core/sql.ts';
+import { RESIDENT_ID_CHECK, RESIDENT_ID_WEIGHTS } from '../core/resident-id.ts';
 
 const FULL_WIDTH =
   '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ（），．－／：　';
@@ -97,8 +98,11 @@ CREATE OR REPLACE MACRO recon_date_fast(b) AS (
   CASE WHEN contains(b, '年') THEN CAST(try_strptime(b, '%Y年%m月%d日') AS DATE)
        WHEN contains(b, '.') THEN try_cast(replace(b, '.', '-') AS DATE)
        ELSE try_cast(b AS DATE) END);
+-- 202410, 2024-10 and 2024年10月 (the form of many tax exports) by a plain parse; the rest by recon_period_b.
 CREATE OR REPLACE MACRO recon_period_fast(b) AS (
-  CASE WHEN length(b) = 6 THEN try_cast(substr(b, 1, 4) || '-' || substr(b, 5, 2) || '-01' AS DATE)
+  CASE WHEN ends_with(b, '月') THEN
+         CASE WHEN substr(b, 5, 1) = '年' AND length(b) IN (7, 8) THEN try_cast(left(b, 4) || '-' || lpad(substr(b, 6, length(b) - 6), 2, '0') || '-01' AS DATE) END
+       WHEN length(b) = 6 THEN try_cast(substr(b, 1, 4) || '-' || substr(b, 5, 2) || '-01' AS DATE)
        WHEN length(b) = 7 THEN try_cast(b || '-01' AS DATE) END);
 
 CREATE OR REPLACE MACRO recon_money_b(b) AS (
@@ -107,4 +111,66 @@ CREATE OR REPLACE MACRO recon_money_b(b) AS (
 -- A plain cast would round 12.5 to 13: only whole values pass the fast path.
 CREATE OR REPLACE MACRO recon_int_b(b) AS (
   CASE WHEN NOT contains(b, '.') AND try_cast(b AS INTEGER) IS NOT NULL THEN try_cast(b AS INTEGER) ELSE recon_int(b) END);
+${residentIdMacrosSql()}`;
+
+/**
+ * Resident ID numbers (EXPORTS.md "Identity numbers"; the TypeScript twin is
+ * src/core/resident-id.ts). The parts work on a folded number `f` (recon_code: half-width, no
+ * spaces, upper case), its 17-digit body `n` as a BIGINT (a 15-digit number with 19 inserted),
+ * the check character `c` of the body and the birth date `bd` in it. Ingest computes each part
+ * once per row, a layer at a time (src/sources/normalise.ts): the check by integer arithmetic
+ * on the body, a third of the time of 17 substrings. For analysts: `recon_id18(raw)` and
+ * `recon_id_issue(raw, as_of)`.
+ */
+function residentIdMacrosSql(): string {
+  // The weighted sum mod 11 a chunk of three body digits adds (two for the last), one small
+  // constant list per chunk: six lookups instead of seventeen digit extractions (half the time).
+  const chunks: Array<[start: number, length: number]> = [
+    [0, 3],
+    [3, 3],
+    [6, 3],
+    [9, 3],
+    [12, 3],
+    [15, 2],
+  ];
+  const sum = chunks
+    .map(([start, length]) => {
+      const table = Array.from({ length: 10 ** length }, (_, v) => {
+        const digits = String(v).padStart(length, '0');
+        let t = 0;
+        for (let j = 0; j < length; j++) t += Number(digits.charAt(j)) * (RESIDENT_ID_WEIGHTS[start + j] as number);
+        return t % 11;
+      });
+      return `[${table.join(',')}][n // ${10n ** BigInt(17 - start - length)} % ${10 ** length} + 1]`;
+    })
+    .join(' + ');
+  return `
+CREATE OR REPLACE MACRO recon_id_body(f) AS (
+  CASE WHEN length(f) = 18 AND regexp_full_match(f, '[0-9]{17}[0-9X]') THEN CAST(left(f, 17) AS BIGINT)
+       WHEN length(f) = 15 AND regexp_full_match(f, '[0-9]{15}') THEN CAST(left(f, 6) AS BIGINT) * 100000000000 + 19000000000 + CAST(right(f, 9) AS BIGINT) END);
+CREATE OR REPLACE MACRO recon_id_check_n(n) AS substr(${literal(RESIDENT_ID_CHECK)}, CAST((${sum}) % 11 AS INTEGER) + 1, 1);
+-- The birth date inside the body (digits 7-14), NULL when it is not a calendar day.
+CREATE OR REPLACE MACRO recon_id_birth_ymd(y, m, d) AS (
+  CASE WHEN m BETWEEN 1 AND 12 AND d >= 1
+        AND d <= CASE WHEN m IN (4, 6, 9, 11) THEN 30 WHEN m = 2 THEN CASE WHEN (y % 4 = 0 AND y % 100 <> 0) OR y % 400 = 0 THEN 29 ELSE 28 END ELSE 31 END
+       THEN make_date(y, m, d) END);
+CREATE OR REPLACE MACRO recon_id_birth_n(n) AS recon_id_birth_ymd(n // 10000000 % 10000, n // 100000 % 100, n // 1000 % 100);
+-- Why a folded number is not a valid resident ID on as_of (NULL: it is one; NULL for an empty number).
+CREATE OR REPLACE MACRO recon_id_issue_p(f, n, c, bd, as_of) AS (
+  CASE WHEN f IS NULL THEN NULL
+       WHEN n IS NULL THEN 'bad_format'
+       WHEN length(f) = 18 AND c <> right(f, 1) THEN 'bad_check'
+       WHEN bd IS NULL OR bd < DATE '1900-01-01' OR bd > as_of THEN 'bad_birth_date' END);
+-- The 18-character form of a number whose recon_id_issue_p is NULL.
+CREATE OR REPLACE MACRO recon_id18_p(f, n, c) AS (CASE WHEN length(f) = 18 THEN f ELSE lpad(CAST(n AS VARCHAR), 17, '0') || c END);
+-- For analysts: the number bound once (a list lambda), each part computed once.
+CREATE OR REPLACE MACRO recon_id_issue(raw, as_of) AS
+  list_transform(CASE WHEN recon_blank(raw) IS NULL THEN CAST([] AS VARCHAR[]) ELSE [recon_code(raw)] END, lambda f:
+    list_transform([recon_id_body(f)], lambda n: recon_id_issue_p(f, n, recon_id_check_n(n), recon_id_birth_n(n), CAST(as_of AS DATE)))[1])[1];
+-- The normalised 18-character resident ID (upper-case X; a 15-digit one upgraded), NULL when the number is not a valid one.
+CREATE OR REPLACE MACRO recon_id18(raw) AS
+  list_transform(CASE WHEN recon_blank(raw) IS NULL THEN CAST([] AS VARCHAR[]) ELSE [recon_code(raw)] END, lambda f:
+    list_transform([recon_id_body(f)], lambda n:
+      CASE WHEN recon_id_issue_p(f, n, recon_id_check_n(n), recon_id_birth_n(n), DATE '2099-12-31') IS NULL THEN recon_id18_p(f, n, recon_id_check_n(n)) END)[1])[1];
 `;
+}

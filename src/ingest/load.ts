@@ -11,6 +11,7 @@ import { sniffFile, transcodeToUtf8, normaliseNewlines, readHead, type Encoding,
 import { sniffDelimiter, headRows, findHeader, dateFromText, type HeaderFound } from './header.ts';
 import { XLSX_LEAD_COLUMNS, xlsxToCsv } from './xlsx.ts';
 import { faultPoint } from '../core/fault.ts';
+import { compareNewAgentMonths, planSupersessions, recordPlanned, type NewAgentMonths, type Redelivery } from './supersede.ts';
 
 export interface LoadOptions {
   runId: string;
@@ -317,7 +318,7 @@ async function loadPrepared(
   const columnsStruct = [...(p.rowColumn ? XLSX_LEAD_COLUMNS : []), ...rawCols].map((c) => `${literal(c)}: 'VARCHAR'`).join(', ');
   const mapped: Record<string, string> = {};
   for (const [name, index] of Object.entries(p.header.match.columns)) mapped[name] = `r.${ident(`c${index}`)}`;
-  const plan = planNormalise(contract, mapped);
+  const plan = planNormalise(contract, mapped, asOf.date);
   const step = `ingest.${kind}`;
   const started = performance.now();
 
@@ -383,10 +384,13 @@ async function loadPrepared(
      SELECT _line, _reason, _column, CASE WHEN _reason IS NOT NULL THEN _rawtext END AS _rawtext, ${[...stored, ...reported].join(', ')}
      FROM (SELECT *, ${reason} AS _reason, ${column} AS _column
            FROM (SELECT *, ${plan.select.join(', ')}
-                 FROM (SELECT *${plan.fast.map((f) => `, ${f}`).join('')}
+                 FROM ${plan.derive.reduce(
+                   (inner, layer) => `(SELECT *, ${layer.join(', ')} FROM ${inner})`,
+                   `(SELECT *${plan.fast.map((f) => `, ${f}`).join('')}
                        FROM (SELECT ${lineExpr} AS _line, ${rawText} AS _rawtext${pre}${plan.blank.map((b) => `, ${b}`).join('')}
-                             FROM ${from}))))`,
-    undefined,
+                             FROM ${from}))`,
+                 )}))`,
+    Object.keys(plan.params).length ? plan.params : undefined,
     { step: `${step}.type` },
   );
   const tally = await db.one<{ loaded: bigint; rejected: bigint; pmin: Date | null; pmax: Date | null; periods: bigint }>(
@@ -398,8 +402,13 @@ async function loadPrepared(
   );
   const rowsLoaded = Number(tally?.loaded ?? 0);
   const rowsRejected = Number(tally?.rejected ?? 0) + csvRejects;
-  const replaced = await findReplaced(db, kind, asOf.date);
-  const newMonths = CONTRACTS[kind].monthly ? await compareNewMonths(db, kind) : undefined;
+  // The person kinds replace by agent and month, category or snapshot (supersede.ts); the others by slice.
+  const bySlice = (contract.supersession ?? 'slice') === 'slice';
+  const replaced = bySlice ? await findReplaced(db, kind, asOf.date) : [];
+  const redelivery = bySlice ? sliceRedelivery(kind, replaced, rowsLoaded) : await planSupersessions(db, kind, asOf.date, rowsLoaded);
+  const perAgent = contract.supersession === 'key_month';
+  const newMonths = contract.monthly && !perAgent ? await compareNewMonths(db, kind) : undefined;
+  const newAgentMonths = perAgent ? await compareNewAgentMonths(db, kind) : undefined;
   // Every read of the file is done: if it changed since we hashed it, what we read is not what we hashed.
   const moved = changed();
   if (moved) {
@@ -407,7 +416,7 @@ async function loadPrepared(
     return refuse(db, file, options, sniffed, moved, kind);
   }
   const why = rowsLoaded === 0 && rowsRejected > 0 ? await rejectReasons(db, p.rowColumn) : '';
-  const guard = snapshotGuard(kind, rowsLoaded, accepted + csvRejects, replaced, newMonths, fileName, options, why);
+  const guard = snapshotGuard(kind, rowsLoaded, accepted + csvRejects, redelivery, newMonths, fileName, options, why, newAgentMonths);
   if (guard) {
     await dropScratch(db);
     return refuse(db, file, options, sniffed, new InputError(guard.message, { reason: guard.reason }), kind);
@@ -425,7 +434,8 @@ async function loadPrepared(
         { file_id: fileId, as_of: asOf.date },
         { step: `${step}.insert` },
       );
-      await recordSupersessions(db, kind, fileId, replaced, options.runId);
+      if (bySlice) await recordSupersessions(db, kind, fileId, replaced, options.runId);
+      else await recordPlanned(db, kind, fileId, options.runId);
       await db.run(
         `INSERT INTO rejects SELECT $run_id, $file_id, $file_name, $kind, _line, _column, _reason, _rawtext FROM _typed WHERE _reason IS NOT NULL`,
         { run_id: options.runId, file_id: fileId, file_name: fileName, kind },
@@ -579,7 +589,8 @@ function repeatedRequired(header: HeaderFound, file: string): InputError | undef
 
 async function dropScratch(db: Db): Promise<void> {
   await db.run(
-    `DROP TABLE IF EXISTS _typed; DROP TABLE IF EXISTS _raw; DROP TABLE IF EXISTS _lines; DROP TABLE IF EXISTS _blank_lines; DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans;`,
+    `DROP TABLE IF EXISTS _typed; DROP TABLE IF EXISTS _raw; DROP TABLE IF EXISTS _lines; DROP TABLE IF EXISTS _blank_lines; DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans;
+     DROP TABLE IF EXISTS _supersede; DROP TABLE IF EXISTS _new_pairs; DROP TABLE IF EXISTS _old_pairs;`,
   );
 }
 
@@ -654,6 +665,7 @@ interface NewMonths {
  * For the months a monthly file adds (not re-delivers): when most of its units were in the
  * latest earlier month, it is the same ledger going on, and a month with far fewer rows than
  * that one looks truncated. A file of other units (another district's ledger) is not compared.
+ * (iit_detail, replaced per agent and month, compares agent by agent: supersede.ts.)
  */
 async function compareNewMonths(db: Db, kind: Kind): Promise<NewMonths | undefined> {
   const key = ident(CONTRACTS[kind].key);
@@ -691,23 +703,45 @@ async function compareNewMonths(db: Db, kind: Kind): Promise<NewMonths | undefin
 async function recordSupersessions(db: Db, kind: Kind, fileId: number, replaced: Replaced[], runId: string): Promise<void> {
   for (const r of replaced) {
     const [old, by] = r.newer ? [fileId, r.fileId] : [r.fileId, fileId];
-    await db.run(`INSERT INTO supersessions VALUES ($1, $2, CAST($3 AS DATE), $4, $5)`, [kind, old, r.period, by, runId], { step: `ingest.${kind}.supersede` });
+    await db.run(
+      `INSERT INTO supersessions (kind, file_id, period, by_file_id, run_id) VALUES ($1, $2, CAST($3 AS DATE), $4, $5)`,
+      [kind, old, r.period, by, runId],
+      {
+        step: `ingest.${kind}.supersede`,
+      },
+    );
   }
+}
+
+/** The slices a file re-delivers (not those newer than it), as the guard compares them. */
+function sliceRedelivery(kind: Kind, replaced: Replaced[], rowsLoaded: number): Redelivery {
+  const current = replaced.filter((r) => !r.newer);
+  const files = new Map(current.map((r) => [r.fileId, r.fileName]));
+  return {
+    before: current.reduce((n, r) => n + r.oldRows, 0),
+    // For monthly kinds the new rows are counted in the months it replaces only.
+    now: CONTRACTS[kind].monthly ? current.reduce((n, r) => n + r.newRows, 0) : rowsLoaded,
+    files: [...files].map(([fileId, fileName]) => ({ fileId, fileName })),
+    unit: CONTRACTS[kind].monthly ? 'month(s)' : '',
+    slices: current.length,
+  };
 }
 
 /**
  * Refuses a delivery that would silently shrink the data: no data rows, every row rejected,
- * or far fewer rows (month by month, for monthly kinds) than the data it replaces.
+ * or far fewer rows (month by month, for monthly kinds; agent-month by agent-month, category by
+ * category for the person kinds) than the data it replaces.
  */
 function snapshotGuard(
   kind: Kind,
   rowsLoaded: number,
   rowsRead: number,
-  replaced: Replaced[],
+  redelivery: Redelivery,
   newMonths: NewMonths | undefined,
   fileName: string,
   options: LoadOptions,
   why = '',
+  newAgentMonths?: NewAgentMonths,
 ): RefusedFile | undefined {
   if (rowsRead === 0) {
     return {
@@ -728,13 +762,10 @@ function snapshotGuard(
     };
   }
   if (options.force) return undefined;
-  const current = replaced.filter((r) => !r.newer);
-  const before = current.reduce((n, r) => n + r.oldRows, 0);
-  // For monthly kinds the new rows are counted in the months it replaces only.
-  const now = CONTRACTS[kind].monthly ? current.reduce((n, r) => n + r.newRows, 0) : rowsLoaded;
-  if (current.length > 0 && now < options.minSnapshotRatio * before) {
-    const unit = CONTRACTS[kind].monthly ? ` in the ${current.length} month(s) it delivers again` : '';
-    const names = [...new Set(current.map((r) => `"${r.fileName}" (file #${r.fileId})`))].join(', ');
+  const { before, now } = redelivery;
+  if (redelivery.slices > 0 && now < options.minSnapshotRatio * before) {
+    const unit = redelivery.unit ? ` in the ${redelivery.slices} ${redelivery.unit} it delivers again` : '';
+    const names = redelivery.files.map((r) => `"${r.fileName}" (file #${r.fileId})`).join(', ');
     return {
       status: 'refused',
       file: fileName,
@@ -750,6 +781,15 @@ function snapshotGuard(
       kind,
       reason: 'snapshot_shrank',
       message: `"${fileName}" has ${newMonths.rowsPerMonth} rows per month in its ${newMonths.months} new month(s), fewer than ${Math.round(options.minSnapshotRatio * 100)}% of the ${newMonths.previousRows} of the same units in ${newMonths.previous}. It looks truncated or filtered: check the export. If it is right, load it with --force. The current data stays in use.`,
+    };
+  }
+  if (newAgentMonths && newAgentMonths.pairs > 0 && newAgentMonths.now < options.minSnapshotRatio * newAgentMonths.before) {
+    return {
+      status: 'refused',
+      file: fileName,
+      kind,
+      reason: 'snapshot_shrank',
+      message: `"${fileName}" has ${newAgentMonths.now} rows in its ${newAgentMonths.pairs} new withholding agents’ month(s), fewer than ${Math.round(options.minSnapshotRatio * 100)}% of the ${newAgentMonths.before} of the same agents in their previous month. It looks truncated or filtered: check the export. If it is right, load it with --force. The current data stays in use.`,
     };
   }
   return undefined;

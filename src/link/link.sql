@@ -10,8 +10,8 @@
 
 -- step: link.records
 -- One row per source record that can name an employer. Keys: the USCC for registry rows, the
--- taxpayer id for tax rows, the unit id for SI units. Each source keeps the record's own
--- district; tax rows have none but the one inside their code.
+-- taxpayer id for tax rows (withholding agents of iit_detail too), the unit id for SI units.
+-- Each source keeps the record's own district; tax rows have none but the one inside their code.
 DELETE FROM link_records;
 INSERT INTO link_records BY NAME
 -- Traditional characters to simplified (opencc-js, a JS function) only for the few names that
@@ -35,6 +35,13 @@ WITH raw AS (
   WHERE taxpayer_id NOT IN (SELECT taxpayer_id FROM tax_registration_current)
   GROUP BY taxpayer_id
   UNION ALL
+  -- So do the withholding agents of the person-level detail (个税全员全额扣缴申报明细) that
+  -- neither tax export has: every agent is an employer.
+  SELECT 'iit_detail', taxpayer_id, taxpayer_id, arg_max(agent_name, period), NULL, NULL, NULL, NULL, NULL, NULL, NULL
+  FROM iit_detail_current
+  WHERE taxpayer_id NOT IN (SELECT taxpayer_id FROM tax_registration_current) AND taxpayer_id NOT IN (SELECT taxpayer_id FROM tax_withholding_current)
+  GROUP BY taxpayer_id
+  UNION ALL
   SELECT 'si_unit', unit_id, any_value(uscc), mode(name), mode(district_code), NULL, NULL, NULL, NULL, min(enrolled_on), NULL
   FROM si_enrollment_current
   GROUP BY unit_id
@@ -43,8 +50,8 @@ WITH raw AS (
 checked AS (
   SELECT *,
          CASE WHEN code IS NULL THEN 'missing' WHEN recon_uscc_valid(code) THEN 'uscc'
-              WHEN source LIKE 'tax%' AND recon_taxpayer_org_code(code) IS NOT NULL THEN 'legacy15'
-              WHEN source LIKE 'tax%' AND regexp_full_match(code, '\d{17}[\dX](\d{2})?|\d{15}(\d{2})?') THEN 'resident_id'
+              WHEN (source LIKE 'tax%' OR source = 'iit_detail') AND recon_taxpayer_org_code(code) IS NOT NULL THEN 'legacy15'
+              WHEN (source LIKE 'tax%' OR source = 'iit_detail') AND regexp_full_match(code, '\d{17}[\dX](\d{2})?|\d{15}(\d{2})?') THEN 'resident_id'
               ELSE 'invalid' END AS code_kind
   FROM raw)
 SELECT source, record_key,
@@ -203,7 +210,7 @@ SELECT DISTINCT cluster, key, priority FROM (
   SELECT l.cluster, 'org:' || r.org_code, 2 FROM _links l JOIN link_records r USING (source, record_key) WHERE r.org_code IS NOT NULL
   UNION ALL
   SELECT l.cluster, CASE WHEN l.source = 'si_unit' THEN 'unit:' ELSE 'tax:' END || l.record_key, 3
-  FROM _links l WHERE l.source IN ('si_unit', 'tax_registration', 'tax_withholding'));
+  FROM _links l WHERE l.source IN ('si_unit', 'tax_registration', 'tax_withholding', 'iit_detail'));
 CREATE OR REPLACE TEMP TABLE _claims AS
 SELECT c.cluster, arg_min(k.employer_id, c.priority) AS employer_id, min(c.priority) AS priority
 FROM _cluster_keys c JOIN employer_keys k USING (key) GROUP BY c.cluster;
@@ -231,6 +238,23 @@ INSERT INTO employer_links BY NAME
 SELECT a.employer_id, l.source, l.record_key, l.method, round(l.score, 4) AS score, l.rule, r.name, r.name_norm,
        coalesce(r.district_code, r.region) AS district_code, r.code_kind
 FROM _links l JOIN _assigned a USING (cluster) JOIN link_records r USING (source, record_key);
+
+-- step: link.agents
+-- Each withholding agent of iit_detail (taxpayer id and name as written) and its employer: the
+-- one its taxpayer id's record links to (the tax registry's, else tax_withholding's, else its own).
+DELETE FROM iit_agents;
+INSERT INTO iit_agents BY NAME
+SELECT a.taxpayer_id, a.agent_name, min(l.employer_id) AS employer_id
+FROM (SELECT DISTINCT taxpayer_id, agent_name FROM iit_detail_current) a
+JOIN employer_links l ON l.record_key = a.taxpayer_id AND l.source IN ('tax_registration', 'tax_withholding', 'iit_detail')
+GROUP BY a.taxpayer_id, a.agent_name;
+
+-- step: link.units
+-- Every SI unit of the current enrollment (a unit that only pays, with no enrollment row, is
+-- in no employer: payment_without_enrollment) and its employer.
+DELETE FROM si_units;
+INSERT INTO si_units BY NAME
+SELECT record_key AS unit_id, min(employer_id) AS employer_id FROM employer_links WHERE source = 'si_unit' GROUP BY record_key;
 
 -- step: link.fresh
 SELECT count(*) AS n FROM _fresh;
@@ -260,7 +284,7 @@ SELECT employer_id,
        arg_min(legal_rep, rank_key) FILTER (WHERE legal_rep IS NOT NULL) AS legal_rep,
        bool_or(source = 'registration') AS in_registration,
        bool_or(source = 'civil_org') AS in_civil,
-       bool_or(source IN ('tax_registration', 'tax_withholding')) AS in_tax,
+       bool_or(source IN ('tax_registration', 'tax_withholding', 'iit_detail')) AS in_tax,
        bool_or(source = 'si_unit') AS in_si,
        count(*) AS records
 FROM ranked GROUP BY employer_id;
@@ -276,7 +300,9 @@ LEFT JOIN (SELECT 'registration' AS source, uscc AS record_key, any_value(uscc_r
            UNION ALL SELECT 'civil_org', uscc, any_value(uscc_raw) FROM civil_org_current GROUP BY uscc
            UNION ALL SELECT 'si_unit', unit_id, any_value(uscc_raw) FROM si_enrollment_current GROUP BY unit_id
            UNION ALL SELECT 'tax_registration', taxpayer_id, any_value(taxpayer_id_raw) FROM tax_registration_current GROUP BY taxpayer_id
-           UNION ALL SELECT 'tax_withholding', taxpayer_id, any_value(taxpayer_id_raw) FROM tax_withholding_current GROUP BY taxpayer_id) raw
+           UNION ALL SELECT 'tax_withholding', taxpayer_id, any_value(taxpayer_id_raw) FROM tax_withholding_current GROUP BY taxpayer_id
+           UNION ALL SELECT 'iit_detail', taxpayer_id, any_value(taxpayer_id_raw) FROM iit_detail_current
+                     WHERE taxpayer_id IN (SELECT record_key FROM link_records WHERE source = 'iit_detail' AND code_kind = 'invalid') GROUP BY taxpayer_id) raw
   USING (source, record_key);
 INSERT INTO dq_issues
 SELECT $run, 'duplicate_uscc', 'registration', uscc, string_agg(DISTINCT name, ' / '), NULL,

@@ -7,6 +7,7 @@ import { nameMacrosSql, regionPrefixPattern, simplify } from './names.ts';
 import { jaroWinkler } from './similarity.ts';
 
 const step = sqlSteps(new URL('./link.sql', import.meta.url));
+const personStep = sqlSteps(new URL('./persons.sql', import.meta.url));
 
 export interface LinkSummary {
   records: number;
@@ -16,6 +17,13 @@ export interface LinkSummary {
   review: number;
   dataQuality: Record<string, number>;
   nameMatchingMs: number;
+  /** People (valid resident IDs of the person-level kinds' current data) seen this run, and of them new. */
+  persons: { seen: number; new: number };
+}
+
+/** A step of persons.sql by its name. */
+function p(name: string, params?: SqlStep['params'], creates?: string[]): SqlStep {
+  return { name, sql: personStep(name), ...(params ? { params } : {}), ...(creates ? { creates } : {}) };
 }
 
 /** A step of link.sql by its name. */
@@ -56,16 +64,29 @@ export async function linkEmployers(db: Db, ctx: RunContext): Promise<LinkSummar
     s('link.ids', { run }, ['_cluster_keys', '_claims', '_assigned', '_fresh', '_keys_now', '_keys_rebuilt']),
   ]);
   const fresh = await db.one<{ n: bigint }>(step('link.fresh'), undefined, { step: 'link.fresh' });
-  await runSteps(db, [s('link.employers'), s('link.conflicts', { run, below: p.conflictBelow })]);
-  const summary = await summarise(db, run, Number(fresh?.n ?? 0), nameMatchingMs);
+  await runSteps(db, [s('link.employers'), s('link.agents'), s('link.units'), s('link.conflicts', { run, below: p.conflictBelow })]);
+  const persons = await linkPersons(db, run);
+  const summary = { ...(await summarise(db, run, Number(fresh?.n ?? 0), nameMatchingMs)), persons };
   ctx.logger.info(
     { ...summary },
-    `link: ${summary.records} records -> ${summary.employers} employers (${summary.newEmployers} new), ${summary.review} to review`,
+    `link: ${summary.records} records -> ${summary.employers} employers (${summary.newEmployers} new), ${summary.review} to review; ${persons.seen} people (${persons.new} new)`,
   );
   return summary;
 }
 
-async function summarise(db: Db, run: string, newEmployers: number, nameMatchingMs: number): Promise<LinkSummary> {
+/** persons.sql: every valid resident ID of the person kinds gets its stable key; invalid IDs become data-quality issues. */
+async function linkPersons(db: Db, run: string): Promise<{ seen: number; new: number }> {
+  await runSteps(db, [
+    p('link.persons.ids', undefined, ['_person_ids']),
+    p('link.persons.seen', { run }),
+    p('link.persons.new', { run }),
+    p('link.persons.invalid_ids', { run }),
+  ]);
+  const counts = await db.one<{ seen: bigint; new: bigint }>(personStep('link.persons.summary'), { run }, { step: 'link.persons.summary' });
+  return { seen: Number(counts?.seen ?? 0), new: Number(counts?.new ?? 0) };
+}
+
+async function summarise(db: Db, run: string, newEmployers: number, nameMatchingMs: number): Promise<Omit<LinkSummary, 'persons'>> {
   const methods = await db.all<{ method: string; n: bigint }>(step('link.summary.methods'), undefined, { step: 'link.summary' });
   const dq = await db.all<{ category: string; n: bigint }>(step('link.summary.dq'), { run }, { step: 'link.summary' });
   const totals = await db.one<{ records: bigint; employers: bigint; review: bigint }>(step('link.summary.totals'), undefined, { step: 'link.summary' });

@@ -106,24 +106,28 @@ function dateOf(value: unknown): Date | undefined {
   return date;
 }
 
+/** How text leaves: ID numbers masked (the default), or as it is (`recon query --unmask`). */
+type Masker = (text: string) => string;
+const asIs: Masker = (text) => text;
+
 /** Every string inside a nested value (list, struct, map) with its ID numbers masked. */
-function maskDeep(value: unknown): unknown {
-  if (typeof value === 'string') return maskIdNumbers(value);
-  if (Array.isArray(value)) return value.map(maskDeep);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskDeep(v)]));
+function maskDeep(value: unknown, mask: Masker = maskIdNumbers): unknown {
+  if (typeof value === 'string') return mask(value);
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v, mask));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskDeep(v, mask)]));
   return value;
 }
 
 /** A value as text, for csv and the table: exact numbers as DuckDB prints them, nested values as JSON, ID numbers masked. */
-function textOf(value: unknown, column: ColumnKind): string {
+function textOf(value: unknown, column: ColumnKind, mask: Masker = maskIdNumbers): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return column.kind === 'text' ? maskIdNumbers(value) : value;
+  if (typeof value === 'string') return column.kind === 'text' ? mask(value) : value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(maskDeep(value));
+  return JSON.stringify(maskDeep(value, mask));
 }
 
 /** A value for JSON: a number when exact, else its text; dates ISO 8601; booleans; nested values as JSON with masked strings. */
-export function jsonValue(value: unknown, column: ColumnKind): unknown {
+export function jsonValue(value: unknown, column: ColumnKind, mask: Masker = maskIdNumbers): unknown {
   if (value === null || value === undefined) return null;
   switch (column.kind) {
     case 'int':
@@ -138,30 +142,49 @@ export function jsonValue(value: unknown, column: ColumnKind): unknown {
     case 'date':
       return value;
     case 'nested':
-      return maskDeep(value);
+      return maskDeep(value, mask);
     default:
-      return typeof value === 'string' ? maskIdNumbers(value) : maskDeep(value);
+      return typeof value === 'string' ? mask(value) : maskDeep(value, mask);
   }
 }
 
-/** A spreadsheet cell: exact numbers as numbers, dates as dates, booleans as booleans, text as text (never a formula), ID numbers masked. */
-function sheetValue(value: unknown, column: ColumnKind): string | number | boolean | Date | null {
+/** safeText without the masking (`--unmask`): control characters XML cannot hold removed, line ends folded. */
+function unmaskedText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
+  const raw =
+    typeof value === 'string'
+      ? value
+      : value instanceof Date
+        ? value.toISOString().slice(0, 10)
+        : typeof value === 'object'
+          ? (JSON.stringify(value) ?? '')
+          : String(value);
+  const text = raw
+    .replace(/\r\n?/g, '\n')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what XML cannot hold, so they go
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '');
+  return text === '' ? null : text;
+}
+
+/** A spreadsheet cell: exact numbers as numbers, dates as dates, booleans as booleans, text as text (never a formula), ID numbers masked unless `unmask`. */
+function sheetValue(value: unknown, column: ColumnKind, unmask = false): string | number | boolean | Date | null {
+  if (value === null || value === undefined) return null;
+  const text = unmask ? unmaskedText : safeText;
   switch (column.kind) {
     case 'int':
     case 'bigint':
     case 'decimal':
     case 'double':
-      return exactNumber(value, column) ?? safeText(value);
+      return exactNumber(value, column) ?? text(value);
     case 'bool':
-      return typeof value === 'boolean' ? value : safeText(value);
+      return typeof value === 'boolean' ? value : text(value);
     case 'date':
     case 'timestamp':
-      return dateOf(value) ?? safeText(value);
+      return dateOf(value) ?? text(value);
     case 'nested':
-      return safeText(JSON.stringify(maskDeep(value)));
+      return text(JSON.stringify(unmask ? value : maskDeep(value)));
     default:
-      return safeText(typeof value === 'string' ? value : JSON.stringify(value));
+      return text(typeof value === 'string' ? value : JSON.stringify(value));
   }
 }
 
@@ -255,13 +278,13 @@ function headerSafe(name: string): string {
  * exactly as numbers (BIGINT within 2^53, a DECIMAL whose double casts back to it, finite
  * doubles), others as strings; timestamps ISO 8601; text masked; nested values as JSON.
  */
-function copySelect(select: string, names: string[], types: string[], format: 'csv' | 'json'): string {
+function copySelect(select: string, names: string[], types: string[], format: 'csv' | 'json', unmask = false): string {
   const exprs = names.map((name, i) => {
     const c = ident(name);
     const type = types[i] ?? 'VARCHAR';
     const kind = kindOf(type);
     const alias = ident(format === 'csv' ? headerSafe(name) : name);
-    const masked = (text: string): string => maskExpr(text, 'ids');
+    const masked = (text: string): string => (unmask ? text : maskExpr(text, 'ids'));
     if (format === 'csv') {
       if (isNumeric(kind) || kind.kind === 'bool' || kind.kind === 'date' || kind.kind === 'timestamp') return `${c} AS ${alias}`;
       const text = type === 'VARCHAR' ? c : kind.kind === 'nested' ? `CAST(to_json(${c}) AS VARCHAR)` : `CAST(${c} AS VARCHAR)`;
@@ -313,6 +336,8 @@ export interface ExportOptions {
   terminal?: boolean;
   /** A file csv, jsonl and json may write when the output is stdout (DuckDB's COPY writes it; it is removed). */
   scratch?: string;
+  /** Full ID numbers (`recon query --unmask`, recorded in the unmask audit): nothing is masked. */
+  unmask?: boolean;
 }
 
 async function writeTo(sink: NodeJS.WritableStream, text: string): Promise<void> {
@@ -329,11 +354,13 @@ async function writeTo(sink: NodeJS.WritableStream, text: string): Promise<void>
  */
 export async function exportQuery(db: Db, select: string, format: ExportFormat, options: ExportOptions = {}): Promise<number> {
   const { file, signal } = options;
+  const unmask = options.unmask === true;
+  const mask: Masker = unmask ? asIs : maskIdNumbers;
   if ((format === 'parquet' || format === 'arrow' || format === 'xlsx') && !file) {
     throw new ConfigError(`--format ${format} writes a file: give -o FILE`);
   }
   if (file && format === 'parquet') {
-    const masked = await maskedSelect(db, select, undefined, { mode: 'ids' });
+    const masked = unmask ? select : await maskedSelect(db, select, undefined, { mode: 'ids' });
     const result = await db.all<{ Count?: bigint | number }>(`COPY (${masked}) TO ${literal(file)} (FORMAT parquet)`, undefined, {
       step: 'query.export.parquet',
     });
@@ -360,7 +387,7 @@ export async function exportQuery(db: Db, select: string, format: ExportFormat, 
     for await (const chunk of stream(described.names.length && Number.isFinite(max) ? `SELECT * FROM (\n${select}\n) LIMIT ${max + 1}` : select)) {
       columns = chunk.columns;
       for (const row of chunk.rows) {
-        if (shown.length < max) shown.push(Object.fromEntries(columns.map((c, i) => [c, textOf(row[c], kinds[i] ?? { kind: 'text' })])));
+        if (shown.length < max) shown.push(Object.fromEntries(columns.map((c, i) => [c, textOf(row[c], kinds[i] ?? { kind: 'text' }, mask)])));
         else more = true;
       }
     }
@@ -379,7 +406,7 @@ export async function exportQuery(db: Db, select: string, format: ExportFormat, 
     const copyOptions = format === 'csv' ? 'FORMAT csv, HEADER' : format === 'json' ? 'FORMAT json, ARRAY true' : 'FORMAT json';
     try {
       const result = await db.all<Record<string, unknown>>(
-        `COPY (${copySelect(select, described.names, described.types, format === 'csv' ? 'csv' : 'json')}) TO ${literal(target)} (${copyOptions})`,
+        `COPY (${copySelect(select, described.names, described.types, format === 'csv' ? 'csv' : 'json', unmask)}) TO ${literal(target)} (${copyOptions})`,
         undefined,
         { step: `query.export.${format}` },
       );
@@ -419,11 +446,11 @@ export async function exportQuery(db: Db, select: string, format: ExportFormat, 
           text += `${chunk.columns
             .map((c, i) => {
               const kind = kinds[i] ?? { kind: 'text' };
-              return csvCell(clean(textOf(row[c], kind)), !isNumeric(kind));
+              return csvCell(clean(textOf(row[c], kind, mask)), !isNumeric(kind));
             })
             .join(',')}\n`;
         } else {
-          const typed = JSON.stringify(Object.fromEntries(chunk.columns.map((c, i) => [c, jsonValue(row[c], kinds[i] ?? { kind: 'text' })])));
+          const typed = JSON.stringify(Object.fromEntries(chunk.columns.map((c, i) => [c, jsonValue(row[c], kinds[i] ?? { kind: 'text' }, mask)])));
           text += format === 'jsonl' ? `${typed}\n` : `${count === 0 ? '\n' : ',\n'}${typed}`;
         }
         count++;
@@ -452,7 +479,7 @@ export async function exportQuery(db: Db, select: string, format: ExportFormat, 
               if (v === null || v === undefined) return [c, null];
               if (asNumber(k)) return [c, exactNumber(v, k) ?? null];
               if (k.kind === 'bool') return [c, v];
-              return [c, textOf(v, k)];
+              return [c, textOf(v, k, mask)];
             }),
           ),
         );
@@ -484,7 +511,7 @@ export async function exportQuery(db: Db, select: string, format: ExportFormat, 
           `The result has more than ${XLSX_MAX_ROWS.toLocaleString('en-US')} rows, more than a worksheet holds: nothing was written. Narrow the query, or use --format csv or parquet.`,
         );
       }
-      const added = sheet.addRow(chunk.columns.map((c, i) => sheetValue(row[c], kinds[i] ?? { kind: 'text' })));
+      const added = sheet.addRow(chunk.columns.map((c, i) => sheetValue(row[c], kinds[i] ?? { kind: 'text' }, unmask)));
       shareColumnStyles(added, styles);
       added.commit();
       count++;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Db } from '../db/database.ts';
 import type { RunContext } from '../config/context.ts';
 import { literal } from '../core/sql.ts';
-import { BUILTIN_RULES } from '../rules/catalog/index.ts';
+import { RULE_CATALOG } from '../rules/catalog/index.ts';
 import { writeCsvWithBom } from './csv.ts';
 import { CASE_STATE_ZH, SEVERITY_ZH } from './labels.ts';
 
@@ -18,12 +18,14 @@ function labelValues(entries: Array<[string, string]>, alias: string): string {
  *
  * The English codes stay for scripts (rule_id, severity high/medium/low, case_state new/open/...);
  * beside each, a Chinese column for people: 问题类型 (the rule's title), 优先级 (高/中/低),
- * 案件状态 (新发现/在办/重新打开/已销号/核实豁免). docs/exports.md lists the columns.
+ * 案件状态 (新发现/在办/重新打开/已销号/核实豁免). docs/exports.md lists the columns. A person finding
+ * says its person by person_key (never the ID number or the name); one about a person alone has
+ * no employer columns.
  */
 export async function writeFindingsCsv(db: Db, ctx: RunContext): Promise<string> {
   const file = path.join(ctx.runDir, 'findings.csv');
   const titles: Array<[string, string]> = [
-    ...BUILTIN_RULES.map((r): [string, string] => [r.id, r.title]),
+    ...RULE_CATALOG.map((r): [string, string] => [r.id, r.title]),
     ...ctx.pipeline.rules.custom.map((c): [string, string] => [c.id, c.title]),
   ];
   await writeCsvWithBom(
@@ -31,8 +33,8 @@ export async function writeFindingsCsv(db: Db, ctx: RunContext): Promise<string>
     `SELECT f.case_id, f.rule_id, recon_csv_text(coalesce(rt.label, f.rule_id)) AS 问题类型, f.employer_id, recon_csv_text(e.uscc) AS uscc, recon_csv_text(e.name) AS name,
             e.district_code, recon_csv_text(d.name) AS district_name, recon_csv_text(e.street) AS street,
             f.severity, coalesce(sv.label, f.severity) AS 优先级, f.amount, c.state AS case_state, coalesce(cs.label, c.state) AS 案件状态,
-            CAST(f.evidence AS VARCHAR) AS evidence, recon_csv_text(f.evidence_text) AS evidence_text
-     FROM findings f JOIN employers e USING (employer_id) JOIN cases c USING (case_id)
+            CAST(f.evidence AS VARCHAR) AS evidence, recon_csv_text(f.evidence_text) AS evidence_text, f.person_key
+     FROM findings f LEFT JOIN employers e ON e.employer_id = nullif(f.employer_id, '') JOIN cases c USING (case_id)
      LEFT JOIN ref_division d ON d.code = e.district_code
      LEFT JOIN ${labelValues(titles, 'rt')} ON rt.code = f.rule_id
      LEFT JOIN ${labelValues(Object.entries(SEVERITY_ZH), 'sv')} ON sv.code = f.severity

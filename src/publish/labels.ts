@@ -56,12 +56,16 @@ const SOURCE_EXTRA_ZH: Readonly<Record<string, string>> = { si_unit: '社保参�
 /** dq_issues.category, and the reasons of value_issues and rejects as ledger_data_quality shows them. */
 export const DQ_CATEGORY_ZH: Readonly<Record<string, string>> = {
   invalid_code: '代码校验不通过',
+  invalid_id: '身份证号码无效',
   duplicate_uscc: '统一社会信用代码重复',
   name_conflict: '同一代码名称不一致',
   ambiguous_org_code: '组织机构代码对应多家',
   ambiguous_name: '同区县同名多家',
   unknown_value: '未知状态/类型值',
   payment_without_enrollment: '有缴费无参保登记',
+  project_contractor_unknown: '施工单位不在登记库中',
+  project_contractor_invalid: '施工单位信用代码校验不通过',
+  project_contractor_missing: '施工许可无施工单位信用代码',
   rejected_row: '拒收行',
   'unreadable date': '日期无法识别',
   'unreadable period': '所属期无法识别',
@@ -89,6 +93,8 @@ export const STAGE_ZH: Readonly<Record<string, string>> = {
   'publish.notices': '发布：告知书',
   'publish.worklists': '发布：核查清单',
   'publish.ledger_tables': '发布：台账数据',
+  'publish.persons': '发布：续保提醒与代缴名单',
+  'publish.projects': '发布：新开工项目未参保清单',
   'publish.ledger': '发布：台账',
   'publish.summary': '发布：概览页',
   'publish.campaign': '发布：专项清单',
@@ -156,6 +162,13 @@ const ACTION_ZH: Readonly<Record<string, string>> = { nulled: '已置空', kept:
 
 type Translate = (m: RegExpExecArray, kind: unknown) => string;
 
+/** Why a resident ID is not valid (link/persons.sql, link.persons.invalid_ids). */
+const ID_ISSUE_ZH: Readonly<Record<string, string>> = {
+  'fails its check character': '校验码错误',
+  'holds an impossible birth date': '出生日期不存在',
+  'is not 18 characters (or 15 digits)': '位数或字符不符（应为 18 位或 15 位数字）',
+};
+
 /** The detail texts the pipeline writes (link.sql, rules.sql, ledger_data_quality), each with its Chinese. */
 const DETAILS: Array<[RegExp, Translate]> = [
   [/^code (.*) fails its check; not used as a key$/s, (m) => `代码 ${m[1]} 校验不通过，未用作关联依据`],
@@ -164,6 +177,18 @@ const DETAILS: Array<[RegExp, Translate]> = [
   [/^(\d+) registry rows share this USCC$/, (m) => `市场监管登记中有 ${m[1]} 行使用此统一社会信用代码`],
   [/^USCC (\S+) is "(.*)" in the registry but "(.*)" here$/s, (m) => `统一社会信用代码 ${m[1]} 在市场监管登记中为“${m[2]}”，此处为“${m[3]}”`],
   [/^(\d+) payment rows for a unit that is not in the enrollment export$/, (m) => `${m[1]} 行缴费记录所属单位不在参保登记中`],
+  // rules/project-facts.sql: permits whose contractor cannot be linked.
+  [
+    /^contractor USCC (\S+) is not in the registry; listed without an employer$/,
+    (m) => `施工单位统一社会信用代码 ${m[1]} 不在登记库中，按无单位列入新开工项目清单`,
+  ],
+  [/^contractor USCC (\S+) fails its check; listed without an employer$/, (m) => `施工单位统一社会信用代码 ${m[1]} 校验不通过，按无单位列入新开工项目清单`],
+  [/^permit without a contractor USCC; listed without an employer$/, () => '施工许可无施工单位统一社会信用代码，按无单位列入新开工项目清单'],
+  // link/persons.sql: no number in the text, the file and line say where.
+  [
+    /^resident ID (fails its check character|holds an impossible birth date|is not 18 characters \(or 15 digits\)) \((\d+) row\(s\) of "(.*)", first at line (\d+)\); not used as a key$/s,
+    (m) => `身份证号码${zh(ID_ISSUE_ZH, m[1])}（文件“${m[3]}”中 ${m[2]} 行，首次出现在第 ${m[4]} 行），未用作人员关联依据`,
+  ],
   [
     /^(\w+) = "(.*)" is not a known value \((\d+) rows, e\.g\. (.*) line (\d+)\)$/s,
     (m, kind) => `${columnZh(kind, m[1] as string)}“${m[2]}”不是已知的值（${m[3]} 行，例如 ${m[4]} 第 ${m[5]} 行）`,

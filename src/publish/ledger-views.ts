@@ -1,9 +1,10 @@
 import type { Db } from '../db/database.ts';
 import { ident, literal } from '../core/sql.ts';
-import { BUILTIN_RULES } from '../rules/catalog/index.ts';
+import { BUILTIN_RULES, PERSON_RULES, PROJECT_RULES } from '../rules/catalog/index.ts';
 import { KINDS } from '../sources/index.ts';
 import type { DatedRunContext } from '../config/context.ts';
-import { sqlFile } from '../db/sql-file.ts';
+import { sqlFile, sqlSteps } from '../db/sql-file.ts';
+import { runSteps } from '../db/steps.ts';
 
 const LEDGER_EMPLOYER_SQL = sqlFile(new URL('./ledger-employer.sql', import.meta.url));
 
@@ -15,8 +16,12 @@ export interface LedgerRule {
   hasAmount: boolean;
 }
 
-/** The built-in rules, in the order of docs/rules.md. */
+/** The built-in employer rules, in the order of docs/rules.md: the per-rule columns of the 汇总 and 问题分类. */
 export const LEDGER_RULES: LedgerRule[] = BUILTIN_RULES.map((r) => ({ id: r.id, title: r.title, hasAmount: !r.amountFormula.startsWith('无') }));
+/** The person rules: counted in people on the 人员参保 sheet (ledger_person), listed after the employer rules elsewhere. */
+export const LEDGER_PERSON_RULES: LedgerRule[] = PERSON_RULES.map((r) => ({ id: r.id, title: r.title, hasAmount: !r.amountFormula.startsWith('无') }));
+/** Person rules whose findings belong to the person alone (employer_id ''): their district is the person's (ledger_person_home). */
+export const PERSON_ONLY_RULES = ['person_lapsed', 'assistance_not_covered'] as const;
 
 /** Arrears classes of docs/rules.md, in the order the ledgers show them. */
 export const ARREARS_CLASSES = [
@@ -30,6 +35,27 @@ function q(id: string): string {
 }
 
 /**
+ * The CTEs `si` and `aid` of ledger_person_home: per person (of `keys`, a query of person_key,
+ * when given) the SI row and the assistance row that place them (person_key, district_code,
+ * street, community).
+ */
+function personHomeCtes(keys?: string): string {
+  const only = keys ? `AND p.person_key IN (${keys})` : '';
+  return `si AS (
+  SELECT p.person_key, s.district_code, nullif(trim(s.street), '') AS street, CAST(NULL AS VARCHAR) AS community
+  FROM si_person_current s JOIN persons p ON p.id_no = s.id_no
+  WHERE s.insurance_code = '110' AND s.district_code IS NOT NULL ${only}
+  QUALIFY row_number() OVER (PARTITION BY p.person_key
+                             ORDER BY s.last_paid_period DESC NULLS LAST, s.status_class = 'active' DESC, s.district_code, s.street) = 1),
+aid AS (
+  SELECT p.person_key, a.district_code, nullif(trim(a.street), '') AS street, nullif(trim(a.community), '') AS community
+  FROM assistance_current a JOIN persons p ON p.id_no = a.id_no
+  WHERE a.category_class IS NOT NULL AND a.district_code IS NOT NULL ${only}
+  QUALIFY row_number() OVER (PARTITION BY p.person_key
+                             ORDER BY a.until IS NULL DESC, a.until DESC NULLS FIRST, a.since DESC NULLS LAST, a.district_code, a.street, a.community) = 1)`;
+}
+
+/**
  * The SQL of the ledger views. Every view reports on one run, `ledger_selected`: the latest
  * run that ran rules, or the one named by `SET VARIABLE ledger_run = '<run_id>'` (reset with
  * `RESET VARIABLE ledger_run`). Facts-based numbers (active, should-be-enrolled, enrolled,
@@ -38,7 +64,8 @@ function q(id: string): string {
  * per run and work for any run.
  */
 export function ledgerViewsSql(rules: readonly LedgerRule[] = LEDGER_RULES): string {
-  const ruleValues = rules.map((r, i) => `(${literal(r.id)}, ${literal(r.title)}, ${i + 1})`).join(', ');
+  const ruleValues = [...rules, ...LEDGER_PERSON_RULES].map((r, i) => `(${literal(r.id)}, ${literal(r.title)}, ${i + 1})`).join(', ');
+  const personRuleIds = LEDGER_PERSON_RULES.map((r) => literal(r.id)).join(', ');
   const ruleColumns = rules
     .flatMap((r) => [
       `count(*) FILTER (WHERE rule_id = ${literal(r.id)}) AS ${q(`${r.id}_n`)}`,
@@ -77,22 +104,58 @@ FROM sel LEFT JOIN runs r USING (run_id);
 CREATE OR REPLACE VIEW ledger_rules AS
 SELECT * FROM (VALUES ${ruleValues}) t(rule_id, rule_title, rule_order);
 
--- The findings of the selected run with their district.
+-- Where a person lives as the office's lists place them (续保提醒, 代缴名单, the person ledger):
+-- per person with an SI row, the district and street of their 110 row paid last (source 'si');
+-- per person on an assistance roll, the district, street and community of their open-ended
+-- (else latest-ending), most recently recognised row of a listed category (source
+-- 'assistance'). A finding about a person alone takes the district of its rule's source:
+-- assistance_not_covered the roll's, the others the SI row's, each falling back to the other.
+CREATE OR REPLACE VIEW ledger_person_home AS
+WITH ${personHomeCtes()}
+SELECT h.person_key, h.source, h.district_code, coalesce(dv.name, '未知区县') AS district_name, h.street, h.community
+FROM (SELECT 'si' AS source, * FROM si UNION ALL SELECT 'assistance' AS source, * FROM aid) h
+LEFT JOIN ref_division dv ON dv.code = h.district_code;
+
+-- The district of each person some case is about alone (employer_id ''), by source: the SI
+-- row's first (si_district), or the assistance roll's first (aid_district); each falls back to
+-- the other source. As ledger_person_home, for those people only (read by every ledger view of
+-- findings and cases: the kind rows of everybody else are never ordered).
+CREATE OR REPLACE VIEW ledger_person_place AS
+WITH ${personHomeCtes("SELECT person_key FROM cases WHERE employer_id = '' AND person_key <> ''")},
+home AS (SELECT 'si' AS source, * FROM si UNION ALL SELECT 'assistance' AS source, * FROM aid)
+SELECT person_key, max_by(district_code, source = 'si') AS si_district, max_by(street, source = 'si') AS si_street,
+       max_by(district_code, source = 'assistance') AS aid_district, max_by(street, source = 'assistance') AS aid_street
+FROM home GROUP BY person_key;
+
+-- The findings of the selected run with their district: the employer's, or for a finding
+-- about a person alone the person's (ledger_person_home; assistance_not_covered: the roll's).
 CREATE OR REPLACE VIEW ledger_findings AS
-SELECT f.*, coalesce(e.district_code, '') AS district_code, coalesce(dv.name, '未知区县') AS district_name, e.street, e.name, e.uscc,
-       CASE WHEN f.rule_id = 'arrears' THEN f.evidence->>'class' END AS class,
-       CASE WHEN f.rule_id = 'arrears' THEN coalesce(TRY_CAST(f.evidence->>'late_fee' AS DECIMAL(18, 2)), 0) END AS late_fee
-FROM findings f JOIN ledger_selected s USING (run_id) JOIN employers e USING (employer_id)
-LEFT JOIN ref_division dv ON dv.code = e.district_code;
+WITH placed AS (
+  SELECT f.*, e.district_code AS e_district, e.street AS e_street, e.name, e.uscc,
+         CASE WHEN f.rule_id = 'assistance_not_covered' THEN pp.aid_district ELSE pp.si_district END AS p_district,
+         CASE WHEN f.rule_id = 'assistance_not_covered' THEN pp.aid_street ELSE pp.si_street END AS p_street
+  FROM findings f JOIN ledger_selected s USING (run_id)
+  LEFT JOIN employers e ON e.employer_id = nullif(f.employer_id, '')
+  LEFT JOIN ledger_person_place pp ON pp.person_key = CASE WHEN f.employer_id = '' THEN nullif(f.person_key, '') END)
+SELECT p.* EXCLUDE (e_district, e_street, p_district, p_street, name, uscc),
+       coalesce(p.e_district, p.p_district, '') AS district_code, coalesce(dv.name, '未知区县') AS district_name,
+       coalesce(p.e_street, p.p_street) AS street, p.name, p.uscc,
+       CASE WHEN p.rule_id = 'arrears' THEN p.evidence->>'class' END AS class,
+       CASE WHEN p.rule_id = 'arrears' THEN coalesce(TRY_CAST(p.evidence->>'late_fee' AS DECIMAL(18, 2)), 0) END AS late_fee
+FROM placed p LEFT JOIN ref_division dv ON dv.code = coalesce(p.e_district, p.p_district);
 
 -- Every case's state after the selected run: its last event up to that run.
 CREATE OR REPLACE VIEW ledger_case_state AS
-SELECT c.case_id, c.employer_id, c.rule_id, coalesce(e.district_code, '') AS district_code, coalesce(dv.name, '未知区县') AS district_name,
-       ev.to_state AS state, ev.run_id AS state_run
-FROM (SELECT ce.* FROM case_events ce, ledger_selected s WHERE ce.run_id <= s.run_id
-      QUALIFY row_number() OVER (PARTITION BY ce.case_id ORDER BY ce.run_id DESC, ce.changed_at DESC) = 1) ev
-JOIN cases c USING (case_id) LEFT JOIN employers e ON e.employer_id = c.employer_id
-LEFT JOIN ref_division dv ON dv.code = e.district_code;
+WITH placed AS (
+  SELECT c.case_id, c.employer_id, c.rule_id, c.person_key, ev.to_state AS state, ev.run_id AS state_run,
+         coalesce(e.district_code, CASE WHEN c.rule_id = 'assistance_not_covered' THEN pp.aid_district ELSE pp.si_district END) AS district
+  FROM (SELECT ce.* FROM case_events ce, ledger_selected s WHERE ce.run_id <= s.run_id
+        QUALIFY row_number() OVER (PARTITION BY ce.case_id ORDER BY ce.run_id DESC, ce.changed_at DESC) = 1) ev
+  JOIN cases c USING (case_id) LEFT JOIN employers e ON e.employer_id = nullif(c.employer_id, '')
+  LEFT JOIN ledger_person_place pp ON pp.person_key = CASE WHEN c.employer_id = '' THEN nullif(c.person_key, '') END)
+SELECT p.case_id, p.employer_id, p.rule_id, p.person_key, coalesce(p.district, '') AS district_code, coalesce(dv.name, '未知区县') AS district_name,
+       p.state, p.state_run
+FROM placed p LEFT JOIN ref_division dv ON dv.code = p.district;
 
 -- 案件进展: per district and rule, this run and up to this run.
 CREATE OR REPLACE VIEW ledger_cases_progress AS
@@ -145,6 +208,8 @@ WHERE f.rule_id = 'arrears'
 ORDER BY f.district_code, CASE f.class WHEN 'operating' THEN 1 WHEN 'dormant' THEN 2 ELSE 3 END, f.amount DESC, f.employer_id;
 
 -- 汇总: one row per district and a 合计 row (district_code NULL) computed from the totals, not averaged.
+-- Employer findings and cases only: the person rules count people, on 人员参保 (ledger_person); the
+-- project rule counts permits, on 项目参保 (ledger_project_district).
 CREATE OR REPLACE VIEW ledger_district AS
 WITH districts AS (
   SELECT DISTINCT coalesce(district_code, '') AS k FROM employers UNION SELECT '合计'),
@@ -161,7 +226,7 @@ cov AS (
 fi AS (
   SELECT ${dk} AS k, count(*) AS findings, coalesce(sum(amount), 0) AS findings_amount,
        ${ruleColumns}
-  FROM ledger_findings GROUP BY GROUPING SETS ((district_code), ())),
+  FROM ledger_findings WHERE person_key = '' AND permit_no = '' GROUP BY GROUPING SETS ((district_code), ())),
 ar AS (
   SELECT ${dk} AS k,
        ${arrearsColumns},
@@ -171,7 +236,7 @@ ca AS (
   SELECT ${dk} AS k,
          sum(opened_run) AS cases_opened, sum(resolved_run) AS cases_resolved, sum(reopened_run) AS cases_reopened,
          sum(exempt_run) AS cases_exempt, sum(open_now) AS cases_open
-  FROM ledger_cases_progress WHERE district_code IS NOT NULL GROUP BY GROUPING SETS ((district_code), ()))
+  FROM ledger_cases_progress WHERE district_code IS NOT NULL AND rule_id NOT IN (${personRuleIds}) GROUP BY GROUPING SETS ((district_code), ()))
 SELECT CASE WHEN d.k = '合计' THEN NULL ELSE d.k END AS district_code,
        CASE WHEN d.k = '合计' THEN '合计' ELSE coalesce(dv.name, '未知区县') END AS district_name,
        s.run_id, s.as_of, s.month,
@@ -248,16 +313,46 @@ FROM manifest m CROSS JOIN ledger_selected s
 WHERE m.run_id = s.run_id OR (s.facts_current AND m.status = 'loaded' AND m.file_id IN (${inUse}))
 ORDER BY m.run_id = s.run_id DESC, m.kind, m.file_name;
 
--- Open cases after each run up to the selected one (for the trend chart).
+-- 人员参保: per district and a 合计 row (district_code NULL), the people of the selected run
+-- (ledger_person_district, filled by publish from the run's person facts): wage earners (people
+-- employed at an employer of the district in M-1 and M) and the enrolled among them (职工参保率);
+-- people found uninsured or on a low base at an employer of the district; lapsed people (the
+-- district of their SI row); the people the state should pay the residents' pension for
+-- (on an assistance roll on D, 16-59, not a pensioner, not an enrolled person; the district of
+-- their roll) and those it pays for (代缴覆盖率). A person working in two districts counts in each,
+-- and once in 合计. Counts NULL: the run had no person facts (no person rule ran); a rate is NULL
+-- when its denominator is 0.
+CREATE OR REPLACE VIEW ledger_person AS
+WITH found AS (
+  SELECT CASE WHEN grouping(district_code) = 1 THEN NULL ELSE district_code END AS district_code, grouping(district_code) = 1 AS total,
+         count(DISTINCT person_key) FILTER (WHERE rule_id = 'person_uninsured') AS uninsured_people,
+         count(DISTINCT person_key) FILTER (WHERE rule_id = 'person_base_low') AS base_low_people
+  FROM ledger_findings WHERE person_key <> '' AND employer_id <> '' GROUP BY GROUPING SETS ((district_code), ()))
+SELECT l.district_code, l.district_name, l.run_id, s.as_of, s.month,
+       l.wage_earners, l.wage_earners_enrolled,
+       CAST(l.wage_earners_enrolled AS DOUBLE) / nullif(l.wage_earners, 0) AS person_coverage_rate,
+       CASE WHEN l.wage_earners IS NOT NULL THEN coalesce(fo.uninsured_people, 0) END AS uninsured_people,
+       CASE WHEN l.wage_earners IS NOT NULL THEN coalesce(fo.base_low_people, 0) END AS base_low_people,
+       l.lapsed, l.assistance, l.assistance_covered,
+       CAST(l.assistance_covered AS DOUBLE) / nullif(l.assistance, 0) AS daijiao_coverage_rate
+FROM ledger_person_district l JOIN ledger_selected s USING (run_id)
+LEFT JOIN found fo ON (l.district_code IS NULL AND fo.total) OR (NOT fo.total AND fo.district_code = l.district_code)
+ORDER BY l.district_code IS NULL, l.district_code = '', l.district_code;
+
+-- Open cases after each run up to the selected one (for the trend chart): employer cases, as the
+-- 汇总 counts them, and the person cases (person_key set) apart.
 CREATE OR REPLACE VIEW ledger_open_history AS
 WITH rs AS (SELECT DISTINCT rr.run_id FROM rule_runs rr, ledger_selected s WHERE rr.run_id <= s.run_id),
+ev AS (SELECT ce.*, c.person_key <> '' AS person FROM case_events ce JOIN cases c USING (case_id)),
 st AS (
-  SELECT rs.run_id, ce.case_id, arg_max(ce.to_state, ce.run_id || strftime(ce.changed_at, '%Y%m%d%H%M%S.%f')) AS state
-  FROM rs JOIN case_events ce ON ce.run_id <= rs.run_id GROUP BY ALL)
+  SELECT rs.run_id, ev.case_id, any_value(ev.person) AS person,
+         arg_max(ev.to_state, ev.run_id || strftime(ev.changed_at, '%Y%m%d%H%M%S.%f')) AS state
+  FROM rs JOIN ev ON ev.run_id <= rs.run_id GROUP BY rs.run_id, ev.case_id)
 SELECT rs.run_id, (SELECT as_of FROM runs r WHERE r.run_id = rs.run_id) AS as_of,
-       (SELECT count(*) FROM st WHERE st.run_id = rs.run_id AND st.state IN ('new', 'open', 'reopened')) AS open_cases,
-       (SELECT count(*) FROM case_events ce WHERE ce.run_id = rs.run_id AND ce.to_state = 'new') AS opened,
-       (SELECT count(*) FROM case_events ce WHERE ce.run_id = rs.run_id AND ce.to_state = 'resolved') AS resolved
+       (SELECT count(*) FROM st WHERE st.run_id = rs.run_id AND NOT st.person AND st.state IN ('new', 'open', 'reopened')) AS open_cases,
+       (SELECT count(*) FROM ev WHERE ev.run_id = rs.run_id AND NOT ev.person AND ev.to_state = 'new') AS opened,
+       (SELECT count(*) FROM ev WHERE ev.run_id = rs.run_id AND NOT ev.person AND ev.to_state = 'resolved') AS resolved,
+       (SELECT count(*) FROM st WHERE st.run_id = rs.run_id AND st.person AND st.state IN ('new', 'open', 'reopened')) AS open_person_cases
 FROM rs ORDER BY rs.run_id;
 `;
 }
@@ -268,7 +363,8 @@ export const LEDGER_VIEWS_SQL = ledgerViewsSql();
 /** The rules the ledgers show: the built-in ones, then custom rules seen in `rule_runs`. */
 export async function ledgerRules(db: Db): Promise<LedgerRule[]> {
   const seen = await db.all<{ rule_id: string }>(`SELECT DISTINCT rule_id FROM rule_runs ORDER BY rule_id`, undefined, { step: 'ledger.rules' });
-  const known = new Set(LEDGER_RULES.map((r) => r.id));
+  // The person and project rules are in rule_runs too: they are not custom rules (the 人员参保 and 项目参保 sheets count them).
+  const known = new Set([...LEDGER_RULES, ...LEDGER_PERSON_RULES, ...PROJECT_RULES].map((r) => r.id));
   return [...LEDGER_RULES, ...seen.filter((r) => !known.has(r.rule_id)).map((r) => ({ id: r.rule_id, title: r.rule_id, hasAmount: true }))];
 }
 
@@ -294,4 +390,32 @@ export async function fillLedgerEmployer(db: Db, ctx: DatedRunContext): Promise<
     { run: ctx.runId, as_of: ctx.dates.asOf, month: ctx.dates.closedMonth, min_age_days: ctx.dates.minAgeDays },
     { step: 'ledger.employer' },
   );
+}
+
+const LEDGER_PERSON_STEP = sqlSteps(new URL('./ledger-person.sql', import.meta.url));
+
+/** A parameter of assistance_not_covered as the run has it (the pipeline file's value, else the rule's default). */
+function aidParam(ctx: DatedRunContext, name: string, fallback: number): number {
+  const rule = PERSON_RULES.find((r) => r.id === 'assistance_not_covered');
+  return ctx.pipeline.rules.params['assistance_not_covered']?.[name] ?? rule?.params[name]?.default ?? fallback;
+}
+
+/**
+ * Fills the run's rows of `ledger_person_district` (ledger-person.sql) from the run's person
+ * facts, which the rules stage leaves when a person rule ran; without them the run's rows say
+ * NULL (unknown). Call after `createLedgerViews` (it reads ledger_person_home).
+ */
+export async function fillLedgerPerson(db: Db, ctx: DatedRunContext): Promise<{ facts: boolean }> {
+  const facts =
+    (await db.one<{ has_facts: boolean }>(LEDGER_PERSON_STEP('ledger.person.has_facts'), undefined, { step: 'ledger.person.has_facts' }))?.has_facts === true;
+  await runSteps(db, [
+    facts
+      ? {
+          name: 'ledger.person.district',
+          sql: LEDGER_PERSON_STEP('ledger.person.district'),
+          params: { run: ctx.runId, min_age: aidParam(ctx, 'min_age', 16), max_age: aidParam(ctx, 'max_age', 60) },
+        }
+      : { name: 'ledger.person.district_without_facts', sql: LEDGER_PERSON_STEP('ledger.person.district_without_facts'), params: { run: ctx.runId } },
+  ]);
+  return { facts };
 }

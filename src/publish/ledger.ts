@@ -4,11 +4,23 @@ import ExcelJS from 'exceljs';
 import { REPORT_FONT as LEDGER_FONT, displayWidth, safeText } from '../core/xlsx-write.ts';
 import type { Db, Row } from '../db/database.ts';
 import { ARREARS_CLASSES, ledgerRules, selectLedgerRun, type LedgerRule } from './ledger-views.ts';
+import { createProjectViews } from './project-lists.ts';
 import type { DatedRunContext } from '../config/context.ts';
 import { CASE_STATE_ZH, DQ_CATEGORY_ZH, DQ_SOURCE_TABLE_ZH, FILE_STATUS_ZH, RUN_STATUS_ZH, STAGE_ZH, detailZh, sourceZh, zh } from './labels.ts';
 
 /** The sheets of ledger.xlsx, in order. */
-export const LEDGER_SHEETS = ['汇总', '目标完成情况', '问题分类', '欠费台账', '案件进展', '数据质量', '待人工确认', '运行记录'] as const;
+export const LEDGER_SHEETS = [
+  '汇总',
+  '目标完成情况',
+  '问题分类',
+  '人员参保',
+  '项目参保',
+  '欠费台账',
+  '案件进展',
+  '数据质量',
+  '待人工确认',
+  '运行记录',
+] as const;
 
 // yuan: an amount shown in whole yuan (the cell keeps the cents): the overview sheets, where width is scarce.
 type CellKind = 'text' | 'int' | 'money' | 'yuan' | 'rate' | 'score' | 'pp' | 'delta';
@@ -309,6 +321,43 @@ const TARGET_COLUMNS: Column[] = [
   { header: '较上月\n征缴增加(元)', key: 'collected_change', kind: 'money' },
 ];
 
+/**
+ * 人员参保: per district the people (ledger_person): wage earners and the enrolled among them
+ * (职工参保率), people found uninsured or on a low base, lapsed people, and the people the state
+ * should pay the residents' pension for and those it pays for (代缴覆盖率).
+ */
+const PERSON_COLUMNS: Column[] = [
+  { header: '区县', key: 'district_name', kind: 'text', max: 16 },
+  { header: '职工人数\n(领取工资)', key: 'wage_earners', kind: 'int' },
+  { header: '其中\n已参保', key: 'wage_earners_enrolled', kind: 'int' },
+  { header: '职工\n参保率', key: 'person_coverage_rate', kind: 'rate' },
+  { header: '未参保\n职工(人)', key: 'uninsured_people', kind: 'int' },
+  { header: '缴费基数\n偏低(人)', key: 'base_low_people', kind: 'int' },
+  { header: '断缴\n人员(人)', key: 'lapsed', kind: 'int' },
+  { header: '困难群体\n应代缴(人)', key: 'assistance', kind: 'int' },
+  { header: '其中\n已代缴', key: 'assistance_covered', kind: 'int' },
+  { header: '代缴\n覆盖率', key: 'daijiao_coverage_rate', kind: 'rate' },
+];
+
+/**
+ * 项目参保: per district of the project (ledger_project_district, src/publish/project-lists.sql)
+ * the permits issued this year up to D - 7 days, the insured among them (新开工项目工伤保险参保率)
+ * and whether the rate reaches project_coverage_target.
+ */
+const PROJECT_COLUMNS: Column[] = [
+  { header: '区县', key: 'district_name', kind: 'text', max: 16 },
+  { header: '新开工项目\n(本年发证)', key: 'permits', kind: 'int' },
+  { header: '其中\n已参保', key: 'insured', kind: 'int' },
+  { header: '工伤保险\n参保率', key: 'rate', kind: 'rate' },
+  { header: '目标', key: 'target', kind: 'rate' },
+  { header: '是否\n达标', key: 'reached_text', kind: 'text', max: 6 },
+];
+
+/** A rate or count the sheet cannot give (no people, or no person data this run): — rather than an empty cell. */
+function dash(r: Row, keys: string[]): Row {
+  return { ...r, ...Object.fromEntries(keys.filter((k) => r[k] === null || r[k] === undefined).map((k) => [k, '—'])) };
+}
+
 const UNRESOLVED_COLUMNS: Column[] = [{ header: '目标任务中的区县（未识别）', key: 'district_text', kind: 'text', max: 30 }];
 
 /** A rank change as people read it: ↑2 (moved up two places), ↓1, 持平; blank without last month. */
@@ -442,6 +491,19 @@ export async function writeLedger(db: Db, ctx: DatedRunContext, stageTimings: Re
   // The title must not start with a digit: in the page header it follows a font-size code (&9).
   const targetsTitle = `目标完成情况（${targetYear} 年度，核查日 ${options.asOf}${prevAsOf ? `，较上月：与 ${ymd(prevAsOf)} 比较` : '，上月无运行记录'}）`;
 
+  const people = (await db.all(`SELECT * FROM ledger_person`, undefined, step('person'))).map((r) =>
+    dash(
+      r,
+      PERSON_COLUMNS.filter((c) => c.kind !== 'text').map((c) => c.key),
+    ),
+  );
+  await createProjectViews(db);
+  const projects = (await db.all(`SELECT * FROM ledger_project_district`, undefined, step('projects'))).map(
+    (r): Row => ({
+      ...dash(r, ['rate']),
+      reached_text: r['reached'] === true ? '是' : r['reached'] === false ? '否' : '—',
+    }),
+  );
   const progress = await db.all(`SELECT * FROM ledger_cases_progress`, undefined, step('progress'));
   const progressTotals = new Set(progress.flatMap((r, i) => (r['district_code'] === null ? [i] : [])));
   // The database keeps the English codes and detail (scripts and analysts read them); the office reads Chinese.
@@ -525,6 +587,24 @@ export async function writeLedger(db: Db, ctx: DatedRunContext, stageTimings: Re
       rows: district,
       totals: new Set([district.length - 1]),
       freezeFirstColumn: true,
+    },
+    {
+      name: '人员参保',
+      title: heading('人员参保情况（按区县）'),
+      columns: PERSON_COLUMNS,
+      rows: people,
+      totals: new Set(people.flatMap((r, i) => (r['district_code'] === null ? [i] : []))),
+      freezeFirstColumn: true,
+      empty: '本次运行没有人员层面的数据（未载入个税全员全额扣缴明细、社保个人参保等文件，或未执行人员规则）。',
+    },
+    {
+      name: '项目参保',
+      title: heading(`新开工项目工伤保险参保情况（按区县，${options.asOf.slice(0, 4)} 年发证至核查日前 7 天）`),
+      columns: PROJECT_COLUMNS,
+      rows: projects.some((r) => Number(r['permits'] ?? 0) > 0) ? projects : [],
+      totals: new Set(projects.flatMap((r, i) => (r['district_code'] === null ? [i] : []))),
+      freezeFirstColumn: true,
+      empty: '本次运行没有本年发证的施工许可（未载入建筑工程施工许可文件）。',
     },
     {
       name: '欠费台账',

@@ -4,7 +4,9 @@ import { writeFindingsCsv } from './findings-csv.ts';
 import { writeDataQualityCsv } from './data-quality-csv.ts';
 import { writeNotices } from './notices.ts';
 import { writeWorklists, type WorklistSummary } from './worklists.ts';
-import { createLedgerViews, fillLedgerEmployer } from './ledger-views.ts';
+import { createLedgerViews, fillLedgerEmployer, fillLedgerPerson } from './ledger-views.ts';
+import { writePersonLists, type PersonListsSummary } from './person-lists.ts';
+import { writeProjectLists } from './project-lists.ts';
 import { writeLedger } from './ledger.ts';
 import { writeSummaryHtml } from './summary-html.ts';
 import { createCampaignViews, recordDistrictProgress } from '../campaign/targets.ts';
@@ -14,6 +16,8 @@ export interface PublishSummary {
   /** 社会保险登记告知书 sent in this run. */
   notices: number;
   worklists: WorklistSummary;
+  /** 续保提醒 and 代缴名单 (persons/, restricted/). */
+  persons: PersonListsSummary;
   campaign: { blacklist: number; arrears: Record<string, number>; unresolvedTargets: string[] };
 }
 
@@ -32,15 +36,20 @@ export async function publishRun(db: Db, ctx: DatedRunContext, timed: PartTimer,
   });
   const notices = (await timed('publish.notices', () => writeNotices(db, ctx))).notices;
   const worklists = await timed('publish.worklists', () => writeWorklists(db, ctx));
-  const progress = await timed('publish.ledger_tables', async () => {
+  const { progress, personFacts } = await timed('publish.ledger_tables', async () => {
     await createLedgerViews(db);
     await createCampaignViews(db);
     await fillLedgerEmployer(db, ctx);
-    return recordDistrictProgress(db, ctx.runId, ctx.logger);
+    const person = await fillLedgerPerson(db, ctx);
+    return { progress: await recordDistrictProgress(db, ctx.runId, ctx.logger), personFacts: person.facts };
   });
+  // 续保提醒 (persons/) and 代缴名单 (restricted/, full ID numbers, 0700/0600): src/publish/person-lists.ts.
+  const persons = await timed('publish.persons', () => writePersonLists(db, ctx, { facts: personFacts }));
+  // 新开工项目未参保 (projects/) and the view ledger_project_district: src/publish/project-lists.ts.
+  await timed('publish.projects', () => writeProjectLists(db, ctx));
   await timed('publish.ledger', () => writeLedger(db, ctx, timings));
   await timed('publish.summary', () => writeSummaryHtml(db, ctx));
   // Campaign lists (失信联合惩戒候选名单, arrears lists) and their views: src/campaign/lists.ts.
   const lists = await timed('publish.campaign', () => writeCampaignLists(db, ctx));
-  return { notices, worklists, campaign: { ...lists, unresolvedTargets: progress.unresolved } };
+  return { notices, worklists, persons, campaign: { ...lists, unresolvedTargets: progress.unresolved } };
 }

@@ -20,6 +20,11 @@ function int(v: unknown): string {
   return Math.round(num(v)).toLocaleString('en-US');
 }
 
+/** A count that may be unknown (no person data this run): — then. */
+function count(v: unknown): string {
+  return v === null || v === undefined ? '—' : int(v);
+}
+
 /** Yuan, shortened to 万元 above ten thousand: people compare magnitudes here, the ledger has the cents. */
 function money(v: unknown): string {
   const n = num(v);
@@ -114,6 +119,9 @@ export async function writeSummaryHtml(db: Db, ctx: DatedRunContext): Promise<st
   const rules = await db.all(`SELECT rule_title, findings, amount FROM ledger_rule WHERE district_code IS NULL`, undefined, { step: 'summary.rules' });
   const history = (await db.all(`SELECT * FROM ledger_open_history`, undefined, { step: 'summary.history' })).slice(-12);
   const month = total['month'] instanceof Date ? total['month'].toISOString().slice(0, 7) : '';
+  // The people (ledger_person): the 合计 row, and one row per district.
+  const people = await db.all(`SELECT * FROM ledger_person`, undefined, { step: 'summary.person' });
+  const peopleTotal = people.find((d) => d['district_code'] === null) ?? {};
 
   const cards: Array<[string, string, string]> = [
     ['参保率', pct(total['coverage_rate']), `已参保 ${int(total['enrolled'])} / 应参保 ${int(total['should_enroll'])} 户`],
@@ -122,6 +130,17 @@ export async function writeSummaryHtml(db: Db, ctx: DatedRunContext): Promise<st
     ['发现问题', `${int(total['findings'])} 条`, `涉及金额 ${money(total['findings_amount'])}`],
     ['在办案件', `${int(total['cases_open'])} 件`, `本次新增 ${int(total['cases_opened'])}，销号 ${int(total['cases_resolved'])}`],
     ['欠费', money(total['arrears_amount']), `滞纳金 ${money(total['arrears_late_fee'])}`],
+    [
+      '职工参保率',
+      pct(peopleTotal['person_coverage_rate']),
+      `已参保 ${count(peopleTotal['wage_earners_enrolled'])} / 领取工资职工 ${count(peopleTotal['wage_earners'])} 人；未参保职工 ${count(peopleTotal['uninsured_people'])} 人`,
+    ],
+    [
+      '代缴覆盖率',
+      pct(peopleTotal['daijiao_coverage_rate']),
+      `已代缴 ${count(peopleTotal['assistance_covered'])} / 困难群体应代缴 ${count(peopleTotal['assistance'])} 人`,
+    ],
+    ['断缴人员', `${count(peopleTotal['lapsed'])} 人`, `缴费基数偏低职工 ${count(peopleTotal['base_low_people'])} 人`],
   ];
   const coverage = hbars(
     perDistrict.map((d) => ({
@@ -154,6 +173,20 @@ export async function writeSummaryHtml(db: Db, ctx: DatedRunContext): Promise<st
         `<tr${d['district_code'] === null ? ' class="total"' : ''}><td>${escapeHtml(d['district_name'])}</td><td>${escapeHtml(int(d['active_employers']))}</td><td>${escapeHtml(int(d['should_enroll']))}</td><td>${escapeHtml(int(d['enrolled']))}</td><td>${escapeHtml(pct(d['coverage_rate']))}</td><td>${escapeHtml(pct(d['payment_rate']))}</td><td>${escapeHtml(pct(d['collection_rate']))}</td><td>${escapeHtml(int(d['findings']))}</td><td>${escapeHtml(int(d['cases_open']))}</td></tr>`,
     )
     .join('\n');
+  const peopleRows = people
+    .map(
+      (d) =>
+        `<tr${d['district_code'] === null ? ' class="total"' : ''}><td>${escapeHtml(d['district_name'])}</td><td>${escapeHtml(count(d['wage_earners']))}</td><td>${escapeHtml(count(d['wage_earners_enrolled']))}</td><td>${escapeHtml(pct(d['person_coverage_rate']))}</td><td>${escapeHtml(count(d['uninsured_people']))}</td><td>${escapeHtml(count(d['base_low_people']))}</td><td>${escapeHtml(count(d['lapsed']))}</td><td>${escapeHtml(count(d['assistance']))}</td><td>${escapeHtml(count(d['assistance_covered']))}</td><td>${escapeHtml(pct(d['daijiao_coverage_rate']))}</td></tr>`,
+    )
+    .join('\n');
+  const peopleTable = people.length
+    ? `<table>
+<thead><tr><th>区县</th><th>领取工资职工</th><th>其中已参保</th><th>职工参保率</th><th>未参保职工</th><th>缴费基数偏低</th><th>断缴人员</th><th>困难群体应代缴</th><th>其中已代缴</th><th>代缴覆盖率</th></tr></thead>
+<tbody>
+${peopleRows}
+</tbody>
+</table>`
+    : '<p class="none">本次运行没有人员层面的数据。</p>';
 
   const html = `<!DOCTYPE html>
 <html lang="zh-CN">
@@ -181,6 +214,7 @@ export async function writeSummaryHtml(db: Db, ctx: DatedRunContext): Promise<st
   th { background: #e7f0fa; text-align: center; }
   td:first-child { text-align: left; }
   tr.total td { font-weight: 700; background: #f1f3f5; }
+  h2.section { font-size: 17px; margin: 22px 0 0; }
   .none { color: #999; }
   .foot { color: #888; font-size: 12px; margin-top: 16px; }
   /* Printing (a leader prints this page): A4, the charts one under another at full size, no
@@ -219,7 +253,9 @@ ${cards.map(([k, v, s]) => `<div class="card"><div class="k">${escapeHtml(k)}</d
 ${districtRows}
 </tbody>
 </table>
-<div class="foot">参保率 = 已参保单位 / 应参保单位；缴费率 = 当月足额缴费单位 / 已参保单位；征缴率 = 当月实缴 / 当月应缴。明细见 ledger.xlsx，口径见数据库视图 ledger_district。</div>
+<h2 class="section">人员参保（按区县，单位：人）</h2>
+${peopleTable}
+<div class="foot">参保率 = 已参保单位 / 应参保单位；缴费率 = 当月足额缴费单位 / 已参保单位；征缴率 = 当月实缴 / 当月应缴。职工参保率 = 领取工资职工中已参加职工养老保险的人数 / 在本区县单位连续两个月领取工资的职工人数；代缴覆盖率 = 已由政府代缴城乡居民养老保险的人数 / 困难群体中应代缴的人数（16 至 59 岁、非退休、未参加职工养老保险）；“—”表示无数据或分母为 0。明细见 ledger.xlsx，口径见数据库视图 ledger_district、ledger_person。</div>
 </body>
 </html>
 `;

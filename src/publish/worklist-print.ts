@@ -128,8 +128,11 @@ export class FormSheet {
       this.line('单位名称', e.name, { ...VALUE, font: { ...BODY_FONT, bold: true, size: 12 } }),
       this.line('地址', e.address ?? '（市场监管、税务、民政登记中均无地址）', VALUE),
       this.line('联系电话\n法定代表人', contact, VALUE),
-      this.line('问题', `${e.problem ?? ''}\n案件编号：${e.caseIds ?? ''}（优先级 ${e.priority}${amount}）`, VALUE),
-      this.line('核查结果\n（在□内打√）', RESULT_VALUES.map((r) => `□ ${r}`).join('　　'), BOXES, 60),
+      this.line('问题', `${e.problem ?? ''}\n${e.caseIds ? `案件编号：${e.caseIds}` : '单位本身无案件'}（优先级 ${e.priority}${amount}）`, VALUE),
+      // A row with people only has nothing to answer for the employer itself: its people are answered on 人员清单.
+      e.caseIds
+        ? this.line('核查结果\n（在□内打√）', RESULT_VALUES.map((r) => `□ ${r}`).join('　　'), BOXES, 60)
+        : this.line('核查结果', `本单位只有人员问题：请在“人员清单”中逐人填写核查结果（单位序号 ${e.seq}）。`, VALUE, 60),
       this.line('整改期限', '　　　　年　　月　　日　（选“限期整改”的必填，“已督促”的可填）', WRITE_DATE, 32),
       this.line('核查情况及备注\n（实际用工人数、迁往何处、依据等）', null, WRITE, 190),
       this.line('核查人（签名）', '　　　　　　　　　　　　　　核查日期：　　　　年　　月　　日', WRITE_DATE, 40),

@@ -9,37 +9,49 @@
 -- its 整改期限 marked 已过 once before $today (the day the worklist is issued). The latest notice
 -- (告知书) sent to the employer goes into 问题说明 too. Lists per employer are aligned: the
 -- n-th case id, rule, evidence and visit belong together.
-CREATE OR REPLACE TEMP TABLE _wl_emp AS
+-- Person cases (person_key <> '': person_uninsured, person_base_low) are answered one by one on
+-- 人员清单 (_wl_people); the employer's row counts them per rule (person_counts) and takes their
+-- severity into its priority, not their amounts (those overlap the employer rules' estimates).
+-- Cases of a person alone (employer_id '': person_lapsed, assistance_not_covered) never come here.
+CREATE OR REPLACE TEMP TABLE _wl_cases AS
 WITH last_fb AS (
   SELECT case_id, result, checked_on, checker, deadline
   FROM feedback WHERE status = 'applied' AND case_id IS NOT NULL
-  QUALIFY row_number() OVER (PARTITION BY case_id ORDER BY checked_on DESC, received_at DESC, "row" DESC) = 1),
-open_cases AS (
-  SELECT c.case_id, c.employer_id, c.rule_id, f.amount, coalesce(f.evidence_text, '') AS evidence_text,
-         CASE f.severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END AS sev_rank,
-         coalesce(strftime(l.checked_on, '%Y-%m-%d') || ' ' || l.result || '（' || coalesce(l.checker, '未署名') || '）'
-                  || coalesce('，整改期限 ' || strftime(l.deadline, '%Y-%m-%d') || CASE WHEN l.deadline < CAST($today AS DATE) THEN ' 已过' ELSE '' END, ''),
-                  '') AS visit
-  FROM cases c JOIN findings f ON f.case_id = c.case_id AND f.run_id = $run
-  LEFT JOIN last_fb l ON l.case_id = c.case_id
-  WHERE c.state IN ('new', 'open', 'reopened')
-    AND c.case_id NOT IN (SELECT case_id FROM case_referrals_active))
-SELECT o.employer_id,
-       string_agg(o.case_id, $sep ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) AS case_ids,
-       string_agg(o.rule_id, ',' ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) AS rule_ids,
-       string_agg(o.evidence_text, chr(31) ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) AS evidence,
-       string_agg(o.visit, chr(31) ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) AS visits,
-       CAST(sum(o.amount) AS DOUBLE) AS amount, max(o.sev_rank) AS sev_rank, count(*) AS n_cases,
-       any_value(e.name) AS name, any_value(e.uscc) AS uscc, any_value(e.legal_rep) AS legal_rep,
-       any_value(nullif(trim(e.street), '')) AS street, any_value(e.district_code) AS district_code,
-       any_value(fa.phone) AS phone, any_value(fa.address) AS address, any_value(fa.address_source) AS address_source,
-       strftime(any_value(nt.sent_on), '%Y-%m-%d') AS noticed_on,
-       coalesce(any_value(d.name), CASE WHEN any_value(e.district_code) IS NOT NULL THEN '区县' || any_value(e.district_code) END, $no_district) AS district
-FROM open_cases o JOIN employers e USING (employer_id)
+  QUALIFY row_number() OVER (PARTITION BY case_id ORDER BY checked_on DESC, received_at DESC, "row" DESC) = 1)
+SELECT c.case_id, c.employer_id, c.rule_id, c.person_key, f.amount, coalesce(f.evidence_text, '') AS evidence_text, f.evidence,
+       CASE f.severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END AS sev_rank,
+       coalesce(strftime(l.checked_on, '%Y-%m-%d') || ' ' || l.result || '（' || coalesce(l.checker, '未署名') || '）'
+                || coalesce('，整改期限 ' || strftime(l.deadline, '%Y-%m-%d') || CASE WHEN l.deadline < CAST($today AS DATE) THEN ' 已过' ELSE '' END, ''),
+                '') AS visit
+FROM cases c JOIN findings f ON f.case_id = c.case_id AND f.run_id = $run
+LEFT JOIN last_fb l ON l.case_id = c.case_id
+WHERE c.state IN ('new', 'open', 'reopened')
+  AND c.employer_id <> '' AND c.rule_id NOT IN ('person_lapsed', 'assistance_not_covered')
+  AND c.case_id NOT IN (SELECT case_id FROM case_referrals_active);
+CREATE OR REPLACE TEMP TABLE _wl_emp AS
+WITH person_counts AS (
+  SELECT employer_id, string_agg(rule_id || ':' || n, ',' ORDER BY sev DESC, rule_id) AS person_counts
+  FROM (SELECT employer_id, rule_id, count(DISTINCT person_key) AS n, max(sev_rank) AS sev FROM _wl_cases WHERE person_key <> '' GROUP BY ALL)
+  GROUP BY employer_id),
+emp AS (
+  SELECT o.employer_id,
+         string_agg(o.case_id, $sep ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) FILTER (WHERE o.person_key = '') AS case_ids,
+         string_agg(o.rule_id, ',' ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) FILTER (WHERE o.person_key = '') AS rule_ids,
+         string_agg(o.evidence_text, chr(31) ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) FILTER (WHERE o.person_key = '') AS evidence,
+         string_agg(o.visit, chr(31) ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) FILTER (WHERE o.person_key = '') AS visits,
+         CAST(sum(o.amount) FILTER (WHERE o.person_key = '') AS DOUBLE) AS amount, max(o.sev_rank) AS sev_rank,
+         count(*) FILTER (WHERE o.person_key = '') AS n_cases, count(*) FILTER (WHERE o.person_key <> '') AS n_people
+  FROM _wl_cases o GROUP BY o.employer_id)
+SELECT o.*, pc.person_counts,
+       e.name, e.uscc, e.legal_rep, nullif(trim(e.street), '') AS street, e.district_code,
+       fa.phone, fa.address, fa.address_source,
+       strftime(nt.sent_on, '%Y-%m-%d') AS noticed_on,
+       coalesce(d.name, CASE WHEN e.district_code IS NOT NULL THEN '区县' || e.district_code END, $no_district) AS district
+FROM emp o JOIN employers e USING (employer_id)
+LEFT JOIN person_counts pc USING (employer_id)
 LEFT JOIN employer_facts fa USING (employer_id)
 LEFT JOIN (SELECT employer_id, max(sent_on) AS sent_on FROM notices GROUP BY employer_id) nt USING (employer_id)
-LEFT JOIN ref_division d ON d.level = 'district' AND d.code = e.district_code
-GROUP BY o.employer_id;
+LEFT JOIN ref_division d ON d.level = 'district' AND d.code = e.district_code;
 
 -- step: worklists.grids
 -- An employer goes to the grid of its street whose community its address names (the longest
@@ -81,7 +93,8 @@ FROM placed;
 SELECT w.file_idx, any_value(w.district) AS district, any_value(w.street) AS street, any_value(w.grid) AS grid,
        CASE WHEN $per_grid THEN (SELECT string_agg(DISTINCT r.worker || coalesce('（' || r.phone || '）', ''), '、') FROM _wl_roster r
                                   WHERE r.street = any_value(w.street) AND r.grid = any_value(w.grid) AND r.worker IS NOT NULL) END AS workers,
-       count(*) AS rows, sum(w.n_cases) AS cases, count(*) FILTER (WHERE w.sev_rank = 3) AS high, CAST(sum(w.amount) AS DOUBLE) AS amount
+       count(*) AS rows, sum(w.n_cases) AS cases, sum(w.n_people) AS people, count(*) FILTER (WHERE w.sev_rank = 3) AS high,
+       CAST(sum(w.amount) AS DOUBLE) AS amount
 FROM _wl_rows w GROUP BY w.file_idx ORDER BY w.file_idx;
 
 -- step: worklists.per_grid
@@ -89,5 +102,27 @@ SELECT count(*) > 0 AS per_grid FROM grid_roster_current;
 
 -- step: worklists.chunk
 -- One workbook's rows, a chunk at a time, in their order.
-SELECT seq, case_ids, rule_ids, evidence, visits, amount, sev_rank, name, uscc, legal_rep, phone, address, address_source, noticed_on
+SELECT seq, case_ids, rule_ids, evidence, visits, amount, sev_rank, person_counts, name, uscc, legal_rep, phone, address, address_source, noticed_on
 FROM _wl_rows WHERE file_idx = $file AND seq BETWEEN $from AND $to ORDER BY seq;
+
+-- step: worklists.people
+-- 人员清单: one row per open person case of the workbooks' employers, in the order of their
+-- employer's row (单位序号), then priority and amount, then name. The ID is masked here, in SQL, as
+-- core/personal.ts masks one (first 6 and last 4 characters): the full number never reaches a
+-- workbook. months_employed is the rule's evidence (B's rules: person_uninsured, person_base_low).
+CREATE OR REPLACE TEMP TABLE _wl_people AS
+SELECT w.file_idx, w.seq AS emp_seq, w.name AS emp_name,
+       row_number() OVER (PARTITION BY w.file_idx ORDER BY w.seq, c.sev_rank DESC, c.amount DESC NULLS LAST, p.person_name, c.person_key, c.rule_id) AS seq,
+       c.case_id, c.rule_id, c.evidence_text, c.visit, c.sev_rank,
+       p.person_name,
+       CASE WHEN p.id_no IS NULL THEN NULL
+            WHEN length(p.id_no) > 10 THEN left(p.id_no, 6) || repeat('*', length(p.id_no) - 10) || right(p.id_no, 4)
+            ELSE repeat('*', length(p.id_no)) END AS id_masked,
+       TRY_CAST(c.evidence->>'months_employed' AS INTEGER) AS months_employed
+FROM _wl_cases c JOIN _wl_rows w USING (employer_id)
+LEFT JOIN persons p ON p.person_key = c.person_key
+WHERE c.person_key <> '';
+
+-- step: worklists.people.chunk
+SELECT seq, emp_seq, emp_name, case_id, rule_id, evidence_text, visit, sev_rank, person_name, id_masked, months_employed
+FROM _wl_people WHERE file_idx = $file AND seq BETWEEN $from AND $to ORDER BY seq;

@@ -43,6 +43,9 @@ export async function loadReferenceTables(db: Db, localParamsFile: string): Prom
     base_cap: set.baseCap,
     ...Object.fromEntries(INSURANCE_TYPES.map((type) => [`rate_${type}`, set.employerRates[type]])),
     maternity_separate: set.maternitySeparate,
+    resident_pension_min_tier: set.residentPensionMinTier,
+    project_injury_rate: set.projectInjuryRate,
+    project_coverage_target: set.projectCoverageTarget,
   }));
   await runSteps(db, [
     { name: 'reference.divisions', sql: step('reference.divisions'), params: DIVISION_FILES },

@@ -27,6 +27,12 @@ export interface ParamSet {
   baseCap: number;
   employerRates: Record<InsuranceType, number>;
   maternitySeparate: boolean;
+  /** The lowest yearly contribution tier of the residents' pension (yuan): what a 政府代缴 pays at least (assistance_not_covered). */
+  residentPensionMinTier: number;
+  /** The work-injury rate of a project's contract amount (按项目参保; project_uninsured's amount). */
+  projectInjuryRate: number;
+  /** The local plans' target for the share of new construction projects insured (新开工项目工伤保险参保率). */
+  projectCoverageTarget: number;
 }
 
 /** A checked local parameters file: its periods, sorted by start date. */
@@ -75,6 +81,9 @@ export const periodSchema = z.strictObject({
     { error: expected('a mapping of insurance type to rate (110, 210, 310, 410, 510)') },
   ),
   maternity_separate: z.boolean({ error: expected('true or false') }).default(false),
+  resident_pension_min_tier: yuan.default(200),
+  project_injury_rate: rate.default(0.0015),
+  project_coverage_target: rate.default(0.9),
 });
 
 /** The schema of the file's top level; each period is checked on its own so all problems show. */
@@ -140,6 +149,9 @@ export function checkLocalParams(raw: unknown, file: string): LocalParams {
       baseCap: p.base_cap ?? cents(p.average_wage * p.base_cap_ratio),
       employerRates: { ...p.employer_rates },
       maternitySeparate: p.maternity_separate,
+      residentPensionMinTier: p.resident_pension_min_tier,
+      projectInjuryRate: p.project_injury_rate,
+      projectCoverageTarget: p.project_coverage_target,
     };
     if (set.baseFloor >= set.baseCap) {
       problems.push({

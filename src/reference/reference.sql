@@ -45,7 +45,10 @@ SELECT CAST(p->>'valid_from' AS DATE) AS valid_from, CAST(p->>'valid_to' AS DATE
        CAST(p->>'base_cap' AS DECIMAL(18, 2)) AS base_cap,
        CAST(p->>'rate_110' AS DECIMAL(8, 5)) AS rate_110, CAST(p->>'rate_210' AS DECIMAL(8, 5)) AS rate_210,
        CAST(p->>'rate_310' AS DECIMAL(8, 5)) AS rate_310, CAST(p->>'rate_410' AS DECIMAL(8, 5)) AS rate_410,
-       CAST(p->>'rate_510' AS DECIMAL(8, 5)) AS rate_510, CAST(p->>'maternity_separate' AS BOOLEAN) AS maternity_separate
+       CAST(p->>'rate_510' AS DECIMAL(8, 5)) AS rate_510, CAST(p->>'maternity_separate' AS BOOLEAN) AS maternity_separate,
+       CAST(p->>'resident_pension_min_tier' AS DECIMAL(18, 2)) AS resident_pension_min_tier,
+       CAST(p->>'project_injury_rate' AS DECIMAL(10, 6)) AS project_injury_rate,
+       CAST(p->>'project_coverage_target' AS DECIMAL(6, 4)) AS project_coverage_target
 FROM (SELECT unnest(from_json(CAST($periods AS JSON), '["JSON"]')) AS p);
 
 -- step: reference.counts

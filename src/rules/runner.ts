@@ -7,9 +7,11 @@ import { ident } from '../core/sql.ts';
 import type { DatedRunContext } from '../config/context.ts';
 import type { RulesConfig } from '../config/pipeline-file.ts';
 import type { RuleDefinition, RuleParam } from './types.ts';
-import { RULE_OUTPUT_COLUMNS } from './types.ts';
-import { BUILTIN_RULES } from './catalog/index.ts';
+import { PERSON_RULE_OUTPUT_COLUMNS, PROJECT_RULE_OUTPUT_COLUMNS, RULE_OUTPUT_COLUMNS } from './types.ts';
+import { RULE_CATALOG } from './catalog/index.ts';
 import { FACT_TABLES, buildFacts, factBindings } from './facts.ts';
+import { buildPersonFacts, personFactBindings } from './person-facts.ts';
+import { buildProjectFacts, projectFactBindings } from './project-facts.ts';
 
 const step = sqlSteps(new URL('./rules.sql', import.meta.url));
 
@@ -28,7 +30,10 @@ export interface RulesSummary {
   month: string;
   byRule: Record<string, { found: number; exempted: number; ms: number }>;
   exemptions: Array<{ rule_id: string; reason: string; count: number }>;
+  /** Findings of every rule, the person rules' included. */
   findings: number;
+  /** Of those, the person rules' (one per person and employer, or per person alone). */
+  personFindings: number;
   rules: Array<{ id: string; version: number; params: Record<string, number> }>;
 }
 
@@ -58,7 +63,7 @@ export function resolveRules(config: RulesConfig): ResolvedRule[] {
     } catch (error) {
       problems.push(`rules.custom ${c.id}: cannot read ${c.file}: ${errorMessage(error)}`);
     }
-    if (BUILTIN_RULES.some((r) => r.id === c.id)) problems.push(`rules.custom ${c.id}: a built-in rule has this id; choose another`);
+    if (RULE_CATALOG.some((r) => r.id === c.id)) problems.push(`rules.custom ${c.id}: a built-in rule has this id; choose another`);
     custom.push({
       id: c.id,
       title: c.title,
@@ -71,7 +76,7 @@ export function resolveRules(config: RulesConfig): ResolvedRule[] {
       sql: `-- rule=${c.id}\n${sql.trim().replace(/;\s*$/, '')}`,
     });
   }
-  const all = [...BUILTIN_RULES, ...custom];
+  const all = [...RULE_CATALOG, ...custom];
   const ids = new Set(all.map((r) => r.id));
   for (const id of config.disabled) if (!ids.has(id)) problems.push(`rules.disabled: no rule "${id}" (rules: ${[...ids].join(', ')})`);
   for (const [id, overrides] of Object.entries(config.params)) {
@@ -123,9 +128,25 @@ export async function commonParams(db: Db, dates: DatedRunContext['dates']): Pro
   };
 }
 
+/** Whether a rule's findings are about people (subject 'person'): its query returns person_key and reads the person facts. */
+export function isPersonRule(rule: RuleDefinition): boolean {
+  return rule.subject === 'person';
+}
+
+/** Whether a rule's findings are about building permits (subject 'project'): its query returns permit_no and reads project_facts. */
+export function isProjectRule(rule: RuleDefinition): boolean {
+  return rule.subject === 'project';
+}
+
+/** The WITH clause of a rule's statement: the employer fact names, and for a person (project) rule the person (project) fact names, bound to the run's tables. */
+export function ruleBindings(rule: RuleDefinition): string {
+  if (isProjectRule(rule)) return `${factBindings()}, ${projectFactBindings()}`;
+  return isPersonRule(rule) ? `${factBindings()}, ${personFactBindings()}` : factBindings();
+}
+
 /** A rule's statement as it runs: the fact names bound to the run's tables, then the rule's query. */
 export function ruleStatement(rule: RuleDefinition): string {
-  return `${factBindings()}\nSELECT * FROM (\n${rule.sql}\n)`;
+  return `${ruleBindings(rule)}\nSELECT * FROM (\n${rule.sql}\n)`;
 }
 
 async function relationColumns(db: Db, relation: string, params?: Params): Promise<Set<string>> {
@@ -140,13 +161,18 @@ async function checkRules(db: Db, rules: ResolvedRule[], params: (r: ResolvedRul
   for (const r of rules) {
     for (const need of r.rule.requires) {
       const [table, column] = need.split('.') as [string, string];
-      if (!tables.has(table)) tables.set(table, await relationColumns(db, `${factBindings()} SELECT * FROM ${ident(table)}`));
+      if (!tables.has(table)) tables.set(table, await relationColumns(db, `${ruleBindings(r.rule)} SELECT * FROM ${ident(table)}`));
       if (!tables.get(table)?.has(column)) problems.push(`${r.rule.id}: needs column ${need}, which does not exist`);
     }
     try {
       const have = await relationColumns(db, ruleStatement(r.rule), params(r));
-      const missing = RULE_OUTPUT_COLUMNS.filter((c) => !have.has(c));
-      if (missing.length) problems.push(`${r.rule.id}: its query must return ${RULE_OUTPUT_COLUMNS.join(', ')}; missing ${missing.join(', ')}`);
+      const outputs: readonly string[] = isPersonRule(r.rule)
+        ? PERSON_RULE_OUTPUT_COLUMNS
+        : isProjectRule(r.rule)
+          ? PROJECT_RULE_OUTPUT_COLUMNS
+          : RULE_OUTPUT_COLUMNS;
+      const missing = outputs.filter((c) => !have.has(c));
+      if (missing.length) problems.push(`${r.rule.id}: its query must return ${outputs.join(', ')}; missing ${missing.join(', ')}`);
     } catch (error) {
       problems.push(
         `${r.rule.id}: its query fails: ${
@@ -282,25 +308,43 @@ export async function runRules(db: Db, ctx: DatedRunContext): Promise<RulesSumma
   await confineCustomRules(db, rules, new Map(ctx.pipeline.rules.custom.map((c) => [c.id, c.file])));
   await buildFacts(db, dates);
   const common = await commonParams(db, dates);
-  const params = (r: ResolvedRule): Params => ({ ...common, ...Object.fromEntries(Object.entries(r.values).map(([n, v]) => [`p_${n}`, v])) });
+  // The person facts only when a person rule runs (the person kinds are the night's largest tables).
+  const personRules = rules.filter((r) => isPersonRule(r.rule));
+  const personParams = personRules.length ? await buildPersonFacts(db, dates, ctx.pipeline.rules) : {};
+  // The project facts every run (a table: the project ledger and lists read it too; small).
+  const projectRules = rules.filter((r) => isProjectRule(r.rule));
+  const projectParams = await buildProjectFacts(db, dates, ctx.runId);
+  const params = (r: ResolvedRule): Params => ({
+    ...common,
+    ...(isPersonRule(r.rule) ? personParams : {}),
+    ...(isProjectRule(r.rule) ? projectParams : {}),
+    ...Object.fromEntries(Object.entries(r.values).map(([n, v]) => [`p_${n}`, v])),
+  });
   await checkRules(db, rules, params);
 
   await runSteps(db, [{ name: 'rules.raw', sql: step('rules.raw'), creates: ['_rule_raw'] }]);
   const byRule: RulesSummary['byRule'] = {};
   for (const r of rules) {
     const started = performance.now();
+    const personKey = isPersonRule(r.rule) ? 'person_key' : "''";
+    const permitNo = isProjectRule(r.rule) ? 'permit_no' : "''";
     await db.run(
-      `INSERT INTO _rule_raw ${factBindings()}
-       SELECT $rule_id, $rule_version, $amount_formula, employer_id, severity, amount, evidence, evidence_text FROM (\n${r.rule.sql}\n)`,
+      `INSERT INTO _rule_raw ${ruleBindings(r.rule)}
+       SELECT $rule_id, $rule_version, $amount_formula, employer_id, ${personKey}, severity, amount, evidence, evidence_text, ${permitNo} FROM (\n${r.rule.sql}\n)`,
       { ...params(r), rule_id: r.rule.id, rule_version: r.rule.version, amount_formula: r.rule.amountFormula },
       { step: `rules.${r.rule.id}` },
     );
     byRule[r.rule.id] = { found: 0, exempted: 0, ms: Math.round(performance.now() - started) };
   }
-  const bad = await db.all<{ rule_id: string; n: bigint }>(step('rules.bad_rows'), undefined, { step: 'rules.bad_rows' });
+  const bad = await db.all<{ rule_id: string; n: bigint }>(
+    step('rules.bad_rows'),
+    // Comma-separated (rule ids are [a-z0-9_]): an empty list parameter cannot be typed.
+    { person_rules: personRules.map((r) => r.rule.id).join(','), project_rules: projectRules.map((r) => r.rule.id).join(',') },
+    { step: 'rules.bad_rows' },
+  );
   if (bad.length) {
     throw new RuleError(
-      `Rules returned rows without an employer or with a severity other than high/medium/low: ${bad.map((b) => `${b.rule_id} (${b.n})`).join(', ')}. Fix the rule's SQL.`,
+      `Rules returned rows without an employer (a person rule: without a person_key; a project rule: without a permit_no), or with a severity other than high/medium/low: ${bad.map((b) => `${b.rule_id} (${b.n})`).join(', ')}. Fix the rule's SQL.`,
     );
   }
   await runSteps(db, [
@@ -337,13 +381,18 @@ export async function runRules(db: Db, ctx: DatedRunContext): Promise<RulesSumma
     ])
   ).map((e) => ({ rule_id: e.rule_id, reason: e.reason, count: Number(e.count) }));
   const findings = Object.values(byRule).reduce((n, r) => n + r.found, 0);
-  ctx.logger.info({ month: dates.closedMonth, findings }, `rules: ${findings} findings for ${dates.closedMonth.slice(0, 7)}`);
+  const personFindings = personRules.reduce((n, r) => n + (byRule[r.rule.id]?.found ?? 0), 0);
+  ctx.logger.info(
+    { month: dates.closedMonth, findings, personFindings },
+    `rules: ${findings} findings for ${dates.closedMonth.slice(0, 7)}${personRules.length ? ` (${personFindings} about people)` : ''}`,
+  );
   return {
     asOf: dates.asOf,
     month: dates.closedMonth,
     byRule,
     exemptions,
     findings,
+    personFindings,
     rules: rules.map((r) => ({ id: r.rule.id, version: r.rule.version, params: r.values })),
   };
 }

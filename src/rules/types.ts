@@ -17,6 +17,16 @@ export type Severity = 'high' | 'medium' | 'low';
  */
 export interface RuleDefinition {
   id: string;
+  /**
+   * What a finding is about. `employer` (the default): one row per employer. `person`: one row
+   * per person (and employer, where the finding belongs to one): the query also returns
+   * `person_key`, with `employer_id` '' for a finding about the person alone; it reads the
+   * person facts (`person_facts`, `person_jobs`, `person_months`, `person_assistance`) and
+   * `$cap`, `$min_tier`, `$daijiao_year`, `$retirement_male`, `$retirement_female`.
+   * `project`: one row per building permit: the query also returns `permit_no`, with
+   * `employer_id` the contractor ('' when not linked); it reads `project_facts` and `$injury_rate`.
+   */
+  subject?: 'employer' | 'person' | 'project';
   /** Chinese title, shown to grid workers and in ledgers: 未参保 */
   title: string;
   description: string;
@@ -34,3 +44,9 @@ export interface RuleDefinition {
 
 /** The columns every rule query returns. */
 export const RULE_OUTPUT_COLUMNS = ['employer_id', 'severity', 'amount', 'evidence', 'evidence_text'] as const;
+
+/** The columns a person rule's query returns: those of every rule and the person's key. */
+export const PERSON_RULE_OUTPUT_COLUMNS = [...RULE_OUTPUT_COLUMNS, 'person_key'] as const;
+
+/** The columns a project rule's query returns: those of every rule and the permit's number. */
+export const PROJECT_RULE_OUTPUT_COLUMNS = [...RULE_OUTPUT_COLUMNS, 'permit_no'] as const;

@@ -5,10 +5,12 @@ import { civilOrg } from './civil.ts';
 import { siEnrollment, siPayment } from './si.ts';
 import { gridRoster } from './grid.ts';
 import { targets } from './targets.ts';
+import { assistance, iitDetail, residentPension, siPerson } from './persons.ts';
+import { constructionPermit, siProject } from './projects.ts';
 
 export * from './contract.ts';
 
-/** The six contracts, by kind. */
+/** The contracts, by kind. */
 export const CONTRACTS: Record<Kind, SourceContract> = {
   registration,
   tax_registration: taxRegistration,
@@ -18,4 +20,10 @@ export const CONTRACTS: Record<Kind, SourceContract> = {
   si_payment: siPayment,
   grid_roster: gridRoster,
   targets,
+  iit_detail: iitDetail,
+  si_person: siPerson,
+  resident_pension: residentPension,
+  assistance,
+  construction_permit: constructionPermit,
+  si_project: siProject,
 };

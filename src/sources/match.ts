@@ -1,4 +1,4 @@
-import { CONTRACTS, KINDS, normaliseHeader, type Kind, type SourceContract } from './index.ts';
+import { CONTRACTS, KINDS, normaliseHeader, rangeEnd, type Kind, type SourceContract } from './index.ts';
 
 export interface KindMatch {
   kind: Kind;
@@ -26,6 +26,20 @@ export function matchContract(contract: SourceContract, headers: readonly string
     taken.add(first);
     for (const extra of hits.slice(1)) duplicates.push(headers[extra] ?? '');
   }
+  // A period given as its first and last day (所属期起 / 所属期止), when no single column holds it.
+  for (const column of contract.columns) {
+    if (!column.range || columns[column.name] !== undefined) continue;
+    const at = (aliases: string[]): number => {
+      const wanted = new Set(aliases.map(normaliseHeader));
+      return normalised.findIndex((h, i) => wanted.has(h) && !taken.has(i));
+    };
+    const from = at(column.range.from);
+    const to = at(column.range.to);
+    if (from < 0 || to < 0) continue;
+    columns[column.name] = from;
+    columns[rangeEnd(column.name)] = to;
+    taken.add(from).add(to);
+  }
   const missing = contract.columns.filter((c) => c.required && columns[c.name] === undefined).map((c) => c.name);
   return { kind: contract.kind, columns, missing, duplicates, matched: Object.keys(columns).length };
 }
@@ -45,5 +59,7 @@ export function closestKinds(headers: readonly string[]): KindMatch[] {
 /** A required column's Chinese label with its accepted spellings, for messages. */
 export function describeColumn(kind: Kind, name: string): string {
   const column = CONTRACTS[kind].columns.find((c) => c.name === name);
-  return column ? `${column.label} (${name}; accepted: ${column.aliases.join(' / ')})` : name;
+  if (!column) return name;
+  const pair = column.range ? `, or the pair ${column.range.from.join(' / ')} + ${column.range.to.join(' / ')}` : '';
+  return `${column.label} (${name}; accepted: ${column.aliases.join(' / ')}${pair})`;
 }

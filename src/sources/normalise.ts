@@ -1,4 +1,4 @@
-import type { ColumnSpec, SourceContract } from './contract.ts';
+import { rangeEnd, type ColumnSpec, type SourceContract } from './contract.ts';
 import { ident, literal } from '../core/sql.ts';
 
 /** The SQL type of each stored column of a kind's table, in order (provenance first). */
@@ -32,10 +32,16 @@ export function tableColumns(contract: SourceContract): Array<[name: string, typ
       case 'enum':
         out.push([c.name, 'VARCHAR'], [c.classColumn ?? `${c.name}_class`, 'VARCHAR']);
         break;
+      case 'resident_id':
+        out.push([c.name, 'VARCHAR'], [`${c.name}_raw`, 'VARCHAR'], [ID_ISSUE_COLUMN, 'VARCHAR']);
+        break;
     }
   }
   return out;
 }
+
+/** The column of a `resident_id` that says why the number is not a valid resident ID (NULL when it is). */
+export const ID_ISSUE_COLUMN = 'id_issue';
 
 /**
  * `CASE x WHEN 'a' THEN 'b' ... END` over the contract's own constant mapping. The key is bound
@@ -68,8 +74,46 @@ export function blankColumn(name: string): string {
   return ident(`_b_${name}`);
 }
 
-/** The typed expressions (name, SQL) of one column over its blanked text `b`. */
-function typedExpressions(c: ColumnSpec, b: string): Array<[string, string]> {
+/**
+ * The class of an enum column over its blanked text `b`: listed values as written (or with
+ * full-width separators) directly, the rest after folding; `classWhenEmpty` for an empty value,
+ * `classOtherwise` for a value no mapping knows.
+ */
+function enumClass(c: ColumnSpec, b: string): string {
+  const values = withFullWidth(c.values ?? {});
+  const direct = enumCase(b, values);
+  const folded = enumCase(`recon_enum_key(${b})`, values);
+  const empty = c.classWhenEmpty === undefined ? '' : `WHEN ${b} IS NULL THEN ${literal(c.classWhenEmpty)} `;
+  const rest = c.classOtherwise === undefined ? folded : `coalesce(${folded}, ${literal(c.classOtherwise)})`;
+  return `CASE ${empty}WHEN ${direct} IS NOT NULL THEN ${direct} ELSE ${rest} END`;
+}
+
+/** The columns holding the parts of a resident ID: folded text, 17-digit body, check character, birth date. */
+function idParts(name: string): { f: string; n: string; c: string; bd: string; resident: string; issue: string } {
+  return {
+    f: ident(`_f_${name}`),
+    n: ident(`_n_${name}`),
+    c: ident(`_c_${name}`),
+    bd: ident(`_d_${name}`),
+    resident: ident(`_k_${name}`),
+    issue: ident(`_i_${name}`),
+  };
+}
+
+/** A date or period over its blanked text `b` and its fast parse `f`. */
+function dateExpression(type: 'date' | 'period', b: string, f: string): string {
+  // The fast parse was made one layer down (see `fast`); the slow one runs only where it failed.
+  // NULL where the fast parse worked: the slow macros then skip their lambdas (see macros.ts).
+  const input = `CASE WHEN ${f} IS NULL THEN ${b} END`;
+  const slow = type === 'date' ? `recon_date(${input})` : `recon_period_b(${input})`;
+  return `CASE WHEN ${f} BETWEEN DATE '1900-01-01' AND DATE '2099-12-31' THEN ${f} WHEN ${f} IS NULL THEN ${slow} END`;
+}
+
+/**
+ * The typed expressions (name, SQL) of one column over its blanked text `b`; `range` says that
+ * a period is given as a pair of columns.
+ */
+function typedExpressions(c: ColumnSpec, b: string, range = false): Array<[string, string]> {
   switch (c.type) {
     case 'text':
       return [[c.name, b]];
@@ -80,13 +124,14 @@ function typedExpressions(c: ColumnSpec, b: string): Array<[string, string]> {
       ];
     case 'date':
     case 'period': {
-      // The fast parse was made one layer down (see `fast`); the slow one runs only where it failed.
-      const f = fastColumn(c.name);
-      // NULL where the fast parse worked: the slow macros then skip their lambdas (see macros.ts).
-      const input = `CASE WHEN ${f} IS NULL THEN ${b} END`;
-      const slow = c.type === 'date' ? `recon_date(${input})` : `recon_period_b(${input})`;
       if (b.startsWith('CAST(NULL')) return [[c.name, 'CAST(NULL AS DATE)']];
-      return [[c.name, `CASE WHEN ${f} BETWEEN DATE '1900-01-01' AND DATE '2099-12-31' THEN ${f} WHEN ${f} IS NULL THEN ${slow} END`]];
+      if (range) {
+        // A first and last day in one month: that month; spanning months: NULL (the row is rejected).
+        const from = dateExpression(c.type, b, fastColumn(c.name));
+        const to = dateExpression(c.type, blankColumn(rangeEnd(c.name)), fastColumn(rangeEnd(c.name)));
+        return [[c.name, `CASE WHEN ${from} = ${to} THEN ${from} END`]];
+      }
+      return [[c.name, dateExpression(c.type, b, fastColumn(c.name))]];
     }
     case 'money':
       return [[c.name, `recon_money_b(${b})`]];
@@ -105,7 +150,22 @@ function typedExpressions(c: ColumnSpec, b: string): Array<[string, string]> {
       const direct = enumCase(b, values);
       return [
         [c.name, `CASE WHEN ${direct} IS NOT NULL THEN ${b} ELSE recon_enum_key(${b}) END`],
-        [c.classColumn ?? `${c.name}_class`, `CASE WHEN ${direct} IS NOT NULL THEN ${direct} ELSE ${enumCase(`recon_enum_key(${b})`, values)} END`],
+        [c.classColumn ?? `${c.name}_class`, enumClass(c, b)],
+      ];
+    }
+    case 'resident_id': {
+      // The parts were computed layer by layer (planNormalise), once per row each.
+      if (b.startsWith('CAST(NULL'))
+        return [
+          [c.name, 'CAST(NULL AS VARCHAR)'],
+          [`${c.name}_raw`, b],
+          [ID_ISSUE_COLUMN, 'CAST(NULL AS VARCHAR)'],
+        ];
+      const { f, n, c: check, resident: isResident, issue } = idParts(c.name);
+      return [
+        [c.name, `CASE WHEN ${isResident} AND ${issue} IS NULL THEN recon_id18_p(${f}, ${n}, ${check}) END`],
+        [`${c.name}_raw`, b],
+        [ID_ISSUE_COLUMN, `CASE WHEN ${isResident} THEN ${issue} END`],
       ];
     }
   }
@@ -123,6 +183,8 @@ function unreadable(c: ColumnSpec): string | undefined {
     case 'capital':
       return `(${b} IS NOT NULL AND ${ident(`${c.name}_wan`)} IS NULL)`;
     case 'enum':
+      // A class for every other value: nothing is unknown.
+      if (c.classOtherwise !== undefined) return undefined;
       return `(${b} IS NOT NULL AND ${ident(c.classColumn ?? `${c.name}_class`)} IS NULL)`;
     default:
       return undefined;
@@ -143,6 +205,10 @@ export interface NormalisePlan {
   blank: string[];
   /** Between the first and second layers: fast parses of dates and periods, as `_f_<name>`. */
   fast: string[];
+  /** Layers after the fast one, each over the one before: the parts of resident IDs. */
+  derive: string[][];
+  /** Parameters the layers use (`$as_of`, the file's as-of date, for resident IDs' birth dates). */
+  params: Record<string, string>;
   /** Second layer: the stored columns (after file_id, src_line, as_of), typed from the blanked ones. */
   select: string[];
   /** Third layer: a CASE expression giving the first reason a row is rejected, or NULL. */
@@ -161,9 +227,10 @@ export interface NormalisePlan {
  * values that are unreadable are nulled and reported; an enum value nobody knows is kept as
  * written and reported (never mapped silently).
  */
-export function planNormalise(contract: SourceContract, columns: Record<string, string>): NormalisePlan {
+export function planNormalise(contract: SourceContract, columns: Record<string, string>, asOf = '2099-12-31'): NormalisePlan {
   const blank: string[] = [];
   const fast: string[] = [];
+  const derive: string[][] = [[], [], []];
   const select: string[] = [];
   const reasons: string[] = [];
   const reasonColumns: string[] = [];
@@ -175,7 +242,39 @@ export function planNormalise(contract: SourceContract, columns: Record<string, 
     if (rawName !== undefined && (c.type === 'date' || c.type === 'period')) {
       fast.push(`${c.type === 'date' ? 'recon_date_fast' : 'recon_period_fast'}(${blankColumn(c.name)}) AS ${fastColumn(c.name)}`);
     }
-    for (const [name, expr] of typedExpressions(c, b)) select.push(`${expr} AS ${ident(name)}`);
+    // The second column of a period given as a pair (所属期起 / 所属期止).
+    const endRaw = c.range && rawName !== undefined ? columns[rangeEnd(c.name)] : undefined;
+    if (endRaw !== undefined && (c.type === 'date' || c.type === 'period')) {
+      const end = rangeEnd(c.name);
+      blank.push(`recon_blank(${endRaw}) AS ${blankColumn(end)}`);
+      fast.push(`${c.type === 'date' ? 'recon_date_fast' : 'recon_period_fast'}(${blankColumn(end)}) AS ${fastColumn(end)}`);
+      const from = dateExpression(c.type, b, fastColumn(c.name));
+      const to = dateExpression(c.type, blankColumn(end), fastColumn(end));
+      // Before the column's own checks: the end missing or unreadable, or in another month than the start.
+      reasons.push(
+        `WHEN ${b} IS NOT NULL AND ${blankColumn(end)} IS NULL THEN 'missing required value'`,
+        `WHEN ${b} IS NOT NULL AND ${from} IS NOT NULL AND ${to} IS NULL THEN ${literal(TYPE_REASON[c.type] ?? 'unreadable value')}`,
+        `WHEN ${from} IS NOT NULL AND ${to} IS NOT NULL AND ${from} <> ${to} THEN 'period spans months'`,
+      );
+      reasonColumns.push(
+        `WHEN ${b} IS NOT NULL AND ${blankColumn(end)} IS NULL THEN ${literal(c.name)}`,
+        `WHEN ${b} IS NOT NULL AND ${from} IS NOT NULL AND ${to} IS NULL THEN ${literal(c.name)}`,
+        `WHEN ${from} IS NOT NULL AND ${to} IS NOT NULL AND ${from} <> ${to} THEN ${literal(c.name)}`,
+      );
+    }
+    if (rawName !== undefined && c.type === 'resident_id') {
+      const parts = idParts(c.name);
+      fast.push(`recon_code_b(${blankColumn(c.name)}) AS ${parts.f}`);
+      derive[0]?.push(`recon_id_body(${parts.f}) AS ${parts.n}`);
+      // Whether the row's number is a resident ID at all (its ID type), and why it is not a valid one.
+      derive[1]?.push(
+        `recon_id_check_n(${parts.n}) AS ${parts.c}`,
+        `recon_id_birth_n(${parts.n}) AS ${parts.bd}`,
+        `${residentCondition(contract, c, columns)} AS ${parts.resident}`,
+      );
+      derive[2]?.push(`recon_id_issue_p(${parts.f}, ${parts.n}, ${parts.c}, ${parts.bd}, CAST($as_of AS DATE)) AS ${parts.issue}`);
+    }
+    for (const [name, expr] of typedExpressions(c, b, endRaw !== undefined)) select.push(`${expr} AS ${ident(name)}`);
     if (rawName === undefined) continue;
     const bad = unreadable(c);
     if (c.required) {
@@ -199,5 +298,16 @@ export function planNormalise(contract: SourceContract, columns: Record<string, 
   }
   const rejectReason = reasons.length ? `CASE ${reasons.join(' ')} END` : 'CAST(NULL AS VARCHAR)';
   const rejectColumn = reasonColumns.length ? `CASE ${reasonColumns.join(' ')} END` : 'CAST(NULL AS VARCHAR)';
-  return { blank, fast, select, rejectReason, rejectColumn, valueIssues };
+  const used = derive.filter((layer) => layer.length > 0);
+  return { blank, fast, derive: used, params: used.length ? { as_of: asOf } : {}, select, rejectReason, rejectColumn, valueIssues };
+}
+
+/** For a resident_id column: the condition that the row's number is a resident ID (its ID-type column's class, else always). */
+function residentCondition(contract: SourceContract, c: ColumnSpec, columns: Record<string, string>): string {
+  if (c.type !== 'resident_id' || c.idTypeColumn === undefined) return 'true';
+  const typeColumn = contract.columns.find((x) => x.name === c.idTypeColumn);
+  if (typeColumn === undefined || typeColumn.type !== 'enum')
+    throw new Error(`${contract.kind}.${c.name}: idTypeColumn ${c.idTypeColumn} is not an enum column`);
+  const b = columns[typeColumn.name] === undefined ? 'CAST(NULL AS VARCHAR)' : blankColumn(typeColumn.name);
+  return `(${enumClass(typeColumn, b)}) = 'resident'`;
 }

@@ -1,10 +1,17 @@
 import type { SourceContract } from './contract.ts';
 
-/** Insurance type text -> code (110 pension, 210 unemployment, 310 medical, 410 work injury, 510 maternity). */
+/**
+ * Insurance type text -> code (110 pension, 120 pension of public institutions' staff, 210
+ * unemployment, 310 medical, 410 work injury, 510 maternity).
+ */
 export const INSURANCE_TYPE: Record<string, string> = {
   '110': '110',
   企业职工基本养老保险: '110',
   养老: '110',
+  '120': '120',
+  机关事业单位养老保险: '120',
+  机关事业单位基本养老保险: '120',
+  机关养老: '120',
   '210': '210',
   失业保险: '210',
   失业: '210',

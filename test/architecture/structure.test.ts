@@ -466,12 +466,12 @@ describe('a step of a stage runs and is tested on its own', () => {
     await withDb(async (db) => {
       // The rules stage's output (the columns of rules.sql's _rule_raw).
       await db.run(`CREATE TEMP TABLE _rule_findings (
-        rule_id VARCHAR, rule_version INTEGER, amount_formula VARCHAR, employer_id VARCHAR, severity VARCHAR,
-        amount DECIMAL(18, 2), evidence JSON, evidence_text VARCHAR)`);
+        rule_id VARCHAR, rule_version INTEGER, amount_formula VARCHAR, employer_id VARCHAR, person_key VARCHAR, severity VARCHAR,
+        amount DECIMAL(18, 2), evidence JSON, evidence_text VARCHAR, permit_no VARCHAR)`);
       await db.run(`INSERT INTO _rule_findings VALUES
-        ('uninsured', 1, NULL, 'E1', 'high', NULL, '{"h": 12}', 'unseen'),
-        ('uninsured', 1, NULL, 'E2', 'high', NULL, '{"h": 8}', 'still found'),
-        ('lapsed', 1, NULL, 'E5', 'medium', 120.50, '{"months": 3}', 'found again')`);
+        ('uninsured', 1, NULL, 'E1', '', 'high', NULL, '{"h": 12}', 'unseen', ''),
+        ('uninsured', 1, NULL, 'E2', '', 'high', NULL, '{"h": 8}', 'still found', ''),
+        ('lapsed', 1, NULL, 'E5', '', 'medium', 120.50, '{"months": 3}', 'found again', '')`);
       await db.run(`INSERT INTO cases (case_id, employer_id, rule_id, state, opened_run, state_run, last_found_run) VALUES
         ('C00000901', 'E2', 'uninsured', 'new', 'r0', 'r0', 'r0'),
         ('C00000902', 'E3', 'uninsured', 'open', 'r0', 'r0', 'r0'),

@@ -19,7 +19,15 @@ const col = (name: (typeof WORKLIST_COLUMNS)[number]): number => WORKLIST_COLUMN
 describe('audit sample', () => {
   it('on generated data: stratified, risk-weighted, never twice a year, off the worklists, and the year reaches the rate over 12 monthly draws', async () => {
     const work = workdir();
-    await generateInbox({ employers: 1200, seed: 11, out: work.inbox, truth: path.join(work.dir, 'truth'), formats: 'csv', asOf: '2026-10-31' });
+    await generateInbox({
+      employers: 1200,
+      seed: 11,
+      out: work.inbox,
+      truth: path.join(work.dir, 'truth'),
+      formats: 'csv',
+      asOf: '2026-10-31',
+      persons: false,
+    });
     const pipeline = loadPipeline(work.pipelineFile);
     await runPipeline(pipeline, { logger: silentLogger() });
     const db = await Db.open(pipeline.database);

@@ -73,7 +73,13 @@ describe('applyFeedback', () => {
     const db = await Db.open(pipeline.database);
     try {
       const summary = await writeWorklists(db, testContext({ runId: run.runId, asOf: run.asOf, runDir: path.join(dir, 'out') }));
-      expect(summary.cases).toBe(run.rules?.findings);
+      // The worklist rows list the employer findings (people are on 人员清单; a project whose contractor
+      // is not in the registry has no worklist row, only the project list).
+      const unlinked = await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM findings WHERE run_id = $1 AND employer_id = '' AND permit_no <> ''`, [
+        run.runId,
+      ]);
+      expect(Number(unlinked?.n)).toBeGreaterThan(0);
+      expect(summary.cases).toBe((run.rules?.findings ?? 0) - (run.rules?.personFindings ?? 0) - Number(unlinked?.n));
       // Four employers, each with a single case: an uninsured one whose registry record we can change later.
       const picked = await db.all<{ case_id: string; employer_id: string; rule_id: string; uscc: string; district: string; street: string }>(
         `WITH single AS (SELECT employer_id FROM cases WHERE state IN ('new', 'open', 'reopened') GROUP BY employer_id HAVING count(*) = 1)

@@ -20,9 +20,14 @@ const AS_OF = '2026-10-31';
 interface Row {
   caseIds: string[];
   answer: string;
+  list: 'employer' | 'person';
 }
 
-/** Every 清单 row of every worklist under `dir`, answered from the employers' facts; returns the rows by file. */
+/**
+ * Every 清单 row of every worklist under `dir`, answered from the employers' facts (a row with
+ * people only has no case of its own: its fill-in cells are closed, nobody answers it), and every
+ * 人员清单 row answered 其他 (recorded, the person stays listed); returns the rows answered.
+ */
 async function answerAll(worklists: string, closedCases: Set<string>, outDir: string): Promise<Row[]> {
   const out: Row[] = [];
   const files = (fs.readdirSync(worklists, { recursive: true, encoding: 'utf8' }) as string[]).filter((f) => f.endsWith('.xlsx'));
@@ -34,12 +39,25 @@ async function answerAll(worklists: string, closedCases: Set<string>, outDir: st
       const col = new Map<string, number>();
       ws.getRow(1).eachCell((c, n) => col.set(String(c.value), n));
       for (let r = 2; r <= ws.rowCount; r++) {
-        const caseIds = String(ws.getCell(r, col.get('案件编号') as number).value).split('、');
+        const cell = ws.getCell(r, col.get('案件编号') as number).value;
+        if (cell === null || cell === undefined || String(cell).trim() === '') continue;
+        const caseIds = String(cell).split('、');
         const answer = caseIds.some((id) => closedCases.has(id)) ? '已注销或迁出' : '已督促';
         ws.getCell(r, col.get('核查结果') as number).value = answer;
         ws.getCell(r, col.get('核查日期') as number).value = new Date(Date.UTC(2026, 10, 5));
         ws.getCell(r, col.get('核查人') as number).value = '张三';
-        out.push({ caseIds, answer });
+        out.push({ caseIds, answer, list: 'employer' });
+      }
+    }
+    for (const ws of wb.worksheets.filter((w) => w.name.startsWith('人员清单'))) {
+      const col = new Map<string, number>();
+      ws.getRow(1).eachCell((c, n) => col.set(String(c.value), n));
+      for (let r = 2; r <= ws.rowCount; r++) {
+        const caseIds = [String(ws.getCell(r, col.get('案件编号') as number).value)];
+        ws.getCell(r, col.get('核查结果') as number).value = '其他';
+        ws.getCell(r, col.get('核查日期') as number).value = new Date(Date.UTC(2026, 10, 5));
+        ws.getCell(r, col.get('核查人') as number).value = '张三';
+        out.push({ caseIds, answer: '其他', list: 'person' });
       }
     }
     await wb.xlsx.writeFile(path.join(outDir, `${i}-${path.basename(f)}`));
@@ -68,7 +86,12 @@ describe('the fixture feedback round trip', () => {
   }, 180_000);
 
   it('reads every answer: nothing rejected or refused', () => {
-    expect(answered.length).toBe(first.worklists?.rows);
+    const employerRows = answered.filter((r) => r.list === 'employer');
+    // Every employer row with a case of its own, and every person on 人员清单.
+    expect(employerRows.length).toBeGreaterThan(0);
+    expect(employerRows.length).toBeLessThanOrEqual(first.worklists?.rows ?? 0);
+    expect(answered.filter((r) => r.list === 'person').length).toBe(first.worklists?.people);
+    expect(first.worklists?.people).toBeGreaterThan(0);
     expect(answered.filter((r) => r.answer === '已注销或迁出').length).toBeGreaterThan(0);
     expect(second.feedback).toMatchObject({ rows: answered.length, rejectedRows: 0, refusedFiles: [] });
     // Closed employers' enrolled cases are confirmed, not refuted: referred, none exempt.
@@ -91,7 +114,16 @@ describe('the fixture feedback round trip', () => {
     expect(referred.filter((r) => r['rule_id'] === 'closed_still_enrolled').map((r) => r['case_id'])).toEqual([...truthClosed].sort());
     expect(fs.existsSync(path.join(second.outputDir, 'campaign', '社保注销清理清单.xlsx'))).toBe(true);
     expect(second.worklists?.referred).toBe(referred.length);
-    expect(second.worklists?.cases).toBe((second.rules?.findings ?? 0) - referred.length);
+    // The worklists list every open employer case not referred, and every person case of an employer
+    // (a project finding without a linked contractor has no employer: on E's projects/ list only).
+    const [counts] = await query(
+      work.database,
+      `SELECT count(*) FILTER (WHERE person_key = '' AND employer_id <> '') AS employer, count(*) FILTER (WHERE person_key <> '' AND employer_id <> '') AS people
+       FROM findings WHERE run_id = $1`,
+      [second.runId],
+    );
+    expect(second.worklists?.cases).toBe(Number(counts?.['employer']) - referred.length);
+    expect(second.worklists?.people).toBe(Number(counts?.['people']));
     // Every row of the next worklists carries its last answer.
     const files = (fs.readdirSync(path.join(second.outputDir, 'worklists'), { recursive: true, encoding: 'utf8' }) as string[]).filter((f) =>
       f.endsWith('.xlsx'),
@@ -104,10 +136,21 @@ describe('the fixture feedback round trip', () => {
       const col = new Map<string, number>();
       ws.getRow(1).eachCell((c, n) => col.set(String(c.value), n));
       for (let r = 2; r <= ws.rowCount; r++) {
-        expect(String(ws.getCell(r, col.get('问题说明') as number).value)).toContain('上次核查：2026-11-05 已督促（张三）');
-        const ids = String(ws.getCell(r, col.get('案件编号') as number).value).split('、');
-        for (const id of ids) expect(referred.some((x) => x['case_id'] === id)).toBe(false);
         rows++;
+        const cell = ws.getCell(r, col.get('案件编号') as number).value;
+        // A row with people only: its people carry their answers on 人员清单.
+        if (cell === null || cell === undefined) {
+          expect(String(ws.getCell(r, col.get('问题说明') as number).value)).toContain('人员清单');
+          continue;
+        }
+        expect(String(ws.getCell(r, col.get('问题说明') as number).value)).toContain('上次核查：2026-11-05 已督促（张三）');
+        const ids = String(cell).split('、');
+        for (const id of ids) expect(referred.some((x) => x['case_id'] === id)).toBe(false);
+      }
+      for (const p of wb.worksheets.filter((w) => w.name.startsWith('人员清单'))) {
+        const pc = new Map<string, number>();
+        p.getRow(1).eachCell((c, n) => pc.set(String(c.value), n));
+        for (let r = 2; r <= p.rowCount; r++) expect(String(p.getCell(r, pc.get('问题说明') as number).value)).toContain('上次核查：2026-11-05 其他（张三）');
       }
     }
     expect(rows).toBe(second.worklists?.rows);

@@ -317,6 +317,10 @@ describe('a database written by release 0.1 (schema 1)', () => {
 
     beforeAll(async () => {
       work = workdir({ source: FIXTURE_INBOX });
+      // The inbox as 0.1 read it: the person-level files came to the fixture later (issue 18).
+      const seen = new Set((JSON.parse(before.data['manifest'] ?? '[]') as Array<{ file_name: string }>).map((m) => m.file_name));
+      for (const name of fs.readdirSync(work.inbox)) if (!seen.has(name)) fs.rmSync(path.join(work.inbox, name));
+      expect(fs.readdirSync(work.inbox)).toHaveLength(8);
       copyOld(work.database);
       await withDb(work.database, async (db) => {
         expect(await migrate(db)).toEqual({ from: 1, to: SCHEMA_VERSION });

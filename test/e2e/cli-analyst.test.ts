@@ -10,6 +10,7 @@ import { TABLE_DOCS, columnDoc } from '../../src/db/catalog.ts';
 import { employerCommand } from '../../src/cli/employer.ts';
 import { tablesCommand } from '../../src/cli/tables.ts';
 import { rulesCommand } from '../../src/cli/rules.ts';
+import { RULE_CATALOG } from '../../src/rules/catalog/index.ts';
 
 /** What a command prints on stdout, run in this process as `recon <args>` would. */
 async function output(command: Command, args: string[]): Promise<string> {
@@ -94,7 +95,9 @@ describe('the analysts’ commands on a published database (two runs of the fixt
   it('recon rules aligns its columns by display width (a Chinese title takes two columns a character)', async () => {
     const out = await output(rulesCommand(), ['--pipeline', work.pipelineFile]);
     const rows = out.split('\n').filter((l) => / v\d+( |$)/.test(l));
-    expect(rows.length).toBe(10);
+    // The ten employer rules, the four person rules and the project rule.
+    expect(rows.length).toBe(RULE_CATALOG.length);
+    expect(RULE_CATALOG.length).toBe(15);
     const at = new Set(rows.map((l) => displayWidth(l.slice(0, l.search(/ v\d+( |$)/)))));
     expect(at.size).toBe(1);
     expect(out).toMatch(/^under_enrolled +未全员参保 +v\d+ +\S/m);

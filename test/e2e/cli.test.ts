@@ -86,9 +86,11 @@ describe('the recon CLI, as cron runs it', () => {
         kind,
       ).toBe(true);
     }
-    expect(first.stdout).toMatch(/^total\s+合计\s+8\s+8756\s+24$/m);
-    expect(first.stdout).toMatch(/^rules \(closed month 2026-09\): 144 findings; uninsured 66, tax_not_insured 20, .*closed_still_enrolled 7$/m);
-    expect(first.stdout).toMatch(/^cases: 144 new, 0 resolved, 0 reopened$/m);
+    expect(first.stdout).toMatch(/^total\s+合计\s+17\s+35959\s+24$/m);
+    expect(first.stdout).toMatch(
+      /^rules \(closed month 2026-09\): 540 findings; uninsured 66, tax_not_insured 20, .*closed_still_enrolled 7, person_uninsured 200, person_base_low 27, person_lapsed 146, assistance_not_covered 15, project_uninsured 8$/m,
+    );
+    expect(first.stdout).toMatch(/^cases: 540 new, 0 resolved, 0 reopened$/m);
     expect(first.stdout).toMatch(/^run \S+: succeeded, as of 2026-10-31$/m);
     expect(fs.existsSync(path.join(work.output, 'latest', 'findings.csv'))).toBe(true);
     expect(fs.existsSync(`${work.database}.lock`)).toBe(false);

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/config/pipeline-file.ts';
 import { runPipeline, type RunResult } from '../../src/pipeline/run.ts';
 import { silentLogger } from '../../src/core/log.ts';
+import { PERSON_RULES, PROJECT_RULES, RULE_CATALOG } from '../../src/rules/catalog/index.ts';
 import {
   FIXTURE_INBOX,
   FIXTURE_TRUTH,
@@ -21,7 +22,7 @@ import {
 const FINDINGS_COLUMNS = ['case_id', 'rule_id', 'employer_id', 'uscc', 'name', 'district_code', 'street', 'severity', 'amount', 'evidence'];
 
 // One run over a copy of the committed fixture; every test below reads what it published.
-describe('recon run over the committed fixture (300 employers, 8 files)', () => {
+describe('recon run over the committed fixture (300 employers, 8 employer files, 7 person-level and 2 project ones)', () => {
   let work: Workdir;
   let result: RunResult;
 
@@ -35,10 +36,10 @@ describe('recon run over the committed fixture (300 employers, 8 files)', () => 
     expect(result.asOf).toBe('2026-10-31');
     expect(result.rules?.month).toBe('2026-09-01');
     const inbox = fs.readdirSync(FIXTURE_INBOX).sort();
-    expect(inbox).toHaveLength(8);
+    expect(inbox).toHaveLength(17);
     const loaded = (result.ingest?.results ?? []).map((r) => [path.basename(r.file), r.status]).sort();
     expect(loaded).toEqual(inbox.map((f) => [f, 'loaded']));
-    expect(result.ingest?.loaded).toBe(8);
+    expect(result.ingest?.loaded).toBe(17);
   });
 
   it('rejects exactly the planted bad rows of expected_rejects.csv (file, line)', async () => {
@@ -80,7 +81,12 @@ describe('recon run over the committed fixture (300 employers, 8 files)', () => 
     expect(new Set(csv.map((r) => r['case_id'])).size).toBe(csv.length);
     for (const r of csv) expect(() => JSON.parse(r['evidence'] ?? '')).not.toThrow();
     expect(csv.filter((r) => r['rule_id'] === 'uninsured' && !(Number(r['amount']) > 0))).toEqual([]);
-    expect(csv.filter((r) => r['name'] === '' || r['district_code'] === '')).toEqual([]);
+    // A finding of an employer names it and its district; one without an employer belongs to a
+    // person (person_key) or to a permit of an unknown contractor.
+    const ownerless = new Set([...PERSON_RULES, ...PROJECT_RULES].map((r) => r.id));
+    expect(csv.filter((r) => r['employer_id'] !== '' && (r['name'] === '' || r['district_code'] === ''))).toEqual([]);
+    expect(csv.filter((r) => r['employer_id'] === '' && !ownerless.has(r['rule_id'] ?? ''))).toEqual([]);
+    expect(csv.filter((r) => PERSON_RULES.some((p) => p.id === r['rule_id']) && !/^P\d{9}$/.test(r['person_key'] ?? ''))).toEqual([]);
   });
 
   it('records in run.json the rules with their versions, the findings per rule and the exemptions', async () => {
@@ -89,11 +95,12 @@ describe('recon run over the committed fixture (300 employers, 8 files)', () => 
     expect(runJson.as_of).toBe('2026-10-31');
     expect(runJson.rules.closed_month).toBe('2026-09');
     const versions = runJson.rules.versions as Array<{ id: string; version: number; params: Record<string, number> }>;
-    expect(versions.map((v) => v.id).sort()).toEqual([...RULE_IDS].sort());
+    const ids = RULE_CATALOG.map((r) => r.id);
+    expect(versions.map((v) => v.id).sort()).toEqual([...ids].sort());
     for (const v of versions) expect(Number.isInteger(v.version) && v.version >= 1).toBe(true);
 
     const perRule = await query(work.database, `SELECT rule_id, count(*) AS n FROM findings WHERE run_id = $1 GROUP BY rule_id`, [result.runId]);
-    const expected = Object.fromEntries(RULE_IDS.map((id) => [id, Number(perRule.find((r) => r['rule_id'] === id)?.['n'] ?? 0)]));
+    const expected = Object.fromEntries(ids.map((id) => [id, Number(perRule.find((r) => r['rule_id'] === id)?.['n'] ?? 0)]));
     expect(runJson.rules.findings_per_rule).toEqual(expected);
 
     const exempted = runJson.rules.exempted as Array<{ rule_id: string; reason: string; count: number }>;

@@ -35,7 +35,7 @@ describe('Parquet export partitioned by district (recon export)', () => {
       const glob = (t: string): string => `'${path.join(out, t, '**', '*.parquet')}'`;
       const [published] = await rows(
         db,
-        `SELECT (SELECT count(*) FROM findings_latest) AS findings, (SELECT count(*) FROM si_payment_current) AS payments, (SELECT count(*) FROM employers) AS employers`,
+        `SELECT (SELECT count(*) FROM findings_latest WHERE person_key = '') AS findings, (SELECT count(*) FROM si_payment_current) AS payments, (SELECT count(*) FROM employers) AS employers`,
       );
       const [exported] = await rows(
         db,

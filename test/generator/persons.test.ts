@@ -118,7 +118,8 @@ describe('people in the committed fixture size (300 employers, seed 1, mixed)', 
   let summary: GenerateSummary;
   beforeAll(async () => {
     dir = tempDir();
-    summary = await generateInbox({ employers: 300, seed: 1, out: join(dir, 'inbox'), persons: true });
+    // The committed fixture has the projects too (tools/generator/projects.ts; their own random streams).
+    summary = await generateInbox({ employers: 300, seed: 1, out: join(dir, 'inbox'), persons: true, projects: true });
   }, 60_000);
 
   it('leaves every committed fixture file and the employer truth byte-identical', () => {

@@ -24,6 +24,9 @@ function sample(c: ColumnSpec, k: number): { raw: string; stored: Record<string,
       const [raw, code] = Object.entries(c.values ?? {})[0] as [string, string];
       return { raw, stored: { [c.name]: raw, [c.classColumn ?? `${c.name}_class`]: code } };
     }
+    case 'resident_id':
+      // GB 11643's own example, with a lower-case x: normalised, kept as written, no issue.
+      return { raw: '11010519491231002x', stored: { [c.name]: '11010519491231002X', [`${c.name}_raw`]: '11010519491231002x', id_issue: null } };
   }
 }
 

@@ -42,6 +42,7 @@ describe('findings.csv and data_quality.csv', () => {
         '案件状态',
         'evidence',
         'evidence_text',
+        'person_key',
       ]);
       const pick = rows.map((r) => [r['rule_id'], r['问题类型'], r['severity'], r['优先级'], r['case_state'], r['案件状态']]);
       expect(pick).toEqual([

@@ -15,6 +15,21 @@ describe('the Chinese of the codes the office reads', () => {
       ['established_on: unreadable date (e.g. line 13)', 'registration', '成立日期：日期无法识别（例如第 13 行）'],
       ['name: missing required value (e.g. line 5)', 'registration', '企业名称：必填值为空（例如第 5 行）'],
       ['wrong column count: more fields than headers (e.g. line 21)', 'registration', '列数不符：字段比表头多（例如第 21 行）'],
+      [
+        'resident ID fails its check character (3 row(s) of "个税明细.csv", first at line 1552); not used as a key',
+        'iit_detail',
+        '身份证号码校验码错误（文件“个税明细.csv”中 3 行，首次出现在第 1552 行），未用作人员关联依据',
+      ],
+      [
+        'resident ID holds an impossible birth date (1 row(s) of "名单.xlsx", first at line 16); not used as a key',
+        'assistance',
+        '身份证号码出生日期不存在（文件“名单.xlsx”中 1 行，首次出现在第 16 行），未用作人员关联依据',
+      ],
+      [
+        'resident ID is not 18 characters (or 15 digits) (2 row(s) of "a.csv", first at line 2); not used as a key',
+        'si_person',
+        '身份证号码位数或字符不符（应为 18 位或 15 位数字）（文件“a.csv”中 2 行，首次出现在第 2 行），未用作人员关联依据',
+      ],
     ];
     for (const [english, kind, chinese] of cases) expect(detailZh(english, kind), english).toBe(chinese);
   });

@@ -195,6 +195,7 @@ describe('ledger.xlsx on the committed fixture', () => {
     );
     expect(names).toEqual(view.map((v) => v['district_name']));
     const total = view.at(-1) as Record<string, unknown>;
+    // The employer rules' findings of the fixture; the person rules count people on 人员参保, the project rule permits on 项目参保.
     expect(total['findings']).toBe(144);
     const cell = (h: string): unknown => totalRow?.getCell(col(h)).value;
     expect(cell('在业\n单位数')).toBe(total['active_employers']);

@@ -61,7 +61,8 @@ export async function seedWorklistDb(db: Db, employers: SeedEmployer[], runId = 
         runId,
       ]);
       await db.run(
-        `INSERT INTO findings VALUES ($1, $2, $3, 1, $4, $5, CAST($6 AS DECIMAL(18, 2)), 'x', CAST($7 AS JSON), $8, DATE '2026-10-31', DATE '2026-09-01')`,
+        `INSERT INTO findings (run_id, case_id, rule_id, rule_version, employer_id, severity, amount, amount_formula, evidence, evidence_text, as_of, month)
+         VALUES ($1, $2, $3, 1, $4, $5, CAST($6 AS DECIMAL(18, 2)), 'x', CAST($7 AS JSON), $8, DATE '2026-10-31', DATE '2026-09-01')`,
         [runId, caseId, f.rule, e.id, f.severity, f.amount, JSON.stringify({ n: Number(n) }), f.text],
       );
     }

@@ -24,7 +24,7 @@ await db.run(
    INSERT INTO cases (case_id, employer_id, rule_id, state, opened_run, state_run, last_found_run)
    SELECT 'C' || lpad(CAST(i AS VARCHAR), 8, '0'), 'E' || (i % ${employers}), (['uninsured', 'arrears', 'lapsed', 'tax_not_insured'])[CAST(1 + i // ${employers} AS INTEGER)],
           'new', 'bench', 'bench', 'bench' FROM (SELECT CAST(range AS BIGINT) AS i FROM range(${n}));
-   INSERT INTO findings SELECT 'bench', case_id, rule_id, 1, employer_id, (['high', 'medium', 'low'])[CAST(1 + hash(case_id) % 3 AS INTEGER)], CAST((hash(case_id) % 100000) / 100 AS DECIMAL(18, 2)),
+   INSERT INTO findings (run_id, case_id, rule_id, rule_version, employer_id, severity, amount, amount_formula, evidence, evidence_text, as_of, month) SELECT 'bench', case_id, rule_id, 1, employer_id, (['high', 'medium', 'low'])[CAST(1 + hash(case_id) % 3 AS INTEGER)], CAST((hash(case_id) % 100000) / 100 AS DECIMAL(18, 2)),
           'x', '{}', '成立于2020-01-01，近3个月个税申报最多12人，未办理社会保险登记，累计欠缴社保费1234.56元', DATE '2026-10-31', DATE '2026-09-01' FROM cases;`,
 );
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'recon-bench-'));

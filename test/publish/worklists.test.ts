@@ -71,7 +71,7 @@ describe('writeWorklists', () => {
       await seedWorklistDb(db, EMPLOYERS);
       const dir = tempDir();
       const summary = await writeWorklists(db, testContext({ runId: 'run-1', asOf: '2026-10-31', runDir: dir }));
-      expect(summary).toEqual({ workbooks: 2, rows: 4, cases: 5, unassignedRows: 1, per: 'street', referred: 0 });
+      expect(summary).toEqual({ workbooks: 2, rows: 4, cases: 5, people: 0, unassignedRows: 1, per: 'street', referred: 0 });
       expect(fs.readdirSync(path.join(dir, 'worklists', '姑苏区')).sort()).toEqual(['未分街道.xlsx', '沧浪街道.xlsx']);
 
       const wb = await openBook(path.join(dir, 'worklists', '姑苏区', '沧浪街道.xlsx'));

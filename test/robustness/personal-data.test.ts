@@ -210,7 +210,13 @@ describe('a run and an export with hostile IDs in the legal representatives and 
         if (!st.isSymbolicLink()) modes.set(p, st.mode & 0o777);
       }
     }
-    for (const [p, mode] of modes) expect(mode.toString(8), p).toBe(fs.statSync(p).isDirectory() ? '750' : '640');
+    // restricted/ (the 代缴 lists with full ID numbers) is the service account's alone: 0700 / 0600.
+    const restricted = (p: string): boolean => path.relative(runDir, p).split(path.sep)[0] === 'restricted';
+    expect([...modes.keys()].some(restricted), 'the run has a restricted/ folder').toBe(true);
+    for (const [p, mode] of modes) {
+      const dir = fs.statSync(p).isDirectory();
+      expect(mode.toString(8), p).toBe(restricted(p) ? (dir ? '700' : '600') : dir ? '750' : '640');
+    }
     expect((fs.statSync(w.database).mode & 0o777).toString(8)).toBe('640');
     expect((fs.statSync(path.dirname(w.database)).mode & 0o777).toString(8)).toBe('750');
     expect((fs.statSync(keyFile(w.database)).mode & 0o777).toString(8)).toBe('600');

@@ -79,7 +79,8 @@ describe('the outcome before the ledger, and the audit of missing sources', () =
     const status = await sheetValue(path.join(latest, 'ledger.xlsx'), '运行记录', '状态');
     expect(status).toBe('成功（有警告）');
     const [row] = await query(good.database, `SELECT status, finished_at IS NOT NULL AS finished, files_refused, files_loaded FROM runs WHERE command = 'run'`);
-    expect(row).toEqual({ status: 'warnings', finished: true, files_refused: 1, files_loaded: 8 });
+    // Every file of the fixture loads; the added empty.csv is refused.
+    expect(row).toEqual({ status: 'warnings', finished: true, files_refused: 1, files_loaded: fs.readdirSync(FIXTURE_INBOX).length });
     const runJson = JSON.parse(fs.readFileSync(path.join(latest, 'run.json'), 'utf8')) as { status: string; warnings: string[] };
     expect(runJson.status).toBe('warnings');
     expect(runJson.warnings.some((x) => x.startsWith('refused empty.csv:'))).toBe(true);
@@ -99,7 +100,9 @@ describe('the outcome before the ledger, and the audit of missing sources', () =
     fs.rmSync(path.join(good.inbox, 'empty.csv'));
     const db = await Db.open(good.database);
     try {
-      await db.run(`INSERT INTO supersessions SELECT 'civil_org', file_id, NULL, file_id, 'test' FROM manifest WHERE kind = 'civil_org' AND status = 'loaded'`);
+      await db.run(
+        `INSERT INTO supersessions (kind, file_id, period, by_file_id, run_id) SELECT 'civil_org', file_id, NULL, file_id, 'test' FROM manifest WHERE kind = 'civil_org' AND status = 'loaded'`,
+      );
     } finally {
       db.close();
     }

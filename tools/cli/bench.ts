@@ -23,6 +23,10 @@ export function benchCommand(): Command {
     .option('--employers <n>', 'size of the generated inbox (1000000 = a city)', '1000000')
     .option('--seed <n>', 'generator seed', '1')
     .option('--inbox <dir>', 'use this inbox instead of generating one')
+    .option(
+      '--persons',
+      'a city with people (iit_detail, si_person, resident_pension, assistance): also iit_detail ingest against bare read_csv and the person rules against their plain SQL yardstick',
+    )
     .option('--runs <n>', 'repetitions (medians are reported)', '3')
     .option('--work <dir>', 'scratch folder for databases and the generated inbox', '.bench')
     .option('--out <dir>', 'where the JSON result goes', 'reports/bench')
@@ -38,14 +42,23 @@ export function benchCommand(): Command {
         threads?: string;
         memoryLimit?: string;
         gbk: boolean;
+        persons?: boolean;
       }) => {
         const logger = createLogger();
         let inbox = opts.inbox;
         if (!inbox) {
-          inbox = path.join(opts.work, `city-${opts.employers}-${opts.seed}`, 'inbox');
-          if (!fs.existsSync(path.join(inbox, '..', 'truth', 'findings.csv'))) {
-            logger.info({ inbox }, `generating ${opts.employers} employers (once; reused by later runs)`);
-            await generateInbox({ employers: Number(opts.employers), seed: Number(opts.seed), out: inbox, formats: 'csv' });
+          inbox = path.join(opts.work, `city-${opts.employers}-${opts.seed}${opts.persons ? '-persons' : ''}`, 'inbox');
+          const done = path.join(inbox, '..', 'truth', opts.persons ? 'person_findings.csv' : 'findings.csv');
+          if (!fs.existsSync(done)) {
+            logger.info({ inbox }, `generating ${opts.employers} employers${opts.persons ? ' with their people' : ''} (once; reused by later runs)`);
+            const g = await generateInbox({
+              employers: Number(opts.employers),
+              seed: Number(opts.seed),
+              out: inbox,
+              formats: 'csv',
+              persons: opts.persons === true,
+            });
+            if (g.persons) logger.info({ people: g.persons.persons, wageEarners: g.persons.wageEarners }, 'generated people');
           }
         }
         fs.mkdirSync(opts.out, { recursive: true });
@@ -59,10 +72,14 @@ export function benchCommand(): Command {
             logger,
             duckdb: { ...(opts.threads ? { threads: Number(opts.threads) } : {}), ...(opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {}) },
             gbk: opts.gbk,
+            persons: opts.persons === true,
           });
           const file = path.join(opts.out, `nightly-${stamp}.json`);
           fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
           if (result.rules.yardstickFile) fs.copyFileSync(result.rules.yardstickFile, path.join(opts.out, `nightly-${stamp}-yardstick.sql`));
+          if (result.persons?.rules.yardstickFile) {
+            fs.copyFileSync(result.persons.rules.yardstickFile, path.join(opts.out, `nightly-${stamp}-person-yardstick.sql`));
+          }
           process.stdout.write(`${nightlyTable(result)}written: ${file}\n`);
           return;
         }
@@ -116,7 +133,25 @@ export function nightlyTable(r: NightlyBenchResult): string {
       (i.gbkMs !== undefined ? `; GBK inputs ${(i.gbkMs / 1000).toFixed(1)} s, ${i.gbkRatio}x the UTF-8 ingest (target 2x)` : ''),
   );
   lines.push(
-    `rules: recon ${(r.rules.reconMs / 1000).toFixed(1)} s, plain SQL yardstick ${(r.rules.yardstickMs / 1000).toFixed(1)} s, ratio ${r.rules.ratio}x (target 1.5x); findings ${r.rules.findings} vs yardstick ${r.rules.yardstickFindings}`,
+    `rules: recon ${(r.rules.reconMs / 1000).toFixed(1)} s, plain SQL yardstick ${(r.rules.yardstickMs / 1000).toFixed(1)} s, ratio ${r.rules.ratio}x (target 1.5x); findings ${r.rules.findings} vs yardstick ${r.rules.yardstickFindings}${r.persons ? ' (employer and person rules: both yardsticks)' : ''}`,
   );
+  const p = r.persons;
+  if (p) {
+    const n = (x: number): string => x.toLocaleString('en-US');
+    lines.push(
+      `people: ${n(p.rows.persons)} persons, ${n(p.rows.wageEarners)} wage earners; current rows iit_detail ${n(p.rows.iit_detail)}, si_person ${n(p.rows.si_person)}, resident_pension ${n(p.rows.resident_pension)}, assistance ${n(p.rows.assistance)}`,
+    );
+    lines.push(
+      `iit_detail ingest: recon ${(p.iitIngest.reconMs / 1000).toFixed(1)} s for ${n(p.iitIngest.rows)} rows in ${p.iitIngest.files} file(s), bare read_csv ${(p.iitIngest.bareReadCsvMs / 1000).toFixed(1)} s, ratio ${p.iitIngest.ratio}x (target 2x)`,
+    );
+    lines.push(
+      `person rules: recon ${(p.rules.reconMs / 1000).toFixed(1)} s, plain SQL yardstick ${(p.rules.yardstickMs / 1000).toFixed(1)} s, ratio ${p.rules.ratio}x (target 1.5x); findings ${p.rules.findings} vs yardstick ${p.rules.yardstickFindings}`,
+    );
+    lines.push(
+      `  ${Object.entries(p.rules.byRule)
+        .map(([k, v]) => `${k} ${(v.recon / 1000).toFixed(1)}/${(v.yardstick / 1000).toFixed(1)} s`)
+        .join(', ')} (recon/yardstick)`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }

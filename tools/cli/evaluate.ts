@@ -5,7 +5,7 @@ import { evaluate, formatEvaluation, type Evaluation, type Score } from '../eval
 
 /** The person rules' scores when they were scored (none while the database has no person findings). */
 function personScores(e: Evaluation): Score[] {
-  return 'rules' in e.persons ? Object.values(e.persons.rules) : [];
+  return [...('rules' in e.persons ? Object.values(e.persons.rules) : []), ...('rules' in e.projects ? Object.values(e.projects.rules) : [])];
 }
 import { evaluateMatrix } from '../evaluate/matrix.ts';
 import { EXIT } from '../../src/cli/exit.ts';

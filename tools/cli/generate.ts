@@ -14,6 +14,7 @@ interface GenerateFlags {
   city: string;
   targets?: boolean;
   persons?: boolean;
+  projects?: boolean;
 }
 
 /** `recon generate`: writes a deterministic fixture inbox and its ground truth. */
@@ -39,6 +40,10 @@ export function generateCommand(): Command {
       'write the person-level exports (个税全员全额扣缴申报明细, 社保个人参保信息, 城乡居民养老保险, 困难群体名单) and truth/person_findings.csv; the employer files stay byte-identical',
     )
     .option('--no-persons', 'leave the person-level exports out (default while recon cannot read them yet)')
+    .option(
+      '--projects',
+      'write the project exports (建筑工程施工许可, 工伤保险项目参保) and truth/project_findings.csv; the employer and person files stay byte-identical',
+    )
     .addHelpText(
       'after',
       '\nExample: recon generate --employers 300 --seed 1 --out fixtures/inbox\nExit codes: 0 written; 3 written but the truth disagrees with a scenario (generator bug); 2 bad usage; 1 failed.',
@@ -62,6 +67,7 @@ export function generateCommand(): Command {
         ...(flags.params !== undefined ? { params: flags.params } : {}),
         ...(flags.targets ? { targets: true } : {}),
         ...(flags.persons !== undefined ? { persons: flags.persons } : {}),
+        ...(flags.projects ? { projects: true } : {}),
       });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const lines = [
@@ -77,6 +83,11 @@ export function generateCommand(): Command {
               `People: ${summary.persons.persons} (wage earners ${summary.persons.wageEarners}); person findings: ${Object.entries(summary.persons.findings)
                 .map(([rule, n]) => `${rule} ${n}`)
                 .join(', ')}`,
+            ]
+          : []),
+        ...(summary.projects
+          ? [
+              `Projects: ${summary.projects.permits} permits of ${summary.projects.contractors} contractors, ${summary.projects.enrolments} project enrolments; project_uninsured ${summary.projects.findings}`,
             ]
           : []),
       ];

@@ -15,6 +15,8 @@ export interface Evaluation {
   rules: Record<string, Score>;
   /** The person rules: scores per rule, or why they were not scored. */
   persons: { rules: Record<string, Score> } | { skipped: string };
+  /** The project rules (project_uninsured): scores per rule, or why they were not scored. */
+  projects: { rules: Record<string, Score> } | { skipped: string };
 }
 
 function score(tp: number, fp: number, fn: number): Score {
@@ -84,7 +86,8 @@ export async function evaluate(db: Db, truthDir: string, runId?: string): Promis
     `WITH ours AS (
        SELECT DISTINCT coalesce(m.employer_key, 'ours:' || f.employer_id) AS employer_key, f.rule_id
        FROM findings f LEFT JOIN _emp_map m USING (employer_id)
-       WHERE f.run_id = coalesce($run, (SELECT max(run_id) FROM findings)))
+       -- The employer rules only: person findings are scored per person, project findings per permit, below.
+       WHERE f.run_id = coalesce($run, (SELECT max(run_id) FROM findings)) AND f.person_key = '' AND f.permit_no = '')
      SELECT rule_id, count(*) FILTER (WHERE o AND t) AS tp, count(*) FILTER (WHERE o AND NOT t) AS fp, count(*) FILTER (WHERE t AND NOT o) AS fn
      FROM (SELECT coalesce(o.rule_id, t.rule_id) AS rule_id, o.rule_id IS NOT NULL AS o, t.rule_id IS NOT NULL AS t
            FROM ours o FULL JOIN _truth_findings t USING (employer_key, rule_id))
@@ -96,7 +99,34 @@ export async function evaluate(db: Db, truthDir: string, runId?: string): Promis
     links: { code: classScore('code'), name: classScore('name') },
     rules: Object.fromEntries(ruleRows.map((r) => [r.rule_id, score(Number(r.tp), Number(r.fp), Number(r.fn))])),
     persons: await evaluatePersons(db, truthDir),
+    projects: await evaluateProjects(db, truthDir),
   };
+}
+
+/**
+ * Scores the project rules: the latest run's project findings (the view `project_findings_latest`)
+ * against `truth/project_findings.csv`, matched on (rule_id, permit_no, uscc of the contractor).
+ */
+async function evaluateProjects(db: Db, truthDir: string): Promise<Evaluation['projects']> {
+  const truth = path.join(truthDir, 'project_findings.csv');
+  if (!existsSync(truth)) return { skipped: 'no truth/project_findings.csv (the inbox was generated without projects)' };
+  const view = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'project_findings_latest'`, undefined, {
+    step: 'evaluate.projects.view',
+  });
+  if (Number(view[0]?.n ?? 0) === 0) return { skipped: 'not in this database (no view project_findings_latest)' };
+  const rows = await db.all<{ rule_id: string; tp: bigint; fp: bigint; fn: bigint }>(
+    `WITH truth AS (
+       SELECT DISTINCT rule_id, permit_no, coalesce(uscc, '') AS uscc
+       FROM read_csv($truth, all_varchar = true, header = true, columns = {'rule_id': 'VARCHAR', 'permit_no': 'VARCHAR', 'uscc': 'VARCHAR', 'severity': 'VARCHAR', 'amount': 'VARCHAR', 'case': 'VARCHAR'})),
+     ours AS (SELECT DISTINCT rule_id, permit_no, coalesce(uscc, '') AS uscc FROM project_findings_latest)
+     SELECT rule_id, count(*) FILTER (WHERE o AND t) AS tp, count(*) FILTER (WHERE o AND NOT t) AS fp, count(*) FILTER (WHERE t AND NOT o) AS fn
+     FROM (SELECT coalesce(o.rule_id, t.rule_id) AS rule_id, o.rule_id IS NOT NULL AS o, t.rule_id IS NOT NULL AS t
+           FROM ours o FULL JOIN truth t USING (rule_id, permit_no, uscc))
+     GROUP BY rule_id ORDER BY rule_id`,
+    { truth },
+    { step: 'evaluate.projects' },
+  );
+  return { rules: Object.fromEntries(rows.map((r) => [r.rule_id, score(Number(r.tp), Number(r.fp), Number(r.fn))])) };
 }
 
 /**
@@ -139,12 +169,16 @@ async function evaluatePersons(db: Db, truthDir: string): Promise<Evaluation['pe
 
 /** The evaluation as a table for a terminal. */
 export function formatEvaluation(e: Evaluation): string {
+  // Wide enough for the longest name (person rule: assistance_not_covered).
+  const width = 38;
   const line = (name: string, s: Score): string =>
-    `${name.padEnd(30)} ${String(s.truePositives).padStart(6)} ${String(s.falsePositives).padStart(6)} ${String(s.falseNegatives).padStart(6)}   ${s.precision.toFixed(4)}   ${s.recall.toFixed(4)}\n`;
-  let out = `${'what'.padEnd(30)} ${'TP'.padStart(6)} ${'FP'.padStart(6)} ${'FN'.padStart(6)}   precision recall\n`;
+    `${name.padEnd(width)} ${String(s.truePositives).padStart(6)} ${String(s.falsePositives).padStart(6)} ${String(s.falseNegatives).padStart(6)}   ${s.precision.toFixed(4)}   ${s.recall.toFixed(4)}\n`;
+  let out = `${'what'.padEnd(width)} ${'TP'.padStart(6)} ${'FP'.padStart(6)} ${'FN'.padStart(6)}   precision recall\n`;
   out += line('links: by code', e.links.code) + line('links: by name only', e.links.name);
   for (const [rule, s] of Object.entries(e.rules)) out += line(`rule: ${rule}`, s);
   if ('skipped' in e.persons) out += `person rules: ${e.persons.skipped}\n`;
   else for (const [rule, s] of Object.entries(e.persons.rules)) out += line(`person rule: ${rule}`, s);
+  if ('skipped' in e.projects) out += `project rules: ${e.projects.skipped}\n`;
+  else for (const [rule, s] of Object.entries(e.projects.rules)) out += line(`project rule: ${rule}`, s);
   return out;
 }

@@ -28,7 +28,7 @@ export async function evaluateMatrix(sizes: number[], seeds: number[], localPara
       try {
         const started = performance.now();
         const inbox = path.join(dir, 'inbox');
-        await generateInbox({ employers, seed, out: inbox, params: localParams });
+        await generateInbox({ employers, seed, out: inbox, params: localParams, projects: true });
         const pipelineFile = path.join(dir, 'pipeline.yaml');
         fs.writeFileSync(
           pipelineFile,
