@@ -11,8 +11,8 @@ import {
   PROTECTED_COLUMNS,
   FILL_IN_COLUMNS,
   RESULT_VALUES,
-  CHECK_DATE_MIN,
-  CHECK_DATE_MAX,
+  FILL_IN_PROTECTION,
+  checkDateValidation,
   CHECKSUM_COLUMN,
   rowChecksum,
   type WorklistColumn,
@@ -368,31 +368,11 @@ export async function writeAuditSheets(
         error: `请从下拉列表中选择：${RESULT_VALUES.join('、')}`,
       });
       for (const dateColumn of ['核查日期', '整改期限'] as const) {
-        ws.dataValidations.add(`${col(dateColumn)}2:${col(dateColumn)}${last}`, {
-          type: 'date',
-          operator: 'between',
-          allowBlank: true,
-          formulae: [new Date(`${CHECK_DATE_MIN}T00:00:00Z`), new Date(`${CHECK_DATE_MAX}T00:00:00Z`)],
-          showErrorMessage: true,
-          errorStyle: 'stop',
-          errorTitle: dateColumn,
-          error: `请填写 ${CHECK_DATE_MIN} 至 ${CHECK_DATE_MAX} 之间的日期，如 2026-11-05`,
-        });
+        ws.dataValidations.add(`${col(dateColumn)}2:${col(dateColumn)}${last}`, checkDateValidation(dateColumn));
       }
     }
     ws.autoFilter = `A1:${col(FILL_IN_COLUMNS[FILL_IN_COLUMNS.length - 1])}${last}`;
-    await ws.protect('', {
-      selectLockedCells: true,
-      selectUnlockedCells: true,
-      autoFilter: true,
-      formatColumns: true,
-      formatRows: true,
-      sort: false,
-      insertRows: false,
-      deleteRows: false,
-      insertColumns: false,
-      deleteColumns: false,
-    });
+    await ws.protect('', FILL_IN_PROTECTION);
     ws.commit();
     await wb.commit();
     out.push({ file, rows: rows.length });

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type ExcelJS from 'exceljs';
 import { cellText } from '../core/xlsx-read.ts';
 
 /**
@@ -86,6 +87,37 @@ export const DEADLINE_REQUIRED_RESULT: ResultValue = '限期整改';
 /** Bounds of the 核查日期 and 整改期限 validation (inclusive). */
 export const CHECK_DATE_MIN = '2020-01-01';
 export const CHECK_DATE_MAX = '2099-12-31';
+
+/** The data validation of a fill-in date column (核查日期, 整改期限) titled `title`. */
+export function checkDateValidation(title: string): ExcelJS.DataValidation {
+  return {
+    type: 'date',
+    operator: 'between',
+    allowBlank: true,
+    formulae: [new Date(`${CHECK_DATE_MIN}T00:00:00Z`), new Date(`${CHECK_DATE_MAX}T00:00:00Z`)],
+    showErrorMessage: true,
+    errorStyle: 'stop',
+    errorTitle: title,
+    error: `请填写 ${CHECK_DATE_MIN} 至 ${CHECK_DATE_MAX} 之间的日期，如 2026-11-05`,
+  };
+}
+
+/**
+ * The protection of a sheet with fill-in rows: cells can be selected, filtered and resized, but
+ * rows and columns can be neither inserted, deleted nor sorted (the reader checks each row).
+ */
+export const FILL_IN_PROTECTION: Partial<ExcelJS.WorksheetProtection> = {
+  selectLockedCells: true,
+  selectUnlockedCells: true,
+  autoFilter: true,
+  formatColumns: true,
+  formatRows: true,
+  sort: false,
+  insertRows: false,
+  deleteRows: false,
+  insertColumns: false,
+  deleteColumns: false,
+};
 
 /** 案件编号 of an audit sample sheet (src/campaign/audit-sample.ts): S + year + month + '-' + sequence. */
 export const AUDIT_ID_PATTERN = /^S\d{6}-\d{5}$/;

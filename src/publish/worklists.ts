@@ -12,8 +12,8 @@ import {
   PROTECTED_COLUMNS,
   FILL_IN_COLUMNS,
   RESULT_VALUES,
-  CHECK_DATE_MIN,
-  CHECK_DATE_MAX,
+  FILL_IN_PROTECTION,
+  checkDateValidation,
   CASE_ID_SEPARATOR,
   CHECKSUM_COLUMN,
   FROZEN_COLUMNS,
@@ -426,16 +426,7 @@ async function closeListSheet(s: SheetState): Promise<void> {
       prompt: '请选择核查结果',
     });
     for (const dateColumn of ['核查日期', '整改期限'] as const) {
-      s.ws.dataValidations.add(`${col(dateColumn)}2:${col(dateColumn)}${last}`, {
-        type: 'date',
-        operator: 'between',
-        allowBlank: true,
-        formulae: [new Date(`${CHECK_DATE_MIN}T00:00:00Z`), new Date(`${CHECK_DATE_MAX}T00:00:00Z`)],
-        showErrorMessage: true,
-        errorStyle: 'stop',
-        errorTitle: dateColumn,
-        error: `请填写 ${CHECK_DATE_MIN} 至 ${CHECK_DATE_MAX} 之间的日期，如 2026-11-05`,
-      });
+      s.ws.dataValidations.add(`${col(dateColumn)}2:${col(dateColumn)}${last}`, checkDateValidation(dateColumn));
     }
   }
   // Filters stay usable (autoFilter allowed) over every visible column; sorting is not offered:
@@ -444,18 +435,7 @@ async function closeListSheet(s: SheetState): Promise<void> {
   // What prints: the columns a visit needs (序号 .. 备注); the reference columns stay on screen.
   // (exceljs puts a $ before each part: A$1 gives the absolute $A$1 Excel writes itself.)
   s.ws.pageSetup.printArea = `A$1:${col('备注')}$${last}`;
-  await s.ws.protect('', {
-    selectLockedCells: true,
-    selectUnlockedCells: true,
-    autoFilter: true,
-    formatColumns: true,
-    formatRows: true,
-    sort: false,
-    insertRows: false,
-    deleteRows: false,
-    insertColumns: false,
-    deleteColumns: false,
-  });
+  await s.ws.protect('', FILL_IN_PROTECTION);
   s.ws.commit();
 }
 
@@ -617,31 +597,11 @@ async function closePersonSheet(s: SheetState): Promise<void> {
       promptTitle: '核查结果',
       prompt: '请选择该人员的核查结果',
     });
-    s.ws.dataValidations.add(`${pcol('核查日期')}2:${pcol('核查日期')}${last}`, {
-      type: 'date',
-      operator: 'between',
-      allowBlank: true,
-      formulae: [new Date(`${CHECK_DATE_MIN}T00:00:00Z`), new Date(`${CHECK_DATE_MAX}T00:00:00Z`)],
-      showErrorMessage: true,
-      errorStyle: 'stop',
-      errorTitle: '核查日期',
-      error: `请填写 ${CHECK_DATE_MIN} 至 ${CHECK_DATE_MAX} 之间的日期，如 2026-11-05`,
-    });
+    s.ws.dataValidations.add(`${pcol('核查日期')}2:${pcol('核查日期')}${last}`, checkDateValidation('核查日期'));
   }
   s.ws.autoFilter = `A1:${pcol('案件编号')}${last}`;
   s.ws.pageSetup.printArea = `A$1:${pcol('备注')}$${last}`;
-  await s.ws.protect('', {
-    selectLockedCells: true,
-    selectUnlockedCells: true,
-    autoFilter: true,
-    formatColumns: true,
-    formatRows: true,
-    sort: false,
-    insertRows: false,
-    deleteRows: false,
-    insertColumns: false,
-    deleteColumns: false,
-  });
+  await s.ws.protect('', FILL_IN_PROTECTION);
   s.ws.commit();
 }
 
