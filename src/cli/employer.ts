@@ -8,7 +8,7 @@ export type EmployerReport = Omit<EmployerView, 'cases'> & { cases: Array<Employ
 
 /** What `recon employer` prints: the view as text for a terminal, in Chinese where the data's codes have names. */
 export async function formatEmployerView(v: EmployerReport): Promise<string> {
-  const [{ textTable, cellText }, labels, { columnDoc }] = await Promise.all([
+  const [{ textTable, cellText, caseHistoryText }, labels, { columnDoc }] = await Promise.all([
     import('./text-table.ts'),
     import('../publish/labels.ts'),
     import('../db/catalog.ts'),
@@ -34,25 +34,7 @@ export async function formatEmployerView(v: EmployerReport): Promise<string> {
     out += `  ${c.case_id}  ${c.rule_title} (${c.rule_id})  状态 ${zh(labels.CASE_STATE_ZH, c.state)}  立案 ${c.opened_on ?? c.opened_run}  最近发现 ${c.last_found_on ?? c.last_found_run ?? '—'}`;
     out += c.amount !== null ? `  估算金额 ${c.amount.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} 元\n` : '\n';
     if (c.evidence_text) out += `    问题说明 ${c.evidence_text}\n`;
-    const fb = c.feedback;
-    out += fb
-      ? `    最近核查 ${fb.result}  ${fb.checked_on ?? ''}  核查人 ${fb.checker ?? '（未署名）'}${fb.deadline ? `  整改期限 ${fb.deadline}` : ''}${fb.remarks ? `  备注 ${fb.remarks}` : ''}\n`
-      : '    最近核查 （尚无核查反馈）\n';
-    out += textTable(
-      [
-        { key: 'on', header: '日期' },
-        { key: 'change', header: '状态变化' },
-        { key: 'reason', header: '原因', max: 40 },
-        { key: 'run_id', header: '运行' },
-      ],
-      c.events.map((ev) => ({
-        on: ev.on,
-        change: `${ev.from_state ? `${zh(labels.CASE_STATE_ZH, ev.from_state)} → ` : '→ '}${zh(labels.CASE_STATE_ZH, ev.to_state)}`,
-        reason: zh(labels.CASE_REASON_ZH, ev.reason),
-        run_id: ev.run_id,
-      })),
-      { indent: '    ' },
-    );
+    out += caseHistoryText(c, labels);
   }
   out += '\n';
 

@@ -81,7 +81,7 @@ export async function shownMatches(matches: PersonMatch[], options: PersonOutput
 
 /** What `recon person` prints: the view as text for a terminal, in Chinese. */
 export async function formatPersonView(v: PersonView, ruleTitles: ReadonlyMap<string, string>): Promise<string> {
-  const [{ textTable, cellText }, labels] = await Promise.all([import('./text-table.ts'), import('../publish/labels.ts')]);
+  const [{ textTable, cellText, caseHistoryText }, labels] = await Promise.all([import('./text-table.ts'), import('../publish/labels.ts')]);
   const { zh } = labels;
   const t = (value: unknown): string => cellText(value);
   const label = (kind: string, column: string): string => {
@@ -163,25 +163,7 @@ export async function formatPersonView(v: PersonView, ruleTitles: ReadonlyMap<st
     out += c.amount !== null ? `  估算金额 ${money(c.amount)} 元\n` : '\n';
     out += `    单位 ${c.employer_id ? `${t(c.employer_name) || '（无名称）'} [${c.employer_id}]` : '（本人，无单位）'}\n`;
     if (c.evidence_text) out += `    问题说明 ${c.evidence_text}\n`;
-    const fb = c.feedback;
-    out += fb
-      ? `    最近核查 ${fb.result}  ${fb.checked_on ?? ''}  核查人 ${fb.checker ?? '（未署名）'}${fb.remarks ? `  备注 ${fb.remarks}` : ''}\n`
-      : '    最近核查 （尚无核查反馈）\n';
-    out += textTable(
-      [
-        { key: 'on', header: '日期' },
-        { key: 'change', header: '状态变化' },
-        { key: 'reason', header: '原因', max: 40 },
-        { key: 'run_id', header: '运行' },
-      ],
-      c.events.map((ev) => ({
-        on: ev.on,
-        change: `${ev.from_state ? `${zh(labels.CASE_STATE_ZH, ev.from_state)} → ` : '→ '}${zh(labels.CASE_STATE_ZH, ev.to_state)}`,
-        reason: zh(labels.CASE_REASON_ZH, ev.reason),
-        run_id: ev.run_id,
-      })),
-      { indent: '    ' },
-    );
+    out += caseHistoryText(c, labels);
   }
   return out;
 }

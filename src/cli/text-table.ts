@@ -136,3 +136,39 @@ export function textTable(columns: TextColumn[], rows: Array<Record<string, unkn
   ];
   return `${lines.join('\n')}\n`;
 }
+
+/** What the case views print of a case's latest answer and its state changes. */
+export interface CaseHistory {
+  feedback: { result: string; checked_on: string | null; checker: string | null; deadline?: string | null; remarks: string | null } | null;
+  events: Array<{ run_id: string; on: string | null; from_state: string | null; to_state: string; reason: string | null }>;
+}
+
+/**
+ * A case's latest feedback (最近核查) and its state changes as an indented table, shared by
+ * `recon employer` and `recon person`; `labels` is src/publish/labels.ts, loaded by the caller.
+ */
+export function caseHistoryText(c: CaseHistory, labels: Pick<typeof import('../publish/labels.ts'), 'zh' | 'CASE_STATE_ZH' | 'CASE_REASON_ZH'>): string {
+  const { zh } = labels;
+  const fb = c.feedback;
+  const out = fb
+    ? `    最近核查 ${fb.result}  ${fb.checked_on ?? ''}  核查人 ${fb.checker ?? '（未署名）'}${fb.deadline ? `  整改期限 ${fb.deadline}` : ''}${fb.remarks ? `  备注 ${fb.remarks}` : ''}\n`
+    : '    最近核查 （尚无核查反馈）\n';
+  return (
+    out +
+    textTable(
+      [
+        { key: 'on', header: '日期' },
+        { key: 'change', header: '状态变化' },
+        { key: 'reason', header: '原因', max: 40 },
+        { key: 'run_id', header: '运行' },
+      ],
+      c.events.map((ev) => ({
+        on: ev.on,
+        change: `${ev.from_state ? `${zh(labels.CASE_STATE_ZH, ev.from_state)} → ` : '→ '}${zh(labels.CASE_STATE_ZH, ev.to_state)}`,
+        reason: zh(labels.CASE_REASON_ZH, ev.reason),
+        run_id: ev.run_id,
+      })),
+      { indent: '    ' },
+    )
+  );
+}
