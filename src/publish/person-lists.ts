@@ -7,7 +7,7 @@ import type { DatedRunContext } from '../config/context.ts';
 import { PERSON_RULES } from '../rules/catalog/index.ts';
 import { daijiaoYear } from '../rules/person-facts.ts';
 import { addOrderedSheet, guardCommit, headerFooterText, rowListWriter, safeFileName, safeText, shareColumnStyles } from '../core/xlsx-write.ts';
-import { BODY_FONT, heightFor, linesIn } from './worklist-print.ts';
+import { BODY_FONT, LIST_PAGE_SETUP, heightFor, linesIn } from './worklist-print.ts';
 import { SMS_MAX } from './notices.ts';
 import { createReferralViews } from './si-cleanup.ts';
 
@@ -125,16 +125,7 @@ export function writeListSheet<R>(
 ): void {
   const ws = addOrderedSheet(wb, o.name, {
     views: [{ state: 'frozen', xSplit: 0, ySplit: 1, activeCell: 'A2' }],
-    pageSetup: {
-      paperSize: 9,
-      orientation: 'landscape',
-      fitToPage: true,
-      fitToWidth: 1,
-      fitToHeight: 0,
-      printTitlesRow: '1:1',
-      horizontalCentered: true,
-      margins: { left: 0.25, right: 0.25, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
-    },
+    pageSetup: { ...LIST_PAGE_SETUP },
   });
   const styles: Array<Partial<ExcelJS.Style>> = o.columns.map((c) => ({
     font: BODY_FONT,

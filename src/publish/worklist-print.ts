@@ -21,6 +21,18 @@ export const FORM_LIMIT = 100;
 /** The body font of every printed worklist sheet, and its size in points (LibreOffice and Excel print it scaled to the page). */
 export const BODY_FONT: Partial<ExcelJS.Font> = { name: REPORT_FONT, size: 11 };
 
+/** How a list sheet prints: A4 landscape, one page wide, its header row on every page. */
+export const LIST_PAGE_SETUP: Partial<ExcelJS.PageSetup> = {
+  paperSize: 9,
+  orientation: 'landscape',
+  fitToPage: true,
+  fitToWidth: 1,
+  fitToHeight: 0,
+  printTitlesRow: '1:1',
+  horizontalCentered: true,
+  margins: { left: 0.25, right: 0.25, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+};
+
 /** One employer's form: what the 清单 row says, in the words of the form. */
 export interface FormEntry {
   seq: number;

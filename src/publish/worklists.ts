@@ -31,7 +31,7 @@ import {
 } from '../cases/worklist-layout.ts';
 import { answerEffect, answerTableLines, EFFECT_LABEL } from '../cases/answers.ts';
 import { addOrderedSheet, guardCommit, safeText, headerFooterText, rowListWriter, safeFileName, shareColumnStyles } from '../core/xlsx-write.ts';
-import { BODY_FONT, FORM_LIMIT, FORM_SHEET, FormSheet, heightFor, linesIn, type FormEntry } from './worklist-print.ts';
+import { BODY_FONT, LIST_PAGE_SETUP, FORM_LIMIT, FORM_SHEET, FormSheet, heightFor, linesIn, type FormEntry } from './worklist-print.ts';
 import { issueDate } from './issue-date.ts';
 import { createReferralViews, writeSiCleanupList } from './si-cleanup.ts';
 
@@ -371,16 +371,7 @@ interface SheetState {
 function openListSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, index: number, header: string): SheetState {
   const ws = addOrderedSheet(wb, listSheetName(index), {
     views: [{ state: 'frozen', xSplit: FROZEN_COLUMNS, ySplit: 1, topLeftCell: `${String.fromCharCode(65 + FROZEN_COLUMNS)}2`, activeCell: 'A2' }],
-    pageSetup: {
-      paperSize: 9,
-      orientation: 'landscape',
-      fitToPage: true,
-      fitToWidth: 1,
-      fitToHeight: 0,
-      printTitlesRow: '1:1',
-      horizontalCentered: true,
-      margins: { left: 0.25, right: 0.25, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
-    },
+    pageSetup: { ...LIST_PAGE_SETUP },
   });
   const fillIn = new Set<string>(FILL_IN_COLUMNS);
   const styles: Array<Partial<ExcelJS.Style>> = [];
@@ -540,16 +531,7 @@ function openPersonSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, index: number, 
         activeCell: 'A2',
       },
     ],
-    pageSetup: {
-      paperSize: 9,
-      orientation: 'landscape',
-      fitToPage: true,
-      fitToWidth: 1,
-      fitToHeight: 0,
-      printTitlesRow: '1:1',
-      horizontalCentered: true,
-      margins: { left: 0.25, right: 0.25, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
-    },
+    pageSetup: { ...LIST_PAGE_SETUP },
   });
   const fillIn = new Set<string>(PERSON_FILL_IN_COLUMNS);
   const styles: Array<Partial<ExcelJS.Style>> = [];
