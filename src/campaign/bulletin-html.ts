@@ -1,5 +1,5 @@
 import { escapeHtml } from '../core/html.ts';
-import { pctText, ppText, rankMoveText, wanText, type Bulletin, type BulletinDistrict, type BulletinPeople } from './bulletin.ts';
+import { pctText, ppText, rankMoveText, wanText, type Bulletin, type BulletinDistrict, type BulletinPeople, type BulletinProject } from './bulletin.ts';
 
 /**
  * The bulletin as one self-contained HTML page (inline CSS and SVG; no script, no network, no
@@ -203,6 +203,34 @@ ${rows.map(peopleRow).join('\n')}
 </table>`;
 }
 
+function projectRow(d: BulletinProject): string {
+  const cells = [
+    d.rank === null ? '' : String(d.rank),
+    d.districtName,
+    d.permits.toLocaleString('en-US'),
+    d.insured.toLocaleString('en-US'),
+    pctText(d.rate),
+    pctText(d.target),
+    d.reached === null ? '—' : d.reached ? '达标' : '未达标',
+  ];
+  const cls = d.districtCode === null ? ' class="total"' : d.reached === false && d.rank !== null ? ' class="bottom"' : '';
+  return `<tr${cls}>${cells.map((c, i) => `<td${i === 1 ? ' class="name"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`;
+}
+
+/** Section 五: 新开工项目工伤保险参保率, the districts ranked on it, when the run recorded permits. */
+function projectSection(b: Bulletin, para: (text: string | null, cls?: string) => string): string {
+  const rows = [...b.projects.districts, ...(b.projects.city ? [b.projects.city] : [])];
+  if (!b.paragraphs.projects || rows.length === 0) return `<h2>五、新开工项目工伤保险参保情况</h2>${para('本期运行没有施工许可数据。', 'none')}`;
+  return `<h2>五、新开工项目工伤保险参保情况</h2>
+${para(b.paragraphs.projects)}
+<table class="projects">
+<thead><tr><th>排名</th><th>区县</th><th>新开工<br>项目(个)</th><th>其中<br>已参保</th><th>参保率</th><th>目标</th><th>是否<br>达标</th></tr></thead>
+<tbody>
+${rows.map(projectRow).join('\n')}
+</tbody>
+</table>`;
+}
+
 /** The bulletin page. */
 export function bulletinHtml(b: Bulletin): string {
   const title = `全民参保扩面征缴工作通报（${b.month.slice(0, 4)}年${Number(b.month.slice(5, 7))}月）`;
@@ -294,6 +322,7 @@ ${caseRows}
 <div class="chart"><h3>每月新增与销号案件</h3>${caseBars(b, 540)}<div class="legend"><i style="background:#e8590c"></i>新增<i style="background:#2f9e44"></i>销号</div></div>
 </div>
 ${peopleSection(b, para)}
+${projectSection(b, para)}
 ${para(b.paragraphs.method, 'method')}
 </body>
 </html>

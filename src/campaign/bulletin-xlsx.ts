@@ -1,10 +1,10 @@
 import ExcelJS from 'exceljs';
 import { displayWidth, safeText } from '../core/xlsx-write.ts';
 import { REPORT_FONT as LEDGER_FONT } from '../core/xlsx-write.ts';
-import { rankMoveText, type Bulletin, type BulletinDistrict } from './bulletin.ts';
+import { rankMoveText, type Bulletin, type BulletinDistrict, type BulletinProject } from './bulletin.ts';
 
 /** The sheets of the bulletin workbook, in order. */
-export const BULLETIN_SHEETS = ['通报', '完成情况排名', '案件情况', '人员参保', '月度趋势'] as const;
+export const BULLETIN_SHEETS = ['通报', '完成情况排名', '案件情况', '人员参保', '项目参保', '月度趋势'] as const;
 
 type Kind = 'text' | 'int' | 'rate' | 'pp' | 'wan';
 interface Col {
@@ -157,7 +157,9 @@ export function bulletinWorkbook(b: Bulletin): ExcelJS.Workbook {
     [b.paragraphs.cases, { ...FONT, size: 11 }],
     ['三、人员参保情况', { ...BOLD, size: 12 }],
     [b.paragraphs.people ?? '本期运行没有人员层面的数据。', { ...FONT, size: 11 }],
-    ['四、说明', { ...BOLD, size: 12 }],
+    ['四、新开工项目工伤保险参保情况', { ...BOLD, size: 12 }],
+    [b.paragraphs.projects ?? '本期运行没有施工许可数据。', { ...FONT, size: 11 }],
+    ['五、说明', { ...BOLD, size: 12 }],
     [b.paragraphs.method, { ...FONT, size: 9, color: { argb: 'FF777777' } }],
   ];
   for (const [p, font] of paragraphs) {
@@ -248,6 +250,29 @@ export function bulletinWorkbook(b: Bulletin): ExcelJS.Workbook {
   }
   fitColumns(peopleSheet, 8);
   fitTitle(peopleSheet, peopleTitle, b.paragraphs.people && peopleRows.length ? 9 : 1);
+
+  const projectSheet = sheet(wb, '项目参保', title, b, false, [{ state: 'frozen', ySplit: 2, xSplit: 2 }]);
+  const projectTitle = `新开工项目工伤保险参保率排名（数据截至 ${b.asOf}）`;
+  const projectRows = [...b.projects.districts, ...(b.projects.city ? [b.projects.city] : [])];
+  if (b.paragraphs.projects && projectRows.length) {
+    titleRow(projectSheet, projectTitle, 7);
+    table(
+      projectSheet,
+      ['排名', '区县', '新开工\n项目(个)', '其中\n已参保', '参保率', '目标', '是否\n达标'],
+      ['int', 'text', 'int', 'int', 'rate', 'rate', 'text'],
+      projectRows.map((d) => [d.rank, d.districtName, d.permits, d.insured, d.rate, d.target, d.reached === null ? '—' : d.reached ? '达标' : '未达标']),
+      (i) => {
+        const d = projectRows[i] as BulletinProject;
+        return d.districtCode === null ? { total: true } : d.reached === false && d.rank !== null ? { font: BOTTOM_FONT } : {};
+      },
+    );
+  } else {
+    titleRow(projectSheet, projectTitle, 1);
+    projectSheet.addRow([safeText('本期运行没有施工许可数据。')]).getCell(1).font = FONT;
+  }
+  fitColumns(projectSheet, 8);
+  projectSheet.getColumn(1).width = 6;
+  fitTitle(projectSheet, projectTitle, b.paragraphs.projects && projectRows.length ? 7 : 1);
 
   const trend = sheet(wb, '月度趋势', title, b, b.months.length > 6, [{ state: 'frozen', ySplit: 2, xSplit: 1 }]);
   const trendTitle = `综合完成率月度趋势（${b.months[0] ?? b.month} 起）`;

@@ -32,3 +32,13 @@ SELECT l.district_code, l.district_name, l.wage_earners, l.wage_earners_enrolled
 FROM ledger_person_district l LEFT JOIN uninsured u ON u.k = coalesce(l.district_code, '合计')
 WHERE l.run_id = $run
 ORDER BY l.district_code IS NULL, l.district_code = '', l.district_code;
+
+-- step: bulletin.projects
+-- 新开工项目工伤保险参保率 of the run $run per district and the 合计 row (district_code NULL), as
+-- publish recorded them (ledger_project_runs), the districts with permits ranked on the rate
+-- (then on the permits: more projects first); 未知区县 and districts without permits unranked.
+WITH r AS (SELECT *, district_code IS NOT NULL AND district_code <> '' AND permits > 0 AS ranked FROM ledger_project_runs WHERE run_id = $run)
+SELECT district_code, district_name, permits, insured, rate, target, reached,
+       CASE WHEN ranked THEN rank() OVER (PARTITION BY ranked ORDER BY rate DESC, permits DESC) END AS rank
+FROM r
+ORDER BY district_code IS NULL, rank NULLS LAST, district_code;

@@ -59,6 +59,22 @@ export interface BulletinPeople {
   daijiaoCoverage: number | null;
 }
 
+/**
+ * 新开工项目工伤保险参保率 of one district (or the city, districtCode null) in the bulletin's run,
+ * from ledger_project_runs (kept per run by publish).
+ */
+export interface BulletinProject {
+  districtCode: string | null;
+  districtName: string;
+  /** Rank on the rate among the districts with permits (null: the city, 未知区县, no permits). */
+  rank: number | null;
+  permits: number;
+  insured: number;
+  rate: number | null;
+  target: number;
+  reached: boolean | null;
+}
+
 /** One point of the trend: a district's (or the city's, districtCode null) completion at the end of a month. */
 export interface TrendPoint {
   month: string;
@@ -91,8 +107,18 @@ export interface Bulletin {
   caseTrend: Array<{ month: string; opened: number; resolved: number }>;
   /** The people per district and the city, in the bulletin's run (empty: the run recorded none). */
   people: { districts: BulletinPeople[]; city: BulletinPeople | null };
-  /** `people`: a sentence on the people (null when the run has no person data). */
-  paragraphs: { summary: string; praise: string | null; urge: string | null; cases: string; people: string | null; method: string };
+  /** The project insurance rate per district, ranked, and the city (empty: the run recorded no permits). */
+  projects: { districts: BulletinProject[]; city: BulletinProject | null };
+  /** `people`, `projects`: a sentence on each (null when the run has no such data). */
+  paragraphs: {
+    summary: string;
+    praise: string | null;
+    urge: string | null;
+    cases: string;
+    people: string | null;
+    projects: string | null;
+    method: string;
+  };
 }
 
 const sql = sqlSteps(new URL('./bulletin.sql', import.meta.url));
@@ -193,6 +219,24 @@ export async function bulletinPeople(db: Db, runId: string): Promise<Bulletin['p
   return { districts: all.filter((d) => d.districtCode !== null), city: all.find((d) => d.districtCode === null) ?? null };
 }
 
+/** The project insurance rate of a run per district, ranked, and for the city (ledger_project_runs). */
+export async function bulletinProjects(db: Db, runId: string): Promise<Bulletin['projects']> {
+  const rows = await db.all(sql('bulletin.projects'), { run: runId }, { step: 'bulletin.projects' });
+  const all = rows.map(
+    (r): BulletinProject => ({
+      districtCode: r['district_code'] === null ? null : String(r['district_code']),
+      districtName: String(r['district_name']),
+      rank: nn(r['rank']),
+      permits: n(r['permits']),
+      insured: n(r['insured']),
+      rate: nn(r['rate']),
+      target: n(r['target']),
+      reached: r['reached'] === null || r['reached'] === undefined ? null : r['reached'] === true,
+    }),
+  );
+  return { districts: all.filter((d) => d.districtCode !== null), city: all.find((d) => d.districtCode === null) ?? null };
+}
+
 async function relationExists(db: Db, name: string): Promise<boolean> {
   const row = await db.one<{ n: bigint }>(`SELECT count(*) AS n FROM duckdb_views() WHERE view_name = $1`, [name], { step: 'bulletin.check' });
   return Number(row?.n ?? 0) > 0;
@@ -288,6 +332,7 @@ export async function bulletinData(db: Db, monthText: string): Promise<Bulletin>
   }));
 
   const people = await bulletinPeople(db, run.run_id);
+  const projects = await bulletinProjects(db, run.run_id);
 
   const bulletin: Bulletin = {
     month,
@@ -306,7 +351,8 @@ export async function bulletinData(db: Db, monthText: string): Promise<Bulletin>
     trend,
     caseTrend,
     people,
-    paragraphs: { summary: '', praise: null, urge: null, cases: '', people: null, method: '' },
+    projects,
+    paragraphs: { summary: '', praise: null, urge: null, cases: '', people: null, projects: null, method: '' },
   };
   bulletin.paragraphs = wording(bulletin);
   return bulletin;
@@ -345,10 +391,27 @@ export function wording(b: Bulletin): Bulletin['paragraphs'] {
       ? `截至 ${b.asOf}，全市单位连续两个月领取工资的职工 ${num(p.wageEarners)} 人，其中已参加职工养老保险 ${num(p.enrolled)} 人，职工参保率 ${pctText(p.coverage)}；` +
         `发现未参保职工 ${num(p.uninsured)} 人，断缴人员 ${num(p.lapsed)} 人；困难群体应代缴城乡居民养老保险 ${num(p.assistance)} 人，已代缴 ${num(p.covered)} 人，代缴覆盖率 ${pctText(p.daijiaoCoverage)}。`
       : null;
+  const projects = projectWording(b);
   const method =
     '口径：参保单位数为在业且参加企业职工基本养老保险（参保缴费）的单位数；参保人数为其已结算月份养老保险缴费人数；参保率 = 参保单位数 / 应参保单位数；征缴金额为本年度各月已缴费款；' +
     '各项完成率 = 实际 / 目标，综合完成率为已下达各项目标完成率的平均值，按综合完成率排名；较上月与上月最后一次运行比较。' +
     '职工参保率 = 已参加职工养老保险的领取工资职工 / 在本区县单位连续两个月领取工资的职工；代缴覆盖率 = 已由政府代缴的人数 / 困难群体中应代缴的人数（16 至 59 岁、非退休、未参加职工养老保险）。' +
-    '数据见数据库视图 campaign_monthly、campaign_case_flow 与表 ledger_person_district。';
-  return { summary, praise, urge, cases, people, method };
+    '新开工项目工伤保险参保率 = 本年 1 月 1 日至核查日前 7 天发放施工许可证的项目中，核查日前已按项目参加工伤保险的比例，按参保率排名（相同时项目多的在前）。' +
+    '数据见数据库视图 campaign_monthly、campaign_case_flow 与表 ledger_person_district、ledger_project_runs。';
+  return { summary, praise, urge, cases, people, projects, method };
+}
+
+/** The sentence on new construction projects: the city's rate against the target, the districts below it. */
+export function projectWording(b: Bulletin): string | null {
+  const c = b.projects.city;
+  if (!c || c.permits === 0) return null;
+  const below = b.projects.districts.filter((d) => d.rank !== null && d.reached === false);
+  const reached = b.projects.districts.filter((d) => d.rank !== null && d.reached === true);
+  const list = (ds: BulletinProject[]): string => ds.map((d) => `${d.districtName}（${pctText(d.rate)}）`).join('、');
+  return (
+    `截至 ${b.asOf}，全市本年新开工项目（发证满 7 天）${c.permits.toLocaleString('en-US')} 个，已参加工伤保险 ${c.insured.toLocaleString('en-US')} 个，` +
+    `参保率 ${pctText(c.rate)}（目标 ${pctText(c.target)}），${c.reached ? '达到' : '未达到'}目标。` +
+    (reached.length ? `达到目标的区县：${list(reached)}。` : '') +
+    (below.length ? `未达到目标的区县：${list(below)}，请督促施工单位先参保、再开工。` : '')
+  );
 }

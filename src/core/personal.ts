@@ -148,7 +148,7 @@ function digitLikeCount(text: string, atLeast: number): boolean {
  * split: `32050219800101123401` (a 20-digit code) is no ID, but `320505 19800101 1234` is one
  * and so is the first part of `320505198001011234 13912345678`.
  */
-function maskWith(text: string, matchers: Matcher[], minDigits: number): string {
+function maskWith(text: string, matchers: Matcher[], minDigits: number, keep?: ReadonlySet<string>): string {
   if (!digitLikeCount(text, minDigits)) return text;
   const segs = segments(text);
   const spans: Array<{ start: number; end: number; text: string }> = [];
@@ -166,7 +166,7 @@ function maskWith(text: string, matchers: Matcher[], minDigits: number): string 
       if (value.slice(0, -1).includes('X')) break;
       if (seg.closedRight) continue;
       const m = matchers.find((x) => value.length <= x.maxLength && x.test(value));
-      if (m) best = { j, text: m.mask(value) };
+      if (m) best = { j, text: keep?.has(value) ? text.slice(first.start, (segs[j] as Segment).end) : m.mask(value) };
     }
     if (best) {
       spans.push({ start: first.start, end: (segs[best.j] as Segment).end, text: best.text });
@@ -183,14 +183,19 @@ function maskWith(text: string, matchers: Matcher[], minDigits: number): string 
   return out + text.slice(at);
 }
 
-/** Masks resident ID numbers (18-character, and the old 15-digit form) inside a text, however written: `310101********1234`. */
-export function maskIdNumbers(text: string): string {
-  return maskWith(text, [ID_MATCHER], 15);
+/**
+ * Masks resident ID numbers (18-character, and the old 15-digit form) inside a text, however
+ * written: `310101********1234`. `keep`: folded values that are known not to be personal (the
+ * run's building-permit numbers, many of which have an ID's shape: 区划 + 发证日期 + 流水号) stay
+ * as written.
+ */
+export function maskIdNumbers(text: string, keep?: ReadonlySet<string>): string {
+  return maskWith(text, [ID_MATCHER], 15, keep);
 }
 
-/** Masks ID numbers and mobile numbers (`139****5678`) inside a text: for exports that leave the office's systems. */
-export function maskPersonal(text: string): string {
-  return maskWith(text, [ID_MATCHER, MOBILE_MATCHER], 11);
+/** Masks ID numbers and mobile numbers (`139****5678`) inside a text: for exports that leave the office's systems. `keep` as maskIdNumbers. */
+export function maskPersonal(text: string, keep?: ReadonlySet<string>): string {
+  return maskWith(text, [ID_MATCHER, MOBILE_MATCHER], 11, keep);
 }
 
 /** Whether a code holds a resident ID number (all of it, or an ID and two digits: an individual business's taxpayer number). */

@@ -144,8 +144,9 @@ export { maskIdNumbers };
  * would read as a formula or hyperlink), line breaks as \n, ID numbers masked (also when written
  * in full-width digits, in groups or with zero-width characters inside: `maskIdNumbers`). exceljs
  * writes a string as a string cell whatever it starts with (=, +, -, @), so it is never a formula.
+ * `keep`: values that look like an ID but are known not to be one (the run's permit numbers).
  */
-export function safeText(value: unknown): string | null {
+export function safeText(value: unknown, keep?: ReadonlySet<string>): string | null {
   if (value === null || value === undefined) return null;
   let text: string;
   if (typeof value === 'string') text = value;
@@ -154,7 +155,7 @@ export function safeText(value: unknown): string | null {
   else text = JSON.stringify(value) ?? '';
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what XML cannot hold, so they go
   text = text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '');
-  text = maskIdNumbers(text);
+  text = maskIdNumbers(text, keep);
   return text === '' ? null : text;
 }
 

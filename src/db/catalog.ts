@@ -972,6 +972,20 @@ export const TABLE_DOCS: Record<string, TableDoc> = {
       recorded_at: ['记录时间', 'when publish recorded the row'],
     },
   },
+  ledger_project_runs: {
+    zh: '项目参保台账（每次运行）',
+    en: 'per run and district of the project (合计 row: district_code NULL; "" 未知区县) ledger_project_district as publish recorded it: permits issued this year up to D - 7 days, insured among them, rate, target, reached. The history the monthly bulletin ranks districts on',
+    columns: {
+      district_code: ['区县代码', 'district code (NULL on the 合计 row, "" for 未知区县)'],
+      district_name: ['区县', 'district (合计 = total)'],
+      permits: ['新开工项目数', 'permits issued from 1 January of D’s year to D - 7 days'],
+      insured: ['其中已参保', 'of them, with a project enrolment on or before D'],
+      rate: ['参保率', 'insured / permits, 4 decimals (NULL without permits)'],
+      target: ['目标', 'project_coverage_target of the period containing D (default 0.9)'],
+      reached: ['是否达标', 'insured >= permits x target (NULL without permits)'],
+      recorded_at: ['记录时间', 'when publish recorded the row'],
+    },
+  },
   district_progress: {
     zh: '目标完成情况（每次运行）',
     en: 'per run and district: actuals, targets, completion and rank (全市合计 row: district_code NULL); the history behind 较上月 and the bulletin trend',

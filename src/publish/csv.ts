@@ -9,13 +9,21 @@ export const CSV_MACROS_SQL = `CREATE OR REPLACE MACRO recon_csv_text(s) AS CASE
 /**
  * Writes a query's rows as CSV in UTF-8 with a BOM (so Excel on a Chinese Windows opens it as
  * UTF-8), through DuckDB's COPY: no row passes through JS but the few text values with enough
- * digits to hold an ID number, which are masked (masking.ts).
+ * digits to hold an ID number, which are masked (masking.ts); `keep`: values left as written
+ * (the run's permit numbers).
  */
-export async function writeCsvWithBom(db: Db, query: string, params: Params | undefined, file: string, step: string): Promise<void> {
+export async function writeCsvWithBom(
+  db: Db,
+  query: string,
+  params: Params | undefined,
+  file: string,
+  step: string,
+  keep?: ReadonlySet<string>,
+): Promise<void> {
   const body = `${file}.body`;
   await db.run(CSV_MACROS_SQL, undefined, { step });
   // COPY takes no parameter for its target: the path is ours (the run folder), quoted by literal().
-  const masked = await maskedSelect(db, query, params, { mode: 'ids' });
+  const masked = await maskedSelect(db, query, params, { mode: 'ids', ...(keep ? { keep } : {}) });
   await db.run(`COPY (${masked}) TO ${literal(body)} (HEADER, DELIMITER ',', QUOTE '"')`, params, { step });
   const out = fs.openSync(file, 'w');
   try {

@@ -18,7 +18,11 @@ export interface MaskOptions {
   keyColumns?: ReadonlySet<string>;
   /** The database's key (src/db/secrets.ts); needed when keyColumns is given. */
   key?: Buffer;
+  /** Folded values with an ID's shape that are not personal (the run's permit numbers): left as written. */
+  keep?: ReadonlySet<string>;
 }
+
+let keepFunctions = 0;
 
 const registered = new WeakMap<Db, Set<string>>();
 
@@ -36,9 +40,8 @@ export function registerMaskFunctions(db: Db): void {
   register(db, 'recon_mask_personal', maskPersonal);
 }
 
-/** The SQL of a text value masked (registerMaskFunctions first); values with too few digits skip JavaScript. */
-export function maskExpr(value: string, mode: MaskMode): string {
-  const fn = mode === 'ids' ? 'recon_mask_ids' : 'recon_mask_personal';
+/** The SQL of a text value masked (registerMaskFunctions first); values with too few digits skip JavaScript. `fn`: another masking function. */
+export function maskExpr(value: string, mode: MaskMode, fn = mode === 'ids' ? 'recon_mask_ids' : 'recon_mask_personal'): string {
   const min = mode === 'ids' ? 15 : 11;
   return `CASE WHEN length(regexp_replace(${value}, ${literal(digitClassRe2(true))}, '', 'g')) >= ${min} THEN ${fn}(${value}) ELSE ${value} END`;
 }
@@ -52,18 +55,26 @@ export async function maskedSelect(db: Db, select: string, params: Params | unde
     // One Db serves one database, so one key: the function is registered once.
     register(db, 'recon_pseudonym', (v) => (holdsIdNumber(v) ? pseudonym(key, v) : v));
   }
+  let fn: string | undefined;
+  if (options.keep?.size) {
+    // A function of its own per keep set (a query's masking never depends on another's).
+    const keep = options.keep;
+    const mask = options.mode === 'ids' ? maskIdNumbers : maskPersonal;
+    fn = `recon_mask_keep_${++keepFunctions}`;
+    register(db, fn, (v) => mask(v, keep));
+  }
   const inner = `SELECT * FROM (\n${select}\n)`;
   const columns = await db.all<{ column_name: string; column_type: string }>(`DESCRIBE ${inner}`, params, { step: 'mask.describe' });
   const exprs = columns.map(({ column_name: name, column_type: type }) => {
     const c = ident(name);
     if (type === 'VARCHAR') {
       if (options.keyColumns?.has(name.replace(/_raw$/, ''))) return `CASE WHEN length(${c}) >= 15 THEN recon_pseudonym(${c}) ELSE ${c} END AS ${c}`;
-      return `${maskExpr(c, options.mode)} AS ${c}`;
+      return `${maskExpr(c, options.mode, fn)} AS ${c}`;
     }
-    if (type === 'JSON') return `CAST(${maskExpr(`CAST(${c} AS VARCHAR)`, options.mode)} AS JSON) AS ${c}`;
-    if (type === 'VARCHAR[]') return `list_transform(${c}, x -> ${maskExpr('x', options.mode)}) AS ${c}`;
+    if (type === 'JSON') return `CAST(${maskExpr(`CAST(${c} AS VARCHAR)`, options.mode, fn)} AS JSON) AS ${c}`;
+    if (type === 'VARCHAR[]') return `list_transform(${c}, x -> ${maskExpr('x', options.mode, fn)}) AS ${c}`;
     // Other nested values holding text (structs, maps, lists of lists): as masked JSON text.
-    if (/VARCHAR|JSON/.test(type)) return `${maskExpr(`CAST(to_json(${c}) AS VARCHAR)`, options.mode)} AS ${c}`;
+    if (/VARCHAR|JSON/.test(type)) return `${maskExpr(`CAST(to_json(${c}) AS VARCHAR)`, options.mode, fn)} AS ${c}`;
     return c;
   });
   return `SELECT ${exprs.join(', ')} FROM (\n${select}\n)`;

@@ -31,6 +31,14 @@ FROM counted c CROSS JOIN target t
 LEFT JOIN ref_division dv ON dv.level = 'district' AND dv.code = c.district_code
 ORDER BY c.district_code IS NULL, c.district_code = '', c.district_code;
 
+-- step: project_lists.record
+-- The run's rows of the view kept in ledger_project_runs (the bulletin ranks past months on
+-- them); none when the run had no permits (project_permits is then empty).
+DELETE FROM ledger_project_runs WHERE run_id = $run;
+INSERT INTO ledger_project_runs
+SELECT run_id, district_code, district_name, permits, insured, rate, target, reached, now()
+FROM ledger_project_district WHERE run_id = $run;
+
 -- step: project_lists.rows
 -- The run's project_uninsured findings with their permit (cases referred to the SI office
 -- left out, as on the worklists), per district of the project, the oldest permit first.

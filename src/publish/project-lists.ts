@@ -73,6 +73,7 @@ export async function createProjectViews(db: Db): Promise<void> {
 export async function writeProjectLists(db: Db, ctx: DatedRunContext): Promise<ProjectListsSummary> {
   const started = performance.now();
   await createProjectViews(db);
+  await db.run(step('project_lists.record'), { run: ctx.runId }, { step: 'project_lists.record' });
   await createReferralViews(db);
   const rows = await db.all<ProjectRow>(step('project_lists.rows'), { run: ctx.runId }, { step: 'project_lists.rows' });
   const summary: ProjectListsSummary = { rows: rows.length, files: 0 };

@@ -18,7 +18,7 @@ WITH last_fb AS (
   SELECT case_id, result, checked_on, checker, deadline
   FROM feedback WHERE status = 'applied' AND case_id IS NOT NULL
   QUALIFY row_number() OVER (PARTITION BY case_id ORDER BY checked_on DESC, received_at DESC, "row" DESC) = 1)
-SELECT c.case_id, c.employer_id, c.rule_id, c.person_key, f.amount, coalesce(f.evidence_text, '') AS evidence_text, f.evidence,
+SELECT c.case_id, c.employer_id, c.rule_id, c.person_key, c.permit_no, f.amount, coalesce(f.evidence_text, '') AS evidence_text, f.evidence,
        CASE f.severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END AS sev_rank,
        coalesce(strftime(l.checked_on, '%Y-%m-%d') || ' ' || l.result || '（' || coalesce(l.checker, '未署名') || '）'
                 || coalesce('，整改期限 ' || strftime(l.deadline, '%Y-%m-%d') || CASE WHEN l.deadline < CAST($today AS DATE) THEN ' 已过' ELSE '' END, ''),
@@ -39,6 +39,7 @@ emp AS (
          string_agg(o.rule_id, ',' ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) FILTER (WHERE o.person_key = '') AS rule_ids,
          string_agg(o.evidence_text, chr(31) ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) FILTER (WHERE o.person_key = '') AS evidence,
          string_agg(o.visit, chr(31) ORDER BY o.sev_rank DESC, o.amount DESC NULLS LAST, o.case_id) FILTER (WHERE o.person_key = '') AS visits,
+         string_agg(DISTINCT o.permit_no, ',') FILTER (WHERE o.permit_no <> '') AS permit_nos,
          CAST(sum(o.amount) FILTER (WHERE o.person_key = '') AS DOUBLE) AS amount, max(o.sev_rank) AS sev_rank,
          count(*) FILTER (WHERE o.person_key = '') AS n_cases, count(*) FILTER (WHERE o.person_key <> '') AS n_people
   FROM _wl_cases o GROUP BY o.employer_id)
@@ -102,7 +103,7 @@ SELECT count(*) > 0 AS per_grid FROM grid_roster_current;
 
 -- step: worklists.chunk
 -- One workbook's rows, a chunk at a time, in their order.
-SELECT seq, case_ids, rule_ids, evidence, visits, amount, sev_rank, person_counts, name, uscc, legal_rep, phone, address, address_source, noticed_on
+SELECT seq, case_ids, rule_ids, evidence, visits, permit_nos, amount, sev_rank, person_counts, name, uscc, legal_rep, phone, address, address_source, noticed_on
 FROM _wl_rows WHERE file_idx = $file AND seq BETWEEN $from AND $to ORDER BY seq;
 
 -- step: worklists.people

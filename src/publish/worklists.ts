@@ -97,6 +97,8 @@ interface EmployerRow {
   rule_ids: string | null;
   evidence: string | null;
   visits: string | null;
+  /** The building permits of its project cases, comma separated (NULL when none): shown in full in 问题说明. */
+  permit_nos: string | null;
   amount: number | null;
   sev_rank: number;
   /** Open person cases per rule, `rule_id:n,...` (NULL when none). */
@@ -201,7 +203,8 @@ function rowValues(r: EmployerRow, titles: Map<string, string>): ProtectedValues
     联系电话: safeText(r.phone),
     地址: addressText(r.address, r.address_source),
     问题类型: safeText([...new Set([...ruleNames, ...personRules])].join('、')),
-    问题说明: safeText(problemText(r, ruleNames, titles)),
+    // A permit number often has an ID's shape (区划 + 发证日期 + 流水号); it is what the office looks the project up by.
+    问题说明: safeText(problemText(r, ruleNames, titles), r.permit_nos === null ? undefined : new Set(r.permit_nos.split(','))),
     估算金额: r.amount === null ? null : Math.round(r.amount * 100) / 100,
     优先级: SEVERITY_LABEL[r.sev_rank] ?? '低',
   };

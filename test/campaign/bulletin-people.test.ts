@@ -35,7 +35,8 @@ function bulletinWith(people: Bulletin['people']): Bulletin {
     trend: [],
     caseTrend: [],
     people,
-    paragraphs: { summary: '', praise: null, urge: null, cases: '', people: null, method: '' },
+    projects: { districts: [], city: null },
+    paragraphs: { summary: '', praise: null, urge: null, cases: '', people: null, projects: null, method: '' },
   };
   b.paragraphs = wording(b);
   return b;

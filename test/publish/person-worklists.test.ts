@@ -152,7 +152,7 @@ describe('worklists: the people of an employer', () => {
       expect((ws.getRow(1).values as unknown[]).slice(1)).toEqual([...PERSON_SHEET_COLUMNS]);
       const people = sheetRows(ws);
       expect(people.map((p) => p['姓名'])).toEqual(['王小明', '=李四', '赵六', '钱七']);
-      expect(people.map((p) => p['证件号码'])).toEqual([ID_A, ID_B, ID_C, ID_D].map(maskIdNumbers));
+      expect(people.map((p) => p['证件号码'])).toEqual([ID_A, ID_B, ID_C, ID_D].map((id) => maskIdNumbers(id)));
       expect(people[0]?.['证件号码']).toBe(`${ID_A.slice(0, 6)}********${ID_A.slice(-4)}`);
       expect(people.map((p) => p['用工月数'])).toEqual([12, 2, 7, 4]);
       expect(people.map((p) => p['单位名称'])).toEqual(['苏州甲有限公司', '苏州甲有限公司', '苏州甲有限公司', '苏州乙有限公司']);

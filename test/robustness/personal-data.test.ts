@@ -83,6 +83,16 @@ describe('ID numbers are masked however they are written', () => {
     }
   });
 
+  it('a known building-permit number with an ID’s shape stays as written; an ID beside it is still masked', () => {
+    const permit = '320581202606150009';
+    const text = `项目未参保：一号楼，施工许可证 ${permit}，联系人 ${IDS[0]}`;
+    expect(maskIdNumbers(text)).toBe(`项目未参保：一号楼，施工许可证 320581********0009，联系人 ${mask(IDS[0] as string)}`);
+    expect(maskIdNumbers(text, new Set([permit]))).toBe(`项目未参保：一号楼，施工许可证 ${permit}，联系人 ${mask(IDS[0] as string)}`);
+    expect(maskPersonal(`${permit} 13912345678`, new Set([permit]))).toBe(`${permit} 139****5678`);
+    // Only the listed value: another number of the same shape is masked.
+    expect(maskIdNumbers('320581202606150010', new Set([permit]))).toBe('320581********0010');
+  });
+
   it('codes that hold an ID get a keyed hash: the same for the same code and key, another for another key', () => {
     const key = Buffer.alloc(32, 1);
     expect(holdsIdNumber(`${IDS[0]}01`)).toBe(true);

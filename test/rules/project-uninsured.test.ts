@@ -7,6 +7,9 @@ import { PROJECTS_DIR, writeProjectLists } from '../../src/publish/project-lists
 import { usccOf, type Scenario } from './builder.ts';
 import { PersonWorld } from './person-builder.ts';
 import { projectNameKey } from '../../src/rules/project-facts.ts';
+import { bulletinProjects, projectWording, type Bulletin } from '../../src/campaign/bulletin.ts';
+import { bulletinHtml } from '../../src/campaign/bulletin-html.ts';
+import { bulletinWorkbook } from '../../src/campaign/bulletin-xlsx.ts';
 
 // D = 2026-10-31: a permit is due when 2025-10-31 < issued_on <= 2026-10-24 (D - 7 days).
 const employers: Scenario[] = [
@@ -121,6 +124,9 @@ describe('project_uninsured (新开工项目未参加工伤保险)', () => {
   let second: ProjectFinding[];
   let ledger: Array<Record<string, unknown>>;
   let list: { files: string[]; cells: string[][] };
+  let recorded: Array<Record<string, unknown>>;
+  let bulletin: Bulletin['projects'];
+  let otherRun: Bulletin['projects'];
   beforeAll(async () => {
     await withDb(async (db) => {
       const world = new PersonWorld(db, employers, []);
@@ -153,6 +159,12 @@ describe('project_uninsured (新开工项目未参加工伤保险)', () => {
       const runDir = tempDir('recon-project-run-');
       await writeProjectLists(db, testContext({ runId: 'run-1', asOf: '2026-10-31', runDir }));
       ledger = await rows(db, `SELECT district_code, permits, insured, rate, target, reached FROM ledger_project_district`);
+      recorded = await rows(
+        db,
+        `SELECT run_id, district_code, permits, insured, rate, target, reached FROM ledger_project_runs ORDER BY district_code NULLS LAST`,
+      );
+      bulletin = await bulletinProjects(db, 'run-1');
+      otherRun = await bulletinProjects(db, 'run-0');
       const folder = path.join(runDir, PROJECTS_DIR);
       const files = readdirSync(folder).sort();
       const wb = new ExcelJS.Workbook();
@@ -215,6 +227,61 @@ describe('project_uninsured (新开工项目未参加工伤保险)', () => {
       { district_code: '320505', permits: 10, insured: 2, rate: 0.2, target: 0.9, reached: false },
       { district_code: '320506', permits: 2, insured: 2, rate: 1, target: 0.9, reached: true },
       { district_code: null, permits: 12, insured: 4, rate: 0.3333, target: 0.9, reached: false },
+    ]);
+  });
+
+  it('publish keeps the run’s ledger rows, and the bulletin ranks the districts on the rate', () => {
+    expect(recorded).toEqual(ledger.map((r) => ({ run_id: 'run-1', ...r })));
+    expect(bulletin.districts.map((d) => [d.rank, d.districtCode, d.permits, d.insured, d.rate, d.reached])).toEqual([
+      [1, '320506', 2, 2, 1, true],
+      [2, '320505', 10, 2, 0.2, false],
+    ]);
+    expect(bulletin.city).toMatchObject({ rank: null, permits: 12, insured: 4, rate: 0.3333, target: 0.9, reached: false });
+    expect(otherRun).toEqual({ districts: [], city: null });
+
+    const b = { asOf: '2026-10-31', projects: bulletin } as Bulletin;
+    const names = bulletin.districts.map((d) => d.districtName);
+    expect(projectWording(b)).toBe(
+      `截至 2026-10-31，全市本年新开工项目（发证满 7 天）12 个，已参加工伤保险 4 个，参保率 33.3%（目标 90.0%），未达到目标。` +
+        `达到目标的区县：${names[0]}（100.0%）。未达到目标的区县：${names[1]}（20.0%），请督促施工单位先参保、再开工。`,
+    );
+    expect(projectWording({ asOf: '2026-10-31', projects: otherRun } as Bulletin)).toBeNull();
+  });
+
+  it('the bulletin page and workbook show the project ranking', () => {
+    const b: Bulletin = {
+      month: '2026-10',
+      year: 2026,
+      runId: 'run-1',
+      asOf: '2026-10-31',
+      prevAsOf: null,
+      hasTargets: false,
+      districts: [],
+      city: null,
+      praised: [],
+      urged: [],
+      cases: [],
+      casesTotal: { opened: 0, reopened: 0, resolved: 0, exempt: 0 },
+      months: [],
+      trend: [],
+      caseTrend: [],
+      people: { districts: [], city: null },
+      projects: bulletin,
+      paragraphs: { summary: '', praise: null, urge: null, cases: '', people: null, projects: null, method: '' },
+    };
+    b.paragraphs.projects = projectWording(b);
+    const html = bulletinHtml(b);
+    expect(html).toContain('<h2>五、新开工项目工伤保险参保情况</h2>');
+    expect(html).toContain(
+      `<tr class="bottom"><td>2</td><td class="name">${bulletin.districts[1]?.districtName}</td><td>10</td><td>2</td><td>20.0%</td><td>90.0%</td><td>未达标</td></tr>`,
+    );
+    expect(html).toContain('<tr class="total"><td></td><td class="name">合计</td><td>12</td><td>4</td><td>33.3%</td><td>90.0%</td><td>未达标</td></tr>');
+    const ws = bulletinWorkbook(b).getWorksheet('项目参保') as ExcelJS.Worksheet;
+    const cells = [3, 4, 5].map((r) => (ws.getRow(r).values as unknown[]).slice(1));
+    expect(cells).toEqual([
+      [1, bulletin.districts[0]?.districtName, 2, 2, 1, 0.9, '达标'],
+      [2, bulletin.districts[1]?.districtName, 10, 2, 0.2, 0.9, '未达标'],
+      [undefined, '合计', 12, 4, 0.3333, 0.9, '未达标'],
     ]);
   });
 
