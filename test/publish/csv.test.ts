@@ -43,6 +43,7 @@ describe('findings.csv and data_quality.csv', () => {
         'evidence',
         'evidence_text',
         'person_key',
+        'permit_no',
       ]);
       const pick = rows.map((r) => [r['rule_id'], r['问题类型'], r['severity'], r['优先级'], r['case_state'], r['案件状态']]);
       expect(pick).toEqual([
