@@ -8,6 +8,7 @@ import { rulesCommand } from './rules.ts';
 import { exportCommand } from './export.ts';
 import { queryCommand } from './query.ts';
 import { feedbackCommand } from './feedback.ts';
+import { linksCommand } from './links.ts';
 import { renderCheckCommand } from './render-check.ts';
 import { tablesCommand } from './tables.ts';
 import { blacklistCommand } from './blacklist.ts';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
     runsCommand(),
     retryCommand(),
     feedbackCommand(),
+    linksCommand(),
     queryCommand(),
     exportCommand(),
     tablesCommand(),

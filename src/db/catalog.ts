@@ -582,14 +582,59 @@ export const TABLE_DOCS: Record<string, TableDoc> = {
       name: ['名称', 'name as in the source'],
       candidate_name: ['候选单位', 'the closest employer’s name'],
       candidate_cluster: ['候选单位键', 'its key (employer_keys.key)'],
-      reason: ['原因', 'legal form differs / two candidates are as close / similarity under the auto-accept threshold'],
+      reason: ['原因', 'legal form differs / two candidates are as close / similarity under the auto-accept threshold / 人工确认：无法确定'],
+      pair_id: ['复核编号', 'the pair’s stable id (link_review_pairs), as on review/待人工确认.xlsx'],
+      first_listed: ['首次列出', 'as-of date of the run that first listed the pair'],
+    },
+  },
+  link_review_pairs: {
+    zh: '待人工确认（历次）',
+    en: 'every pair ever proposed for review, under its stable id: the record, the candidate employer’s code cluster, when it was first and last listed',
+    columns: {
+      pair_id: ['复核编号', "'P' and 10 hex characters of md5(source, record_key, candidate_cluster)"],
+      candidate_cluster: ['候选单位键', 'the candidate employer’s key (uscc:<USCC>)'],
+      first_listed: ['首次列出', 'as-of date of the run that first listed it'],
+    },
+  },
+  link_decisions: {
+    zh: '人工确认结果',
+    en: 'a person’s judgement of a review pair (returned review/待人工确认.xlsx or recon links decide); every row kept, the latest per pair by decided_on then received_at counts, applied before the name steps of every run',
+    columns: {
+      decision: ['确认结果', 'same (是同一单位) / different (不是同一单位) / unsure (无法确定)'],
+      checker: ['核查人', 'who decided'],
+      decided_on: ['日期', 'the date written on the row'],
+      file_name: ['文件', 'the returned workbook'],
+      file_row: ['行', 'sheet!row of the decision'],
+      received_at: ['接收时间', 'when recon read it'],
+    },
+  },
+  link_decision_files: {
+    zh: '人工确认文件',
+    en: 'each returned review workbook read (once, by its SHA-256): status stored / refused, rows read, stored and rejected, the refusal message',
+    columns: {
+      status: ['状态', 'stored (its rows were read) / refused (the whole file could not be read: message says why)'],
+      rows_stored: ['已采用行数', 'rows stored in link_decisions'],
+      rows_rejected: ['退回行数', 'rows in link_decision_rejects'],
+    },
+  },
+  link_decision_rejects: {
+    zh: '人工确认退回行',
+    en: 'rows of a returned review workbook that were not taken, with the reason in Chinese (checksum, unknown pair, missing or invalid answer, checker or date)',
+    columns: {
+      file_row: ['行', 'sheet!row'],
+      answer: ['确认结果', 'as written'],
+      code: ['代码', 'checksum / unknown_pair / missing_result / invalid_result / missing_checker / missing_date / invalid_date'],
+      reason: ['原因', 'what is wrong and what to do, in Chinese'],
     },
   },
   dq_issues: {
     zh: '数据质量问题',
     en: 'invalid codes, duplicate USCCs, conflicting names, ambiguous matches, unknown values',
     columns: {
-      category: ['问题类别', 'invalid_code, duplicate_uscc, name_conflict, ambiguous_org_code, ambiguous_name, unknown_value, payment_without_enrollment'],
+      category: [
+        '问题类别',
+        'invalid_code, invalid_org_code, duplicate_uscc, name_conflict, ambiguous_org_code, ambiguous_name, ambiguous_former_name, decision_contradicted, decision_stale, unknown_value, payment_without_enrollment',
+      ],
       name: ['名称', 'name as in the source'],
       employer_id: ['单位编号', 'employer the record belongs to, when known'],
     },

@@ -1,8 +1,10 @@
 -- Linking (docs/rules.md, "Linking"): every record that names an employer is joined to one
--- employer by USCC, then organisation code, then exact normalised name within a district, then
--- the name without its region prefix for records without a district, then similar names within
--- a district (blocked, so it never compares all pairs). Every link keeps its method, score and
--- rule. Similar names under the auto-accept threshold go to link_review, not into employers.
+-- employer by USCC, then organisation code, then a person's decision on a reviewed pair, then
+-- exact normalised name within a district, then a registry employer's former name (曾用名)
+-- within a district, then the name without its region prefix for records without a district,
+-- then similar names within a district (blocked, so it never compares all pairs). Every link
+-- keeps its method, score and rule. Similar names under the auto-accept threshold go to
+-- link_review, not into employers; a pair a person judged "not the same" is never linked.
 --
 -- Scratch tables of these steps start with _ and live for the run's connection; the stage's
 -- outputs are the tables employers, employer_links, employer_keys, link_records, link_review
@@ -19,30 +21,33 @@ INSERT INTO link_records BY NAME
 SELECT *, CASE WHEN recon_has_traditional(name_basic) THEN recon_simplify(name_basic) ELSE name_basic END AS name_norm FROM (
 WITH raw AS (
   SELECT 'registration' AS source, coalesce(uscc, 'line:' || file_id || ':' || src_line) AS record_key,
-         uscc AS code, name, district_code, street, legal_rep, entity_type AS type_text, status_class, established_on, employees
+         uscc AS code, name, district_code, street, legal_rep, entity_type AS type_text, status_class, established_on, employees,
+         CAST(NULL AS VARCHAR) AS org_given
   FROM registration_current
   UNION ALL
   SELECT 'civil_org', coalesce(uscc, 'line:' || file_id || ':' || src_line), uscc, name, district_code, NULL, legal_rep, org_type,
-         status_class, established_on, employees
+         status_class, established_on, employees, NULL
   FROM civil_org_current
   UNION ALL
-  SELECT 'tax_registration', taxpayer_id, taxpayer_id, name, NULL, NULL, NULL, NULL, status_class, registered_on, NULL
+  SELECT 'tax_registration', taxpayer_id, taxpayer_id, name, NULL, NULL, NULL, NULL, status_class, registered_on, NULL, NULL
   FROM tax_registration_current
   UNION ALL
   -- Withholding agents missing from the tax registry still name an employer.
-  SELECT 'tax_withholding', taxpayer_id, taxpayer_id, arg_max(name, period), NULL, NULL, NULL, NULL, NULL, NULL, NULL
+  SELECT 'tax_withholding', taxpayer_id, taxpayer_id, arg_max(name, period), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
   FROM tax_withholding_current
   WHERE taxpayer_id NOT IN (SELECT taxpayer_id FROM tax_registration_current)
   GROUP BY taxpayer_id
   UNION ALL
   -- So do the withholding agents of the person-level detail (个税全员全额扣缴申报明细) that
   -- neither tax export has: every agent is an employer.
-  SELECT 'iit_detail', taxpayer_id, taxpayer_id, arg_max(agent_name, period), NULL, NULL, NULL, NULL, NULL, NULL, NULL
+  SELECT 'iit_detail', taxpayer_id, taxpayer_id, arg_max(agent_name, period), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
   FROM iit_detail_current
   WHERE taxpayer_id NOT IN (SELECT taxpayer_id FROM tax_registration_current) AND taxpayer_id NOT IN (SELECT taxpayer_id FROM tax_withholding_current)
   GROUP BY taxpayer_id
   UNION ALL
-  SELECT 'si_unit', unit_id, any_value(uscc), mode(name), mode(district_code), NULL, NULL, NULL, NULL, min(enrolled_on), NULL
+  -- An SI unit's own organisation code (组织机构代码, aab003; the printed form's hyphen dropped).
+  SELECT 'si_unit', unit_id, any_value(uscc), mode(name), mode(district_code), NULL, NULL, NULL, NULL, min(enrolled_on), NULL,
+         replace(mode(org_code), '-', '')
   FROM si_enrollment_current
   GROUP BY unit_id
 ),
@@ -59,7 +64,9 @@ SELECT source, record_key,
        name, district_code, street, legal_rep, type_text, status_class, established_on, employees, code_kind,
        recon_name_basic(name) AS name_basic,
        CASE WHEN code_kind = 'uscc' THEN code END AS uscc,
-       CASE WHEN code_kind = 'uscc' THEN substr(code, 9, 9) WHEN code_kind = 'legacy15' THEN substr(code, 7, 9) END AS org_code,
+       CASE WHEN code_kind = 'uscc' THEN substr(code, 9, 9) WHEN code_kind = 'legacy15' THEN substr(code, 7, 9)
+            -- A unit without a valid USCC: its own organisation code when its check character holds.
+            WHEN org_given IS NOT NULL AND recon_org_code_valid(org_given) THEN org_given END AS org_code,
        CASE WHEN code_kind = 'uscc' THEN substr(code, 3, 6) WHEN code_kind = 'legacy15' THEN substr(code, 1, 6) END AS region
 FROM checked);
 
@@ -83,6 +90,40 @@ SELECT $run, 'ambiguous_org_code', r.source, r.record_key, r.name, NULL,
        'organisation code ' || r.org_code || ' is inside ' || a.n || ' different USCCs'
 FROM link_records r JOIN _anchor_org a ON a.org_code = r.org_code AND a.n > 1 WHERE r.uscc IS NULL;
 
+-- step: link.decisions
+-- A person's decisions on reviewed pairs (link_decisions, the latest per pair), applied before
+-- the name steps. 是同一单位 (same) links the record to the candidate's cluster (method
+-- decision), unless a code link now puts the record in another cluster (the two carry
+-- different valid codes: reported, not applied) or the candidate is gone (reported); of two
+-- same decisions for one record the latest counts. 不是同一单位 (different) forbids the pair in
+-- every name step (_forbidden). 无法确定 (unsure) changes nothing: the pair stays listed.
+CREATE OR REPLACE TEMP TABLE _decisions AS
+SELECT * FROM link_decisions
+QUALIFY row_number() OVER (PARTITION BY source, record_key, candidate_cluster ORDER BY decided_on DESC, received_at DESC, file_row DESC) = 1;
+CREATE OR REPLACE TEMP TABLE _same AS
+SELECT * FROM _decisions WHERE decision = 'same'
+QUALIFY row_number() OVER (PARTITION BY source, record_key ORDER BY decided_on DESC, received_at DESC, file_row DESC) = 1;
+INSERT INTO dq_issues
+SELECT $run, 'decision_contradicted', d.source, d.record_key, r.name, NULL,
+       'judged the same employer as ' || d.candidate_cluster || ' by ' || coalesce(d.checker, '?') || ' on ' || strftime(d.decided_on, '%Y-%m-%d')
+       || ', but its code now links it to ' || l.cluster || '; the decision is not applied'
+FROM _same d JOIN _links l USING (source, record_key) JOIN link_records r USING (source, record_key)
+WHERE l.cluster <> d.candidate_cluster;
+INSERT INTO dq_issues
+SELECT $run, 'decision_stale', d.source, d.record_key, r.name, NULL,
+       'judged the same employer as ' || d.candidate_cluster || ', which no export names any more; the decision is not applied'
+FROM _same d JOIN link_records r USING (source, record_key)
+WHERE NOT EXISTS (SELECT 1 FROM _links l WHERE l.source = d.source AND l.record_key = d.record_key)
+  AND NOT EXISTS (SELECT 1 FROM _links a WHERE a.cluster = d.candidate_cluster);
+INSERT INTO _links
+SELECT d.source, d.record_key, d.candidate_cluster, 'decision', 1.0,
+       '人工确认 ' || strftime(d.decided_on, '%Y-%m-%d') || coalesce(' ' || nullif(trim(d.checker), ''), '')
+FROM _same d JOIN link_records r USING (source, record_key)
+WHERE NOT EXISTS (SELECT 1 FROM _links l WHERE l.source = d.source AND l.record_key = d.record_key)
+  AND EXISTS (SELECT 1 FROM _links a WHERE a.cluster = d.candidate_cluster);
+CREATE OR REPLACE TEMP TABLE _forbidden AS
+SELECT DISTINCT source, record_key, candidate_cluster AS cluster FROM _decisions WHERE decision = 'different';
+
 -- step: link.names.prepare
 -- Names known for each anchor (every spelling its code-linked records use), with a district.
 CREATE OR REPLACE TEMP TABLE _anchor_names AS
@@ -96,6 +137,7 @@ SELECT r.* FROM link_records r ANTI JOIN _links l USING (source, record_key) WHE
 CREATE OR REPLACE TEMP TABLE _exact AS
 SELECT u.source, u.record_key, list(DISTINCT a.cluster) AS clusters
 FROM _unlinked u JOIN _anchor_names a ON a.name_norm = u.name_norm AND a.district = coalesce(u.district_code, u.region)
+ANTI JOIN _forbidden f ON f.source = u.source AND f.record_key = u.record_key AND f.cluster = a.cluster
 GROUP BY u.source, u.record_key;
 INSERT INTO _links
 SELECT source, record_key, clusters[1], 'name_exact', 1.0, 'same normalised name in the same district'
@@ -104,6 +146,34 @@ INSERT INTO dq_issues
 SELECT $run, 'ambiguous_name', e.source, e.record_key, u.name, NULL,
        'the same name in the same district belongs to ' || len(e.clusters) || ' employers: ' || array_to_string(e.clusters, ', ')
 FROM _exact e JOIN _unlinked u USING (source, record_key) WHERE len(e.clusters) > 1;
+
+-- step: link.names.former
+-- A registry employer's former names (曾用名, registration.former_names: several names split
+-- on ; ； 、 |), normalised like names, count as its names for the exact step: a record that
+-- no current name matched links when exactly one employer of its district had that name.
+CREATE OR REPLACE TEMP TABLE _former_names AS
+WITH f AS (
+  SELECT l.cluster, coalesce(r.district_code, r.region) AS district, recon_name_basic(trim(x.former)) AS b
+  FROM (SELECT uscc, unnest(regexp_split_to_array(former_names, '[;；、|]')) AS former
+        FROM registration_current WHERE former_names IS NOT NULL AND uscc IS NOT NULL) x
+  JOIN link_records r ON r.source = 'registration' AND r.record_key = x.uscc
+  JOIN _links l ON l.source = r.source AND l.record_key = r.record_key
+  WHERE trim(x.former) <> '')
+SELECT DISTINCT cluster, district, CASE WHEN recon_has_traditional(b) THEN recon_simplify(b) ELSE b END AS name_norm
+FROM f WHERE nullif(b, '') IS NOT NULL AND district IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE _former AS
+SELECT u.source, u.record_key, list(DISTINCT a.cluster) AS clusters
+FROM (SELECT * FROM _unlinked ANTI JOIN _exact USING (source, record_key)) u
+JOIN _former_names a ON a.name_norm = u.name_norm AND a.district = coalesce(u.district_code, u.region)
+ANTI JOIN _forbidden f ON f.source = u.source AND f.record_key = u.record_key AND f.cluster = a.cluster
+GROUP BY u.source, u.record_key;
+INSERT INTO _links
+SELECT source, record_key, clusters[1], 'former_name', 1.0, 'same normalised name as a former name (曾用名) of the registry employer, in the same district'
+FROM _former WHERE len(clusters) = 1;
+INSERT INTO dq_issues
+SELECT $run, 'ambiguous_former_name', e.source, e.record_key, u.name, NULL,
+       'the name is a former name of ' || len(e.clusters) || ' employers in the district: ' || array_to_string(e.clusters, ', ')
+FROM _former e JOIN _unlinked u USING (source, record_key) WHERE len(e.clusters) > 1;
 
 -- step: link.names.city.regions
 -- A record with no district at all (a taxpayer registered under an ID number): its name
@@ -136,6 +206,7 @@ SELECT u.source, u.record_key, list(DISTINCT a.cluster) AS clusters,
        list(DISTINCT a.cluster) FILTER (WHERE n.code IS NOT NULL) AS in_named_district
 FROM _unlinked u JOIN _anchor_keys a ON a.name_key = regexp_replace(u.name_norm, $prefix, '')
 LEFT JOIN _district_names n ON n.code = a.district AND contains(regexp_extract(u.name_norm, $prefix), n.name)
+ANTI JOIN _forbidden f ON f.source = u.source AND f.record_key = u.record_key AND f.cluster = a.cluster
 WHERE coalesce(u.district_code, u.region) IS NULL AND length(a.name_key) >= 2
 GROUP BY ALL;
 INSERT INTO _links
@@ -154,7 +225,7 @@ CREATE OR REPLACE TEMP TABLE _candidates AS
 WITH u AS (
   SELECT source, record_key, name_norm, coalesce(district_code, region) AS district,
          recon_name_core(name_norm) AS core, recon_name_suffix(name_norm) AS suffix
-  FROM _unlinked ANTI JOIN _exact USING (source, record_key)
+  FROM _unlinked ANTI JOIN _exact USING (source, record_key) ANTI JOIN _links USING (source, record_key)
   WHERE coalesce(district_code, region) IS NOT NULL),
 a AS (
   SELECT cluster, name_norm, district, recon_name_core(name_norm) AS core, recon_name_suffix(name_norm) AS suffix
@@ -165,9 +236,10 @@ pairs AS (
   UNION
   SELECT u.*, a.cluster, a.name_norm, a.core, a.suffix
   FROM u JOIN a ON a.district = u.district AND right(a.core, 2) = right(u.core, 2))
-SELECT source, record_key, cluster, anchor_name, suffix = anchor_suffix AS same_suffix,
-       max(recon_jaro_winkler(core, anchor_core)) AS score
-FROM pairs GROUP BY ALL;
+SELECT p.source, p.record_key, p.cluster, p.anchor_name, p.suffix = p.anchor_suffix AS same_suffix,
+       max(recon_jaro_winkler(p.core, p.anchor_core)) AS score
+FROM pairs p ANTI JOIN _forbidden f ON f.source = p.source AND f.record_key = p.record_key AND f.cluster = p.cluster
+GROUP BY ALL;
 CREATE OR REPLACE TEMP TABLE _best AS
 SELECT source, record_key,
        arg_max(cluster, score) AS cluster, arg_max(anchor_name, score) AS anchor_name,
@@ -182,14 +254,30 @@ SELECT source, record_key, cluster, 'name_similar', score,
 FROM _best WHERE score >= $accept AND same_suffix AND score - second >= $margin;
 
 -- step: link.review
+-- The near misses, each pair under its stable id (link_review_pairs keeps every pair ever
+-- listed, with the as-of date $as_of of the run that first listed it); a pair judged 无法确定
+-- says so in its reason.
 DELETE FROM link_review;
 INSERT INTO link_review BY NAME
-SELECT $run AS run_id, b.source, b.record_key, u.name, coalesce(u.district_code, u.region) AS district_code,
-       b.anchor_name AS candidate_name, b.cluster AS candidate_cluster, round(b.score, 4) AS score,
-       CASE WHEN NOT b.same_suffix THEN 'legal form differs' WHEN b.score - b.second < $margin THEN 'two candidates are as close'
-            ELSE 'similarity under the auto-accept threshold' END AS reason
-FROM _best b JOIN _unlinked u USING (source, record_key)
-WHERE b.score >= $review AND NOT (b.score >= $accept AND b.same_suffix AND b.score - b.second >= $margin);
+WITH listed AS (
+  SELECT b.source, b.record_key, u.name, coalesce(u.district_code, u.region) AS district_code,
+         b.anchor_name AS candidate_name, b.cluster AS candidate_cluster, round(b.score, 4) AS score,
+         CASE WHEN NOT b.same_suffix THEN 'legal form differs' WHEN b.score - b.second < $margin THEN 'two candidates are as close'
+              ELSE 'similarity under the auto-accept threshold' END AS reason,
+         'P' || upper(substr(md5(b.source || chr(31) || b.record_key || chr(31) || b.cluster), 1, 10)) AS pair_id
+  FROM _best b JOIN _unlinked u USING (source, record_key)
+  WHERE b.score >= $review AND NOT (b.score >= $accept AND b.same_suffix AND b.score - b.second >= $margin)
+    AND NOT EXISTS (SELECT 1 FROM _links l WHERE l.source = b.source AND l.record_key = b.record_key))
+SELECT $run AS run_id, l.source, l.record_key, l.name, l.district_code, l.candidate_name, l.candidate_cluster, l.score,
+       CASE WHEN d.decision = 'unsure'
+            THEN '人工确认：无法确定（' || strftime(d.decided_on, '%Y-%m-%d') || coalesce(' ' || nullif(trim(d.checker), ''), '') || '）；' || l.reason
+            ELSE l.reason END AS reason,
+       l.pair_id, coalesce(p.first_listed, CAST($as_of AS DATE)) AS first_listed
+FROM listed l LEFT JOIN link_review_pairs p USING (pair_id)
+LEFT JOIN _decisions d ON d.source = l.source AND d.record_key = l.record_key AND d.candidate_cluster = l.candidate_cluster;
+INSERT INTO link_review_pairs
+SELECT pair_id, source, record_key, candidate_cluster, $run, first_listed, $run FROM link_review ANTI JOIN link_review_pairs USING (pair_id);
+UPDATE link_review_pairs SET last_run = $run WHERE pair_id IN (SELECT pair_id FROM link_review);
 
 -- step: link.own
 -- Records that match nobody are employers of their own, keyed by their own id.
@@ -211,9 +299,14 @@ SELECT DISTINCT cluster, key, priority FROM (
   UNION ALL
   SELECT l.cluster, CASE WHEN l.source = 'si_unit' THEN 'unit:' ELSE 'tax:' END || l.record_key, 3
   FROM _links l WHERE l.source IN ('si_unit', 'tax_registration', 'tax_withholding', 'iit_detail'));
+-- A cluster a person's decision joined keeps the older of its keys' ids (first seen earliest), then by priority.
 CREATE OR REPLACE TEMP TABLE _claims AS
-SELECT c.cluster, arg_min(k.employer_id, c.priority) AS employer_id, min(c.priority) AS priority
-FROM _cluster_keys c JOIN employer_keys k USING (key) GROUP BY c.cluster;
+SELECT c.cluster,
+       arg_min(k.employer_id, CASE WHEN d.cluster IS NULL THEN '' ELSE k.first_run END || '|' || c.priority || '|' || k.employer_id) AS employer_id,
+       min(c.priority) AS priority
+FROM _cluster_keys c JOIN employer_keys k USING (key)
+LEFT JOIN (SELECT DISTINCT cluster FROM _links WHERE method = 'decision') d USING (cluster)
+GROUP BY c.cluster;
 CREATE OR REPLACE TEMP TABLE _assigned AS
 SELECT cluster, employer_id FROM (
   SELECT cluster, employer_id, row_number() OVER (PARTITION BY employer_id ORDER BY priority, cluster) AS rank FROM _claims)
@@ -304,6 +397,12 @@ LEFT JOIN (SELECT 'registration' AS source, uscc AS record_key, any_value(uscc_r
            UNION ALL SELECT 'iit_detail', taxpayer_id, any_value(taxpayer_id_raw) FROM iit_detail_current
                      WHERE taxpayer_id IN (SELECT record_key FROM link_records WHERE source = 'iit_detail' AND code_kind = 'invalid') GROUP BY taxpayer_id) raw
   USING (source, record_key);
+INSERT INTO dq_issues
+SELECT $run, 'invalid_org_code', 'si_unit', s.unit_id, any_value(s.name), any_value(l.employer_id),
+       'organisation code ' || any_value(s.org_code_raw) || ' fails its check; not used as a key'
+FROM si_enrollment_current s LEFT JOIN employer_links l ON l.source = 'si_unit' AND l.record_key = s.unit_id
+WHERE s.org_code IS NOT NULL AND NOT recon_org_code_valid(replace(s.org_code, '-', ''))
+GROUP BY s.unit_id;
 INSERT INTO dq_issues
 SELECT $run, 'duplicate_uscc', 'registration', uscc, string_agg(DISTINCT name, ' / '), NULL,
        count(*) || ' registry rows share this USCC'

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.ts';
 import { sqlSteps } from '../db/sql-file.ts';
 import { runSteps, type SqlStep } from '../db/steps.ts';
-import type { RunContext } from '../config/context.ts';
+import type { DatedRunContext } from '../config/context.ts';
 import { CODE_MACROS_SQL } from './codes-sql.ts';
 import { nameMacrosSql, regionPrefixPattern, simplify } from './names.ts';
 import { jaroWinkler } from './similarity.ts';
@@ -33,9 +33,10 @@ function s(name: string, params?: SqlStep['params'], creates?: string[]): SqlSte
 
 /**
  * The linking stage (link.sql, docs/rules.md "Linking"): links every record to an employer and
- * rebuilds employers, employer_links and employer_keys; near misses go to link_review.
+ * rebuilds employers, employer_links and employer_keys; near misses go to link_review (and
+ * link_review_pairs), and the decisions people made on them (link_decisions) are applied first.
  */
-export async function linkEmployers(db: Db, ctx: RunContext): Promise<LinkSummary> {
+export async function linkEmployers(db: Db, ctx: DatedRunContext): Promise<LinkSummary> {
   const run = ctx.runId;
   const p = ctx.pipeline.link;
   // Character-level similarity and traditional-to-simplified need JS: DuckDB's string distances count bytes.
@@ -46,8 +47,10 @@ export async function linkEmployers(db: Db, ctx: RunContext): Promise<LinkSummar
   await runSteps(db, [
     s('link.uscc', undefined, ['_links']),
     s('link.org_code', { run }, ['_anchor_org', '_links']),
+    s('link.decisions', { run }, ['_decisions', '_same', '_forbidden', '_links']),
     s('link.names.prepare', undefined, ['_anchor_names', '_unlinked']),
     s('link.names.exact', { run }, ['_exact', '_links']),
+    s('link.names.former', { run }, ['_former_names', '_former', '_links']),
     s('link.names.city.regions', undefined, ['_region_names']),
   ]);
   const divisions = await db.all<{ name: string }>(step('link.names.city.divisions'), undefined, { step: 'link.names.city.divisions' });
@@ -59,7 +62,7 @@ export async function linkEmployers(db: Db, ctx: RunContext): Promise<LinkSummar
   ]);
   const nameMatchingMs = Math.round(performance.now() - nameStarted);
   await runSteps(db, [
-    s('link.review', { run, review: p.reviewMin, accept: p.autoAccept, margin: p.margin }),
+    s('link.review', { run, as_of: ctx.dates.asOf, review: p.reviewMin, accept: p.autoAccept, margin: p.margin }),
     s('link.own', undefined, ['_links']),
     s('link.ids', { run }, ['_cluster_keys', '_claims', '_assigned', '_fresh', '_keys_now', '_keys_rebuilt']),
   ]);

@@ -18,6 +18,8 @@ import { linkEmployers, type LinkSummary } from '../link/stage.ts';
 import { resolveRules, runRules, type RulesSummary } from '../rules/runner.ts';
 import { updateCases, type CaseCounts } from '../cases/cases.ts';
 import { applyFeedback, type FeedbackSummary } from '../cases/feedback.ts';
+import { storeDecisions, type DecisionSummary } from '../cases/link-decisions.ts';
+import { isReviewFileName } from '../cases/review-layout.ts';
 import { publishRun } from '../publish/stage.ts';
 import type { WorklistSummary } from '../publish/worklists.ts';
 import { textList, type Db } from '../db/database.ts';
@@ -36,6 +38,8 @@ export interface RunResult {
   rules?: RulesSummary;
   cases?: CaseCounts;
   feedback?: FeedbackSummary;
+  /** Decisions on review pairs read from returned review workbooks (<inbox>/feedback/待人工确认*.xlsx). */
+  decisions?: DecisionSummary;
   worklists?: WorklistSummary;
   /** 社会保险登记告知书 sent in this run. */
   notices?: number;
@@ -136,8 +140,6 @@ export async function runPipeline(pipeline: PipelineConfig, options: RunOptions 
     const dated = withDates(ctx, pipeline.asOf ?? (await latestSnapshotDate(db)) ?? ctx.startedAt.toISOString().slice(0, 10));
     result.asOf = dated.dates.asOf;
     await recordRunDates(db, runId, dated.dates);
-    result.link = await stage('link', () => linkEmployers(db, dated));
-    // Feedback before the rules: a case a grid worker verified as exempt stays out of this run's findings.
     const feedbackDir = path.join(pipeline.inbox, 'feedback');
     const feedbackEntries = fs.existsSync(feedbackDir) ? walkInbox(feedbackDir, ['**/*.xlsx']) : [];
     for (const e of feedbackEntries) {
@@ -145,7 +147,14 @@ export async function runPipeline(pipeline: PipelineConfig, options: RunOptions 
       log.warn({ file: path.basename(e.file) }, e.refusal.message);
       warnings.push(`feedback: refused ${path.basename(e.file)}: ${e.refusal.message}`);
     }
-    const returned = feedbackEntries.filter((e) => !e.refusal).map((e) => e.file);
+    const handedBack = feedbackEntries.filter((e) => !e.refusal).map((e) => e.file);
+    // Decisions on review pairs (待人工确认*.xlsx) before linking: the linker applies them before its name steps.
+    result.decisions = await stage('decisions', () => storeDecisions(db, dated, handedBack.filter(isReviewFileName), { asOf: dated.dates.asOf }));
+    if (result.decisions.rejected > 0) warnings.push(`decisions: ${result.decisions.rejected} review row(s) rejected; see link_decision_rejects`);
+    for (const r of result.decisions.refused) warnings.push(`decisions: refused ${path.basename(r.file)}: ${r.message}`);
+    result.link = await stage('link', () => linkEmployers(db, dated));
+    // Feedback before the rules: a case a grid worker verified as exempt stays out of this run's findings.
+    const returned = handedBack.filter((f) => !isReviewFileName(f));
     result.feedback = await stage('feedback', () => applyFeedback(db, dated, returned, { asOf: dated.dates.asOf }));
     if (result.feedback.rejectedRows > 0) warnings.push(`feedback: ${result.feedback.rejectedRows} returned worklist row(s) rejected; see the feedback table`);
     for (const r of result.feedback.refusedFiles) warnings.push(`feedback: refused ${path.basename(r.file)}: ${r.message} (退回说明: ${r.returnNote})`);
@@ -432,6 +441,7 @@ function writeRunJson(dir: string, pipeline: PipelineConfig, r: RunResult, ctx: 
     rows: r.ingest ? { loaded: r.ingest.rowsLoaded, rejected: r.ingest.rowsRejected, by_kind: r.ingest.byKind } : null,
     link: r.link ?? null,
     feedback: r.feedback ?? null,
+    decisions: r.decisions ?? null,
     worklists: r.worklists ?? null,
     notices: r.notices ?? null,
     rules: r.rules

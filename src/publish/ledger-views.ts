@@ -276,13 +276,19 @@ SELECT 'rejects', 'rejected_row', r.kind, r.file_name, NULL, NULL, NULL,
 FROM rejects r JOIN ledger_selected s USING (run_id)
 GROUP BY r.kind, r.file_name, r.column_name, r.reason;
 
--- 待人工确认: near-miss name links of the run, to be confirmed by a person.
+-- 待人工确认: near-miss name links of the run, to be confirmed by a person (review/待人工确认.xlsx),
+-- with the day each pair was first listed and how many days it has waited by the run's D; a
+-- pair judged 无法确定 stays and says so (人工结论).
 CREATE OR REPLACE VIEW ledger_review AS
-SELECT r.source, r.record_key, r.name, r.district_code, coalesce(dv.name, '未知区县') AS district_name, r.candidate_name,
+SELECT r.pair_id, r.source, r.record_key, r.name, r.district_code, coalesce(dv.name, '未知区县') AS district_name, r.candidate_name,
        k.employer_id AS candidate_employer_id, r.score,
-       CASE r.reason WHEN 'legal form differs' THEN '组织形式不同' WHEN 'two candidates are as close' THEN '两个候选同样接近'
-                     WHEN 'similarity under the auto-accept threshold' THEN '相似度低于自动接受阈值' ELSE r.reason END AS reason,
-       '待人工确认' AS status
+       CASE WHEN starts_with(r.reason, '人工确认') THEN regexp_replace(r.reason, '^[^；]*；', '') ELSE r.reason END AS reason_code,
+       CASE regexp_replace(r.reason, '^人工确认[^；]*；', '')
+            WHEN 'legal form differs' THEN '组织形式不同' WHEN 'two candidates are as close' THEN '两个候选同样接近'
+            WHEN 'similarity under the auto-accept threshold' THEN '相似度低于自动接受阈值' ELSE r.reason END AS reason,
+       r.first_listed, date_diff('day', r.first_listed, s.as_of) AS days_waiting,
+       '待人工确认' AS status,
+       CASE WHEN starts_with(r.reason, '人工确认') THEN regexp_extract(r.reason, '^人工确认：([^；]*)', 1) END AS decision
 FROM link_review r JOIN ledger_selected s USING (run_id)
 LEFT JOIN employer_keys k ON k.key = r.candidate_cluster
 LEFT JOIN ref_division dv ON dv.code = r.district_code

@@ -415,8 +415,10 @@ const REVIEW_COLUMNS: Column[] = [
   { header: '候选单位ID', key: 'candidate_employer_id', kind: 'text' },
   { header: '相似度', key: 'score', kind: 'score' },
   { header: '原因', key: 'reason', kind: 'text' },
-  { header: '状态', key: 'status', kind: 'text' },
+  { header: '首次列出', key: 'first_listed', kind: 'text' },
+  { header: '已等待（天）', key: 'days_waiting', kind: 'int' },
   { header: '人工结论', key: 'decision', kind: 'text' },
+  { header: '复核编号', key: 'pair_id', kind: 'text' },
 ];
 
 const KV_COLUMNS: Column[] = [
@@ -516,7 +518,12 @@ export async function writeLedger(db: Db, ctx: DatedRunContext, stageTimings: Re
       detail: detailZh(r['detail'], r['kind']),
     }),
   );
-  const review = (await db.all(`SELECT * FROM ledger_review`, undefined, step('review'))).map((r) => ({ ...r, source: sourceZh(r['source']) }));
+  const review = (await db.all(`SELECT * FROM ledger_review`, undefined, step('review'))).map((r) => ({
+    ...r,
+    source: sourceZh(r['source']),
+    first_listed: r['first_listed'] instanceof Date ? r['first_listed'].toISOString().slice(0, 10) : r['first_listed'],
+  }));
+  const longestWait = Math.max(0, ...review.map((r) => Number((r as Record<string, unknown>)['days_waiting'] ?? 0)));
   const run = (await db.one(`SELECT * FROM ledger_run`, undefined, step('run'))) ?? {};
   const inputs = (await db.all(`SELECT * FROM ledger_run_inputs`, undefined, step('inputs'))).map((r) => ({
     ...r,
@@ -616,7 +623,15 @@ export async function writeLedger(db: Db, ctx: DatedRunContext, stageTimings: Re
     },
     { name: '案件进展', title: heading('案件进展'), columns: PROGRESS_COLUMNS, rows: progress, totals: progressTotals, empty: '暂无案件' },
     { name: '数据质量', title: heading('数据质量问题'), columns: DQ_COLUMNS, rows: dq, empty: '本次未发现数据质量问题' },
-    { name: '待人工确认', title: heading('待人工确认的单位关联'), columns: REVIEW_COLUMNS, rows: review, empty: '本次无待人工确认的关联' },
+    {
+      name: '待人工确认',
+      title: heading(
+        review.length ? `待人工确认的单位关联：${review.length} 对，最长已等待 ${longestWait} 天（逐对确认见 review/待人工确认.xlsx）` : '待人工确认的单位关联',
+      ),
+      columns: REVIEW_COLUMNS,
+      rows: review,
+      empty: '本次无待人工确认的关联',
+    },
     {
       name: '运行记录',
       title: heading('运行记录'),

@@ -7,6 +7,7 @@ import { writeWorklists, type WorklistSummary } from './worklists.ts';
 import { createLedgerViews, fillLedgerEmployer, fillLedgerPerson } from './ledger-views.ts';
 import { writePersonLists, type PersonListsSummary } from './person-lists.ts';
 import { writeProjectLists } from './project-lists.ts';
+import { writeReviewList } from './review-list.ts';
 import { writeLedger } from './ledger.ts';
 import { writeSummaryHtml } from './summary-html.ts';
 import { createCampaignViews, recordDistrictProgress } from '../campaign/targets.ts';
@@ -47,6 +48,8 @@ export async function publishRun(db: Db, ctx: DatedRunContext, timed: PartTimer,
   const persons = await timed('publish.persons', () => writePersonLists(db, ctx, { facts: personFacts }));
   // 新开工项目未参保 (projects/) and the view ledger_project_district: src/publish/project-lists.ts.
   await timed('publish.projects', () => writeProjectLists(db, ctx));
+  // 待人工确认 (review/): the pairs the linker could not decide, for an analyst to judge (src/publish/review-list.ts).
+  await timed('publish.review', () => writeReviewList(db, ctx));
   await timed('publish.ledger', () => writeLedger(db, ctx, timings));
   await timed('publish.summary', () => writeSummaryHtml(db, ctx));
   // Campaign lists (失信联合惩戒候选名单, arrears lists) and their views: src/campaign/lists.ts.

@@ -30,6 +30,8 @@ export const registration: SourceContract = {
   columns: [
     { name: 'uscc', label: '统一社会信用代码', type: 'code', required: true, aliases: ['统一社会信用代码', '信用代码', 'UNISCID', 'uscc'] },
     { name: 'name', label: '企业名称', type: 'text', required: true, aliases: ['企业名称', '名称', '市场主体名称', '主体名称', 'ENTNAME'] },
+    // Several names separated by ; ； 、 or | (link.sql link.names.former splits them).
+    { name: 'former_names', label: '曾用名', type: 'text', aliases: ['曾用名', '历史名称'] },
     { name: 'reg_no', label: '注册号', type: 'code', aliases: ['注册号', 'REGNO'] },
     { name: 'entity_type', label: '企业类型', type: 'text', aliases: ['企业类型', '市场主体类型', '类型', 'ENTTYPE_CN'] },
     { name: 'legal_rep', label: '法定代表人', type: 'text', aliases: ['法定代表人', '法定代表人/负责人', '经营者', '法人代表', 'NAME'] },

@@ -50,6 +50,8 @@ export const siEnrollment: SourceContract = {
   columns: [
     { name: 'unit_id', label: '单位编号', type: 'code', required: true, aliases: ['单位编号', '社保登记证编码', '单位社保编号', 'aab001'] },
     { name: 'uscc', label: '统一社会信用代码', type: 'code', aliases: ['统一社会信用代码', 'aab998'] },
+    // Older units have this and no USCC; the linker checks its check character (link.sql link.records).
+    { name: 'org_code', label: '组织机构代码', type: 'code', aliases: ['组织机构代码', 'aab003', '单位组织机构代码'] },
     { name: 'name', label: '单位名称', type: 'text', required: true, aliases: ['单位名称', 'aab004'] },
     {
       name: 'insurance_type',

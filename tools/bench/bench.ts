@@ -8,7 +8,7 @@ import { listInbox, ingestFiles } from '../../src/ingest/stage.ts';
 import { loadReferenceTables } from '../../src/reference/load.ts';
 import { linkEmployers } from '../../src/link/stage.ts';
 import { defaultPipeline } from '../../src/config/pipeline-file.ts';
-import { newRunContext } from '../../src/config/context.ts';
+import { newRunContext, withDates } from '../../src/config/context.ts';
 import { silentLogger, type Logger } from '../../src/core/log.ts';
 import { measure, median } from './measure.ts';
 
@@ -124,7 +124,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const load = await measure(() =>
       ingestFiles(db, { ...ctx, pipeline: { ...ctx.pipeline, asOf: '2026-10-31' } }, { files: files.map((f) => ({ file: f })) }),
     );
-    const link = await measure(() => linkEmployers(db, ctx));
+    const link = await measure(() => linkEmployers(db, withDates(ctx, '2026-10-31')));
     db.close();
     result.link = {
       records: link.value.records,
