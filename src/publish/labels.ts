@@ -181,7 +181,17 @@ const ID_ISSUE_ZH: Readonly<Record<string, string>> = {
 const DETAILS: Array<[RegExp, Translate]> = [
   [/^code (.*) fails its check; not used as a key$/s, (m) => `代码 ${m[1]} 校验不通过，未用作关联依据`],
   [/^organisation code (\S+) is inside (\d+) different USCCs$/, (m) => `组织机构代码 ${m[1]} 出现在 ${m[2]} 个不同的统一社会信用代码中，未据此关联`],
+  [/^organisation code (.*) fails its check; not used as a key$/s, (m) => `组织机构代码 ${m[1]} 校验不通过，未用作关联依据`],
   [/^the same name in the same district belongs to (\d+) employers: (.*)$/s, (m) => `同一区县有 ${m[1]} 家单位同名（${m[2]}），未据名称关联`],
+  [/^the name is a former name of (\d+) employers in the district: (.*)$/s, (m) => `该名称是同一区县 ${m[1]} 家单位的曾用名（${m[2]}），未据曾用名关联`],
+  [
+    /^judged the same employer as (\S+) by (.*) on (\S+), but its code now links it to (\S+); the decision is not applied$/s,
+    (m) => `${m[2]} 于 ${m[3]} 确认与 ${m[1]} 为同一单位，但其代码现关联到 ${m[4]}，该确认结果不再采用`,
+  ],
+  [
+    /^judged the same employer as (\S+), which no export names any more; the decision is not applied$/s,
+    (m) => `已确认与 ${m[1]} 为同一单位，但该单位已不在任何数据中，该确认结果未采用`,
+  ],
   [/^(\d+) registry rows share this USCC$/, (m) => `市场监管登记中有 ${m[1]} 行使用此统一社会信用代码`],
   [/^USCC (\S+) is "(.*)" in the registry but "(.*)" here$/s, (m) => `统一社会信用代码 ${m[1]} 在市场监管登记中为“${m[2]}”，此处为“${m[3]}”`],
   [/^(\d+) payment rows for a unit that is not in the enrollment export$/, (m) => `${m[1]} 行缴费记录所属单位不在参保登记中`],
