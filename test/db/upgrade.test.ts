@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/core/log.ts';
 import { loadPipeline } from '../../src/config/pipeline-file.ts';
 import { runPipeline, type RunResult } from '../../src/pipeline/run.ts';
 import { rows, tempDir } from '../helpers.ts';
-import { FIXTURE_INBOX, query, workdir, type Workdir } from '../e2e/support.ts';
+import { query, workdir, type Workdir } from '../e2e/support.ts';
 
 /**
  * A database written by release 0.1 (schema_version 1) must open and be upgraded by this code
@@ -19,6 +19,7 @@ import { FIXTURE_INBOX, query, workdir, type Workdir } from '../e2e/support.ts';
  * EXPORT DATABASE; see test/fixtures/db-0.1.0/README.md.
  */
 const FIXTURE = fileURLToPath(new URL('../fixtures/db-0.1.0/', import.meta.url));
+const INBOX_0_1 = fileURLToPath(new URL('../fixtures/inbox-0.1.0/', import.meta.url));
 
 /** The two 0.1 nightly runs (the second found the inbox's files loaded already) and the audit sample draw. */
 const RUN_1 = '20261201-202326-662-7460';
@@ -316,8 +317,9 @@ describe('a database written by release 0.1 (schema 1)', () => {
     let result: RunResult;
 
     beforeAll(async () => {
-      work = workdir({ source: FIXTURE_INBOX });
-      // The inbox as 0.1 read it: the person-level files came to the fixture later (issue 18).
+      // The inbox as 0.1 read it (test/fixtures/inbox-0.1.0: the committed fixture's eight
+      // employer files of that time; the fixture gained person, project and linking cases later).
+      work = workdir({ source: INBOX_0_1 });
       const seen = new Set((JSON.parse(before.data['manifest'] ?? '[]') as Array<{ file_name: string }>).map((m) => m.file_name));
       for (const name of fs.readdirSync(work.inbox)) if (!seen.has(name)) fs.rmSync(path.join(work.inbox, name));
       expect(fs.readdirSync(work.inbox)).toHaveLength(8);

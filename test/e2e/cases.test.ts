@@ -52,7 +52,10 @@ function redeliver(inbox: string, from: string, to: string, extra: string[]): vo
 
 /** The SI enrollment rows of one unit: the four mandatory types, active, 3 insured. */
 function enrollmentRows(unitId: string, e: Picked): string[] {
-  return ['养老', '失业', '医疗', '工伤'].map((type) => [unitId, e.uscc, e.name, type, '正常参保', '2026年10月20日', '3', 'F5299', e.district_code].join('\t'));
+  // The fixture's columns: 单位社保编号, 统一社会信用代码, 组织机构代码, 单位名称, aae140, 参保状态, 参保日期, 参保人数, aab022, 所属区县.
+  return ['养老', '失业', '医疗', '工伤'].map((type) =>
+    [unitId, e.uscc, '', e.name, type, '正常参保', '2026年10月20日', '3', 'F5299', e.district_code].join('\t'),
+  );
 }
 
 async function cases(database: string): Promise<Case[]> {
@@ -134,7 +137,7 @@ describe('cases across runs: fixed findings resolve, new ones open, ids are kept
     ]);
     // (b) a company registered in 2025, 6 staff in its annual report, not insured.
     redeliver(work.inbox, REGISTRY, '市场监管_企业登记信息_20261130.csv', [
-      `${newcomer.uscc},${newcomer.name},null,有限责任公司(自然人投资或控股),林晓,2025年3月12日,存续,C2929,其他塑料制品制造,50(万元人民币),320505,枫桥街道,6,0512-66001234,null`,
+      `${newcomer.uscc},${newcomer.name},,null,有限责任公司(自然人投资或控股),林晓,2025年3月12日,存续,C2929,其他塑料制品制造,50(万元人民币),320505,枫桥街道,6,0512-66001234,null`,
     ]);
     const second = await run();
     const loaded = (second.ingest?.results ?? [])

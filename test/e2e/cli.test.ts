@@ -86,11 +86,11 @@ describe('the recon CLI, as cron runs it', () => {
         kind,
       ).toBe(true);
     }
-    expect(first.stdout).toMatch(/^total\s+合计\s+17\s+35959\s+24$/m);
+    expect(first.stdout).toMatch(/^total\s+合计\s+17\s+38133\s+24$/m);
     expect(first.stdout).toMatch(
-      /^rules \(closed month 2026-09\): 540 findings; uninsured 66, tax_not_insured 20, .*closed_still_enrolled 7, person_uninsured 200, person_base_low 27, person_lapsed 146, assistance_not_covered 15, project_uninsured 8$/m,
+      /^rules \(closed month 2026-09\): 551 findings; uninsured 68, tax_not_insured 22, .*closed_still_enrolled 7, person_uninsured 200, person_base_low 27, person_lapsed 152, assistance_not_covered 16, project_uninsured 8$/m,
     );
-    expect(first.stdout).toMatch(/^cases: 540 new, 0 resolved, 0 reopened$/m);
+    expect(first.stdout).toMatch(/^cases: 551 new, 0 resolved, 0 reopened$/m);
     expect(first.stdout).toMatch(/^run \S+: succeeded, as of 2026-10-31$/m);
     expect(fs.existsSync(path.join(work.output, 'latest', 'findings.csv'))).toBe(true);
     expect(fs.existsSync(`${work.database}.lock`)).toBe(false);

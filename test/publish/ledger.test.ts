@@ -162,8 +162,24 @@ describe('ledger.xlsx on the committed fixture', () => {
     ]);
     expect(headers('欠费台账')).toContain('滞纳金\n(元)');
     expect(headers('案件进展')).toEqual(expect.arrayContaining(['本次\n新增', '本次\n销号', '本次\n豁免', '累计\n立案', '在办']));
-    // No near misses in the fixture: the sheet is its title and one line (no header of empty columns).
-    expect(headers('待人工确认')).toEqual(['本次无待人工确认的关联']);
+    // The fixture's four planted near misses (truth/review_answers.csv), with how long each has waited.
+    expect(headers('待人工确认')).toEqual([
+      '区县',
+      '来源',
+      '记录键',
+      '名称',
+      '候选单位',
+      '候选单位ID',
+      '相似度',
+      '原因',
+      '首次列出',
+      '已等待（天）',
+      '人工结论',
+      '复核编号',
+    ]);
+    const review = wb.getWorksheet('待人工确认') as ExcelJS.Worksheet;
+    expect(String(review.getRow(1).getCell(1).value)).toMatch(/^待人工确认的单位关联：4 对，最长已等待 0 天/);
+    expect(review.rowCount).toBe(6);
     expect(headers('运行记录')).toEqual(['项目', '内容']);
     const summary = wb.getWorksheet('汇总') as ExcelJS.Worksheet;
     expect(summary.views[0]).toMatchObject({ state: 'frozen', ySplit: 2 });
@@ -196,7 +212,8 @@ describe('ledger.xlsx on the committed fixture', () => {
     expect(names).toEqual(view.map((v) => v['district_name']));
     const total = view.at(-1) as Record<string, unknown>;
     // The employer rules' findings of the fixture; the person rules count people on 人员参保, the project rule permits on 项目参保.
-    expect(total['findings']).toBe(144);
+    // 144 of truth/findings.csv and 4 of the registry employers of the two review_same pairs awaiting review.
+    expect(total['findings']).toBe(148);
     const cell = (h: string): unknown => totalRow?.getCell(col(h)).value;
     expect(cell('在业\n单位数')).toBe(total['active_employers']);
     expect(cell('应参保\n单位数')).toBe(total['should_enroll']);
@@ -314,6 +331,6 @@ describe('ledger.xlsx on the committed fixture', () => {
     expect(t).toEqual({ findings: 0, should_enroll: null, coverage_rate: null });
     await db.run(`RESET VARIABLE ledger_run`);
     const [latest] = await rows(db, `SELECT findings FROM ledger_district WHERE district_code IS NULL`);
-    expect(latest).toEqual({ findings: 144 });
+    expect(latest).toEqual({ findings: 148 });
   });
 });

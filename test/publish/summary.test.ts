@@ -63,7 +63,7 @@ describe('summary.html', () => {
     for (const k of ['参保率', '缴费率', '征缴率', '各区县参保率', '各类问题数', '欠费按类别', '在办案件']) expect(html).toContain(k);
     for (const d of DISTRICTS) expect(html).toContain(d);
     // The employer rules' findings; the people are on their own cards and table.
-    expect(html).toContain('144 条');
+    expect(html).toContain('148 条');
     for (const k of ['职工参保率', '代缴覆盖率', '断缴人员', '人员参保（按区县，单位：人）']) expect(html).toContain(k);
   });
 

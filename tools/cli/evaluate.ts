@@ -1,12 +1,7 @@
 import { Command } from 'commander';
 import { withPublishedDb } from '../../src/cli/published.ts';
 import path from 'node:path';
-import { evaluate, formatEvaluation, type Evaluation, type Score } from '../evaluate/evaluate.ts';
-
-/** The person rules' scores when they were scored (none while the database has no person findings). */
-function personScores(e: Evaluation): Score[] {
-  return [...('rules' in e.persons ? Object.values(e.persons.rules) : []), ...('rules' in e.projects ? Object.values(e.projects.rules) : [])];
-}
+import { evaluate, formatEvaluation, gatedScores, type Score } from '../evaluate/evaluate.ts';
 import { evaluateMatrix } from '../evaluate/matrix.ts';
 import { EXIT } from '../../src/cli/exit.ts';
 import { DEFAULT_PIPELINE } from '../../src/cli/run.ts';
@@ -33,14 +28,13 @@ export function evaluateCommand(): Command {
             process.stdout.write(`\n== ${cell.employers} employers, seed ${cell.seed} (${Math.round(cell.ms / 1000)} s)\n${formatEvaluation(cell.evaluation)}`);
         });
         if (opts.json) process.stdout.write(`${JSON.stringify(cells, null, 2)}\n`);
-        if (cells.some((c) => failing([c.evaluation.links.code, c.evaluation.links.name, ...Object.values(c.evaluation.rules), ...personScores(c.evaluation)])))
-          process.exitCode = EXIT.failed;
+        if (cells.some((c) => failing(gatedScores(c.evaluation)))) process.exitCode = EXIT.failed;
         return;
       }
       await withPublishedDb(opts, async (db) => {
         const result = await evaluate(db, opts.truth);
         process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatEvaluation(result));
-        if (failing([result.links.code, result.links.name, ...Object.values(result.rules), ...personScores(result)])) process.exitCode = EXIT.failed;
+        if (failing(gatedScores(result))) process.exitCode = EXIT.failed;
       });
     });
 }

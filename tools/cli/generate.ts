@@ -74,7 +74,10 @@ export function generateCommand(): Command {
         `Generated ${summary.employers} employers (as-of ${summary.asOf}, closed month ${summary.closedMonth}, ${summary.formats}) in ${seconds.toFixed(1)} s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
         `Inbox ${summary.out}:`,
         ...summary.files.map((f) => `  ${f.kind.padEnd(17)} ${String(f.rows).padStart(9)} rows  ${f.file}`),
-        `Truth ${summary.truth}: employers.csv, links.csv, findings.csv, expected_rejects.csv (${summary.rejects} bad rows)${summary.persons ? ', person_findings.csv, person_cases.csv' : ''}, README.md`,
+        `Truth ${summary.truth}: employers.csv, links.csv, findings.csv, expected_rejects.csv (${summary.rejects} bad rows), review_answers.csv, expected_dq_issues.csv${summary.persons ? ', person_findings.csv, person_cases.csv' : ''}, README.md`,
+        `Linking cases: ${Object.entries(summary.linkCases ?? {})
+          .map(([c, n]) => `${c} ${n}`)
+          .join(', ')}`,
         `Findings: ${Object.entries(summary.findings)
           .map(([rule, n]) => `${rule} ${n}`)
           .join(', ')}`,

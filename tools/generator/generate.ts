@@ -34,6 +34,7 @@ import { PersonBuilder } from './persons.ts';
 import { personParams } from './person-truth.ts';
 import type { PersonTruthContext } from './person-truth.ts';
 import { ProjectBuilder } from './projects.ts';
+import { LinkCaseBuilder } from './link-cases.ts';
 
 /**
  * Whether people are written when the options do not say. TRANSITION: true once recon reads the
@@ -145,6 +146,50 @@ export async function generateInbox(options: GenerateOptions): Promise<GenerateS
   const weighted = SCENARIOS.flatMap((s) => Array.from({ length: s.n }, () => s));
   let counter = 0;
   const nextKey = (): string => `E${String(++counter).padStart(7, '0')}`;
+  // Linking cases (issue 19): their own random streams, written after every other employer.
+  const linkCases = new LinkCaseBuilder(options.seed, factory);
+  /** Writes one employer everywhere; `index` is its slot, null for a planted linking case. */
+  const emit = (e: Employer, index: number | null): void => {
+    summary.employers++;
+    targets?.add(e);
+    summary.scenarios[e.scenario] = (summary.scenarios[e.scenario] ?? 0) + 1;
+    const findings = evaluateEmployer(e, truthCtx);
+    const got = findings.map((f) => f.rule).sort();
+    const want = [...(expectedRules(e.scenario) ?? [])].sort();
+    if (got.join(',') !== want.join(',')) summary.mismatches.push(`${e.key} ${e.scenario}: expected [${want.join(',')}] got [${got.join(',')}]`);
+    for (const f of [...findings].sort((a, b) => a.rule.localeCompare(b.rule))) {
+      summary.findings[f.rule]++;
+      truthFiles.findings.write([e.key, f.rule, f.severity, f.detail]);
+    }
+    truthFiles.employers.write([
+      e.key,
+      e.uscc,
+      e.name,
+      e.kind,
+      e.districtCode,
+      e.street,
+      e.scenario,
+      e.unregistered ? '' : e.registry.statusText,
+      isoOf(e.established),
+      e.hard.join(';'),
+    ]);
+    for (const output of outputs) {
+      for (const link of output.writeEmployer(e))
+        truthFiles.links.write([output.file.kind, output.file.name, link.key, cleanCode(link.key), link.name, e.key, e.hard.join(';')]);
+    }
+    // A planted linking case has its own people but hosts no planted person and builds no project.
+    people?.builder.addEmployer(e, index ?? -1, index !== null);
+    if (index !== null) projects?.addEmployer(e, index);
+  };
+  // Backpressure: wait only when some stream asked us to.
+  const drain = async (): Promise<void> => {
+    for (const output of outputs) await output.writer.drain();
+    for (const w of Object.values(truthFiles)) await w.drain();
+    if (people !== undefined) {
+      await people.files.drain();
+      for (const w of people.truth) await w.drain();
+    }
+  };
   for (let i = 0; i < options.employers; i++) {
     const rng = new Rng(options.seed, `employer:${i}`);
     const fixed = slots.get(i);
@@ -154,44 +199,18 @@ export async function generateInbox(options: GenerateOptions): Promise<GenerateS
     else if (rng.chance(0.03)) built = rng.pick(weighted).build(factory, rng, nextKey);
     else built = [buildBackground(factory, rng, nextKey())];
     for (const e of built) {
-      summary.employers++;
-      targets?.add(e);
-      summary.scenarios[e.scenario] = (summary.scenarios[e.scenario] ?? 0) + 1;
-      const findings = evaluateEmployer(e, truthCtx);
-      const got = findings.map((f) => f.rule).sort();
-      const want = [...(expectedRules(e.scenario) ?? [])].sort();
-      if (got.join(',') !== want.join(',')) summary.mismatches.push(`${e.key} ${e.scenario}: expected [${want.join(',')}] got [${got.join(',')}]`);
-      for (const f of [...findings].sort((a, b) => a.rule.localeCompare(b.rule))) {
-        summary.findings[f.rule]++;
-        truthFiles.findings.write([e.key, f.rule, f.severity, f.detail]);
-      }
-      truthFiles.employers.write([
-        e.key,
-        e.uscc,
-        e.name,
-        e.kind,
-        e.districtCode,
-        e.street,
-        e.scenario,
-        e.registry.statusText,
-        isoOf(e.established),
-        e.hard.join(';'),
-      ]);
-      for (const output of outputs) {
-        for (const link of output.writeEmployer(e))
-          truthFiles.links.write([output.file.kind, output.file.name, link.key, cleanCode(link.key), link.name, e.key, e.hard.join(';')]);
-      }
-      people?.builder.addEmployer(e, i);
-      projects?.addEmployer(e, i);
+      linkCases.decorate(e);
+      emit(e, i);
     }
-    // Backpressure: wait only when some stream asked us to.
-    for (const output of outputs) await output.writer.drain();
-    for (const w of Object.values(truthFiles)) await w.drain();
-    if (people !== undefined) {
-      await people.files.drain();
-      for (const w of people.truth) await w.drain();
-    }
+    await drain();
   }
+  // The planted linking cases come last, so the rows of the other employers stay where they were.
+  for (const built of linkCases.rounds(options.employers, nextKey)) {
+    for (const e of built) emit(e, null);
+    await drain();
+  }
+  summary.linkCases = { ...linkCases.counts, background_former_names: linkCases.backgroundFormer };
+  await writeLinkTruth(truthDir, linkCases);
 
   const rejects = new DelimitedWriter(join(truthDir, 'expected_rejects.csv'), 'utf8', ',');
   rejects.write(['file', 'line', 'reason']);
@@ -337,4 +356,19 @@ function sheetName(file: PlannedFile): string {
       targets: '目标任务',
     }[file.kind as string] ?? 'Sheet1'
   );
+}
+
+/**
+ * The truth of the planted linking cases: `review_answers.csv` (the pairs recon must put to a
+ * person, with the right answer) and `expected_dq_issues.csv` (the issues linking must report).
+ */
+async function writeLinkTruth(truthDir: string, cases: LinkCaseBuilder): Promise<void> {
+  const answers = new DelimitedWriter(join(truthDir, 'review_answers.csv'), 'utf8', ',');
+  answers.write(['source', 'record_key', 'candidate_uscc', 'answer', 'employer_key', 'candidate_employer_key']);
+  for (const a of cases.answers) answers.write(['si_unit', a.unitId, a.candidateUscc, a.answer, a.employerKey, a.candidateKey]);
+  await answers.close();
+  const issues = new DelimitedWriter(join(truthDir, 'expected_dq_issues.csv'), 'utf8', ',');
+  issues.write(['category', 'source', 'record_key', 'employer_key', 'written']);
+  for (const i of cases.issues) issues.write([i.category, i.source, i.recordKey, i.employerKey, i.written]);
+  await issues.close();
 }

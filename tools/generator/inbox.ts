@@ -40,7 +40,24 @@ export interface PlannedFile {
   /** Insurance type and status spellings used by this file. */
   insStyle: 0 | 1 | 2;
   rng: Rng;
+  /**
+   * The stream of the columns added after the first fixture (LATE): their cells draw from it,
+   * never from `rng`, so adding them left every other cell of the file as it was.
+   */
+  late: Rng;
 }
+
+/**
+ * Columns added to a kind after the first fixture, and the column they follow: written in
+ * every file of the kind (when its contract has them), under the header the plan names.
+ */
+export const LATE: Partial<Record<Kind, { column: string; after: string }>> = {
+  registration: { column: 'former_names', after: 'name' },
+  si_enrollment: { column: 'org_code', after: 'uscc' },
+};
+
+/** The separators of a registry's former names (EXPORTS.md). */
+export const FORMER_NAME_SEPARATORS = [';', '；', '、', '|'] as const;
 
 /** Columns always written because the truth depends on them (kinds not listed: none; the person kinds are in person-files.ts). */
 const KEEP: Partial<Record<Kind, string[]>> = {
@@ -60,14 +77,25 @@ export function kindsMatching(headers: string[]): Kind[] {
   return KINDS.filter((kind) => CONTRACTS[kind].columns.filter((c) => c.required).every((c) => c.aliases.some((a) => seen.has(normaliseHeader(a)))));
 }
 
-/** Draws a header for a kind: an alias per column, optional columns sometimes left out, recognisable as exactly this kind. */
-export function drawColumns(rng: Rng, kind: Kind, extraSerial: boolean): PlannedColumn[] {
+/**
+ * Draws a header for a kind: an alias per column, optional columns sometimes left out, recognisable
+ * as exactly this kind. The LATE column of the kind is not drawn (no draw from `rng`): it goes in
+ * after its column under `lateHeader`, whenever the contract has it.
+ */
+export function drawColumns(rng: Rng, kind: Kind, extraSerial: boolean, lateHeader?: string): PlannedColumn[] {
   const contract = CONTRACTS[kind];
+  const late = LATE[kind];
+  const lateColumn = late !== undefined && lateHeader !== undefined && contract.columns.some((c) => c.name === late.column) ? late : undefined;
   for (let attempt = 0; attempt < 200; attempt++) {
     const columns: PlannedColumn[] = [];
     for (const col of contract.columns) {
+      if (col.name === late?.column) continue;
       if (!col.required && !(KEEP[kind] ?? []).includes(col.name) && rng.chance(0.25)) continue;
       columns.push({ name: col.name, header: rng.pick(col.aliases) });
+    }
+    if (lateColumn !== undefined && lateHeader !== undefined) {
+      const at = columns.findIndex((c) => c.name === lateColumn.after);
+      columns.splice(at < 0 ? columns.length : at + 1, 0, { name: lateColumn.column, header: lateHeader });
     }
     const headers = columns.map((c) => c.header);
     const unique = new Set(headers.map(normaliseHeader)).size === headers.length;
@@ -96,9 +124,10 @@ export function planInbox(seed: number, asOf: number, firstMonth: number, lastMo
     encoding: Encoding,
     delimiter: Delimiter,
     titles: string[],
-    extra: Partial<PlannedFile> = {},
+    extra: Partial<PlannedFile> & { lateHeader?: string } = {},
   ): PlannedFile => {
     const rng = new Rng(seed, `file:${name}`);
+    const { lateHeader, ...rest } = extra;
     return {
       kind,
       name,
@@ -106,22 +135,23 @@ export function planInbox(seed: number, asOf: number, firstMonth: number, lastMo
       encoding,
       delimiter,
       titles,
-      columns: drawColumns(rng, kind, format === 'xlsx' && rng.chance(0.5)),
+      columns: drawColumns(rng, kind, format === 'xlsx' && rng.chance(0.5), lateHeader),
       style: drawStyle(rng, format === 'xlsx', mode === 'mixed'),
       insStyle: rng.pick([0, 1, 2] as const),
       ghostKind: kind === 'civil_org' ? 'social_org' : 'enterprise',
       rng,
-      ...extra,
+      late: new Rng(seed, `file:${name}:late`),
+      ...rest,
     };
   };
   const monthText = (month: number): string => `${Math.floor(month / 12)}年${(month % 12) + 1}月`;
   if (mode === 'csv') {
     return [
-      plan('registration', `市场监管_市场主体登记_${ymdText}.csv`, 'csv', 'utf8', ',', []),
+      plan('registration', `市场监管_市场主体登记_${ymdText}.csv`, 'csv', 'utf8', ',', [], { lateHeader: '历史名称' }),
       plan('tax_registration', `税务登记_${y}-${String(m).padStart(2, '0')}.csv`, 'csv', 'gbk', ',', []),
       plan('tax_withholding', `个税扣缴申报${ym}.csv`, 'csv', 'utf8', ',', []),
       plan('civil_org', `民政_社会组织登记_${ymdText}.csv`, 'csv', 'utf8', ',', []),
-      plan('si_enrollment', `社保单位参保登记_${ymdText}.csv`, 'csv', 'gbk', ',', []),
+      plan('si_enrollment', `社保单位参保登记_${ymdText}.csv`, 'csv', 'gbk', ',', [], { lateHeader: 'aab003' }),
       plan('si_payment', `社保费征收明细_${ymdText}.csv`, 'csv', 'utf8', ',', []),
     ];
   }
@@ -130,7 +160,7 @@ export function planInbox(seed: number, asOf: number, firstMonth: number, lastMo
   const early = ymd(asOf - 108);
   const earlyText = `${early.y}${String(early.m).padStart(2, '0')}${String(early.d).padStart(2, '0')}`;
   return [
-    plan('registration', `市场监管_企业登记信息_${ymdText}.csv`, 'csv', 'utf8bom', ',', [], { select: (e) => e.kind !== 'individual' }),
+    plan('registration', `市场监管_企业登记信息_${ymdText}.csv`, 'csv', 'utf8bom', ',', [], { select: (e) => e.kind !== 'individual', lateHeader: '曾用名' }),
     plan(
       'registration',
       `${cityName}个体工商户登记信息_${ymdText}.xlsx`,
@@ -141,12 +171,13 @@ export function planInbox(seed: number, asOf: number, firstMonth: number, lastMo
       {
         select: (e) => e.kind === 'individual',
         ghostKind: 'individual',
+        lateHeader: '历史名称',
       },
     ),
     plan('tax_registration', `税务登记_${y}-${String(m).padStart(2, '0')}.csv`, 'csv', 'gbk', '|', []),
     plan('tax_withholding', `个税扣缴申报${ym}.xlsx`, 'xlsx', 'utf8', ',', [`个人所得税扣缴申报汇总（${monthText(firstMonth)}至${monthText(lastMonth)}）`]),
     plan('civil_org', 'export (3).xlsx', 'xlsx', 'utf8', ',', [`${cityName}社会组织登记信息`, `导出日期：${cn}`]),
-    plan('si_enrollment', `社保单位参保登记_${ymdText}.csv`, 'csv', 'utf8', '\t', []),
+    plan('si_enrollment', `社保单位参保登记_${ymdText}.csv`, 'csv', 'utf8', '\t', [], { lateHeader: '组织机构代码' }),
     plan('si_payment', `社保费征收明细_${earlyText}.csv`, 'csv', 'gbk', ',', [], { months: [firstMonth, overlap], staleMonth: overlap }),
     plan('si_payment', `社保费征收明细_${ym}.xlsx`, 'xlsx', 'utf8', ',', [`社保费征收明细（${monthText(overlap)}至${monthText(lastMonth)}）`], {
       months: [overlap, lastMonth],
@@ -185,13 +216,15 @@ export function recordsFor(file: PlannedFile, e: Employer): KindRecord[] {
   const insText = (t: InsType): string => INS_TEXT[t][rng.chance(0.1) ? rng.int(0, 2) : file.insStyle];
   switch (file.kind) {
     case 'registration': {
-      if (e.registry.source !== 'registration' || (file.select !== undefined && !file.select(e))) return [];
+      if (e.unregistered || e.registry.source !== 'registration' || (file.select !== undefined && !file.select(e))) return [];
+      const former = e.formerNames ?? [];
       return [
         {
           link: { keyColumn: 'uscc', name: e.name },
           values: {
             uscc: code(e.uscc),
             name: text(e.name),
+            former_names: former.length === 0 ? empty : text(former.join(file.late.pick(FORMER_NAME_SEPARATORS))),
             reg_no: orEmpty(e.registry.regNo, code),
             entity_type: text(e.entityType),
             legal_rep: text(e.legalRep),
@@ -211,7 +244,7 @@ export function recordsFor(file: PlannedFile, e: Employer): KindRecord[] {
       ];
     }
     case 'civil_org': {
-      if (e.registry.source !== 'civil_org') return [];
+      if (e.unregistered || e.registry.source !== 'civil_org') return [];
       return [
         {
           link: { keyColumn: 'uscc', name: e.name },
@@ -265,12 +298,14 @@ export function recordsFor(file: PlannedFile, e: Employer): KindRecord[] {
       const si = e.si;
       if (si === null) return [];
       const uscc: Value = si.usccWritten === 'valid' ? code(e.uscc) : si.usccWritten === 'broken' ? code(breakCheckChar(e.uscc)) : empty;
+      const orgCode = orgCodeCell(file, e);
       return si.enrollments.map((en, i) => ({
         // One link per unit, on its first enrollment row.
         ...(i === 0 ? { link: { keyColumn: 'unit_id', name: si.name } } : {}),
         values: {
           unit_id: text(si.unitId),
           uscc,
+          org_code: orgCode,
           name: text(si.name),
           insurance_type: text(insText(en.type)),
           status: text(SI_STATUS_TEXT[en.status][rng.chance(0.1) ? rng.int(0, 2) : file.insStyle]),
@@ -311,12 +346,26 @@ export function recordsFor(file: PlannedFile, e: Employer): KindRecord[] {
   }
 }
 
+/**
+ * The 组织机构代码 of a unit: what a planted case set, else for a unit that writes its USCC now
+ * and then the organisation code inside it (a fifth of those in the printed form XXXXXXXX-X),
+ * else empty. Drawn from the file's late stream, once per unit.
+ */
+function orgCodeCell(file: PlannedFile, e: Employer): Value {
+  const written = e.si?.orgCode;
+  if (written !== undefined) return written === '' ? empty : code(written);
+  if (e.si?.usccWritten !== 'valid' || !file.late.chance(0.3)) return empty;
+  return code(file.late.chance(0.2) ? `${e.orgCode.slice(0, 8)}-${e.orgCode.slice(8)}` : e.orgCode);
+}
+
 /** Formats a record into the cells of a file's columns (extra serial column included). */
 export function formatRecord(file: PlannedFile, values: Record<string, Value>, serial: number): Cell[] {
+  const late = LATE[file.kind]?.column;
   return file.columns.map((c) => {
     if (c.name === '#serial') return file.format === 'xlsx' ? serial : String(serial);
     const v = values[c.name] ?? empty;
-    return file.format === 'xlsx' ? formatXlsx(v, file.style, file.rng) : formatCsv(v, file.style, file.rng);
+    const rng = c.name === late ? file.late : file.rng;
+    return file.format === 'xlsx' ? formatXlsx(v, file.style, rng) : formatCsv(v, file.style, rng);
   });
 }
 

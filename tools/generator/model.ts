@@ -68,6 +68,12 @@ export interface SiUnit {
   usccWritten: 'valid' | 'none' | 'broken';
   /** The name as the SI system writes it. */
   name: string;
+  /**
+   * The 组织机构代码 column as written (clean; a planted case may carry a wrong check character);
+   * '' = left empty; undefined = the default (empty, or for a unit with its USCC sometimes the
+   * organisation code inside it; inbox.ts draws which from the file's own stream).
+   */
+  orgCode?: string;
   enrollments: Enrollment[];
   payments: PaymentRow[];
 }
@@ -99,4 +105,8 @@ export interface Employer {
   si: SiUnit | null;
   /** Linking difficulties this employer's records carry (for links.csv). */
   hard: string[];
+  /** Former names (曾用名) the registry lists for it, newest first; none for most employers. */
+  formerNames?: string[];
+  /** Known to no registry: only its SI unit exists (the other side of a planted review pair). */
+  unregistered?: true;
 }

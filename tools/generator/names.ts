@@ -9,7 +9,7 @@ import type { City, District } from './city.ts';
 import type { Rng } from './random.ts';
 
 /** Characters of trade names. Chosen so that simplified -> traditional -> simplified is lossless. */
-const TRADE_CHARS = [
+export const TRADE_CHARS = [
   ...'华鑫恒瑞锦德盛达宏泰源丰汇通联创信诚嘉和安顺福利祥兴隆昌荣金宝博睿智优佳美欣悦康健益久永远宇天海星辰光明亮晟昊晨东吴湖江山峰林森雅韵品尚卓越领航腾飞骏驰凯威特维正方圆立本元万千百铭诺朗逸澜沁梓桐榕柏松竹梅兰菊莲云霞虹晴润泽沐涵洋浩瀚鸿鹏龙凤麟豪杰俊雄伟新恩乐家友邦景盈聚鼎',
 ];
 

@@ -53,4 +53,6 @@ export interface GenerateSummary {
   persons?: PersonSummary;
   /** The project part of the run, when projects were written. */
   projects?: ProjectSummary;
+  /** Planted linking cases per hard_cases label (tools/generator/link-cases.ts), and background employers given former names. */
+  linkCases?: Record<string, number>;
 }

@@ -150,12 +150,15 @@ export class PersonBuilder {
     casesOut.write(['case', 'round', 'person_key', 'id_type', 'id_no', 'id_written', 'hosts', 'expected', 'found', 'note']);
   }
 
-  /** The people of one employer: wage earners, its insured, neighbours, and planted cases on it. */
-  addEmployer(e: Employer, index: number): void {
+  /**
+   * The people of one employer: wage earners, its insured, neighbours, and planted cases on it.
+   * `hostsCases` false (the planted linking cases): its own people only, no planted person on it.
+   */
+  addEmployer(e: Employer, index: number, hostsCases = true): void {
     const rng = new Rng(this.seed, `persons:${e.key}`);
     const mo = this.months(e);
     const facts = employerFacts(e, this.ctx.asOf, this.M);
-    const assignments = this.assign(e, index, mo, facts);
+    const assignments = hostsCases ? this.assign(e, index, mo, facts) : [];
     const local: Person[] = [];
 
     // ---- who holds which slot in which month

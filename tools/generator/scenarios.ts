@@ -10,6 +10,7 @@ import { isWorkInjuryHighRisk } from '../../src/reference/industries.ts';
 import { ENTERPRISE_INDUSTRIES, districtPrefix, individualName, tradeName } from './names.ts';
 import type { Rng } from './random.ts';
 import type { RuleId } from './truth.ts';
+import { LINK_SCENARIOS } from './link-cases.ts';
 
 /** A scenario: label, count in the fixed set, expected rules, builder. */
 export interface Scenario {
@@ -660,7 +661,7 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** Expected rules of a scenario label (pair members and background labels included). */
+/** Expected rules of a scenario label (pair members, background and planted linking-case labels included). */
 export function expectedRules(label: string): RuleId[] | undefined {
   const pairs: Record<string, RuleId[]> = {
     pair_suffix_insured: [],
@@ -668,7 +669,7 @@ export function expectedRules(label: string): RuleId[] | undefined {
     pair_district_insured: [],
     pair_district_uninsured: ['uninsured'],
   };
-  return SCENARIOS.find((s) => s.id === label)?.expect ?? pairs[label] ?? BACKGROUND[label]?.expect;
+  return SCENARIOS.find((s) => s.id === label)?.expect ?? pairs[label] ?? BACKGROUND[label]?.expect ?? LINK_SCENARIOS[label]?.expect;
 }
 
 /** Under-enrolled builder: withholding headcount by offset, insured I, base = wages (ratio I / A). */
