@@ -17,10 +17,8 @@ export const REVIEW_DIR = 'review';
 export const REVIEW_PROTECTED_COLUMNS = [
   '序号',
   '复核编号',
-  '记录来源',
-  '记录编号',
+  '记录',
   '记录名称',
-  '记录代码',
   '记录区县',
   '候选单位名称',
   '候选单位信用代码',

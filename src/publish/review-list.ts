@@ -56,26 +56,26 @@ const REASON_ZH: Record<string, string> = {
 
 const WIDTHS: Record<ReviewColumn, number> = {
   序号: 5,
-  复核编号: 13,
-  记录来源: 10,
-  记录编号: 14,
-  记录名称: 22,
-  记录代码: 14,
-  记录区县: 8,
-  候选单位名称: 22,
-  候选单位信用代码: 14,
-  候选单位地址: 20,
-  候选单位区县: 8,
-  相似度: 7,
-  列出原因: 16,
-  首次列出: 10,
-  确认结果: 12,
-  核查人: 8,
-  日期: 11,
-  备注: 14,
+  复核编号: 11,
+  记录: 14,
+  记录名称: 15,
+  记录区县: 7,
+  候选单位名称: 15,
+  候选单位信用代码: 11,
+  候选单位地址: 14,
+  候选单位区县: 7,
+  相似度: 6,
+  列出原因: 11,
+  首次列出: 9,
+  确认结果: 11,
+  核查人: 7,
+  日期: 10,
+  备注: 7,
   校验码: 10,
 };
-const WRAP = new Set<ReviewColumn>(['记录名称', '候选单位名称', '候选单位地址', '列出原因', '备注', '记录编号', '记录代码', '候选单位信用代码']);
+// Widths add up to 159 (A4 landscape fit to width: 10 pt prints at about 8 pt); the record's
+// source, key and codes share one cell, one per line.
+const WRAP = new Set<ReviewColumn>(['记录', '记录名称', '记录区县', '候选单位名称', '候选单位信用代码', '候选单位地址', '候选单位区县', '列出原因', '备注']);
 const FONT: Partial<ExcelJS.Font> = { name: REPORT_FONT, size: 10 };
 const FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF2CC' } };
 const HEAD: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE7F0FA' } };
@@ -87,14 +87,12 @@ function lines(text: string | null, width: number): number {
 
 /** The protected cells of a row. */
 export function reviewValues(r: ReviewRow, seq: number): Record<(typeof REVIEW_PROTECTED_COLUMNS)[number], string | number | null> {
-  const codes = [r.code, r.org_code && r.org_code !== r.code?.slice(8, 17) ? `组织机构代码 ${r.org_code}` : null].filter(Boolean).join('\n');
+  const codes = [r.code && r.code !== r.record_key ? r.code : null, r.org_code && r.org_code !== r.code?.slice(8, 17) ? `组织机构代码 ${r.org_code}` : null];
   return {
     序号: seq,
     复核编号: r.pair_id,
-    记录来源: sourceZh(r.source),
-    记录编号: safeText(r.record_key),
+    记录: safeText([sourceZh(r.source), r.record_key, ...codes].filter(Boolean).join('\n')),
     记录名称: safeText(r.name),
-    记录代码: safeText(codes),
     记录区县: safeText(r.district),
     候选单位名称: safeText(r.candidate_name),
     候选单位信用代码: safeText(r.candidate_uscc),

@@ -81,7 +81,7 @@ describe('review decisions on the committed fixture (待人工确认 round trip)
     const col = (name: (typeof REVIEW_COLUMNS)[number]): number => REVIEW_COLUMNS.indexOf(name) + 1;
     const answers: Record<string, string> = { [sameKey]: '是同一单位', [differentKey]: '不是同一单位', [unsureKey]: '无法确定' };
     ws.eachRow((row, n) => {
-      const answer = answers[String(row.getCell(col('记录编号')).value)];
+      const answer = answers[String(row.getCell(col('记录')).value).split('\n')[1]];
       if (n === 1 || !answer) return;
       row.getCell(col('确认结果')).value = answer;
       row.getCell(col('核查人')).value = '张三';

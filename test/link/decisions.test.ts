@@ -63,7 +63,7 @@ async function link(db: Db, source: string, key: string): Promise<{ employer_id:
   return row as { employer_id: string; method: string; rule: string } | undefined;
 }
 
-/** Fills the review workbook's rows: decision label, checker and date per record key (记录编号). */
+/** Fills the review workbook's rows: decision label, checker and date per record key (the second line of 记录). */
 async function fill(file: string, out: string, answers: Record<string, [string, string, string]>): Promise<void> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(file);
@@ -71,7 +71,7 @@ async function fill(file: string, out: string, answers: Record<string, [string, 
   const col = (name: string): number => REVIEW_COLUMNS.indexOf(name as (typeof REVIEW_COLUMNS)[number]) + 1;
   ws.eachRow((row, n) => {
     if (n === 1) return;
-    const a = answers[String(row.getCell(col('记录编号')).value)];
+    const a = answers[String(row.getCell(col('记录')).value).split('\n')[1]];
     if (!a) return;
     row.getCell(col('确认结果')).value = a[0];
     row.getCell(col('核查人')).value = a[1];
@@ -172,7 +172,7 @@ describe('review decisions (待人工确认)', () => {
       const ws = wb.getWorksheet(REVIEW_SHEET) as ExcelJS.Worksheet;
       const col = (name: string): number => REVIEW_COLUMNS.indexOf(name as (typeof REVIEW_COLUMNS)[number]) + 1;
       ws.eachRow((row) => {
-        if (String(row.getCell(col('记录编号')).value) !== '100002') return;
+        if (String(row.getCell(col('记录')).value).split('\n')[1] !== '100002') return;
         row.getCell(col('候选单位名称')).value = '别的单位';
         row.getCell(col('确认结果')).value = '是同一单位';
         row.getCell(col('核查人')).value = '赵六';
