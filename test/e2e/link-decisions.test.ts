@@ -6,7 +6,9 @@ import { loadPipeline } from '../../src/config/pipeline-file.ts';
 import { runPipeline, type RunResult } from '../../src/pipeline/run.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { REVIEW_COLUMNS, REVIEW_SHEET } from '../../src/cases/review-layout.ts';
-import { FIXTURE_INBOX, FIXTURE_TRUTH, query, readCsv, workdir, type Workdir } from './support.ts';
+import { employerView } from '../../src/link/view.ts';
+import { formatEmployerView } from '../../src/cli/employer.ts';
+import { FIXTURE_INBOX, FIXTURE_TRUTH, query, readCsv, withPublished, workdir, type Workdir } from './support.ts';
 
 /**
  * Issue 19's round trip on the committed fixture: a run lists the planted near misses in
@@ -108,6 +110,16 @@ describe('review decisions on the committed fixture (待人工确认 round trip)
     expect(second.review).not.toContain(sameKey);
     expect(second.review).not.toContain(differentKey);
     expect(second.review).toContain(unsureKey);
+  });
+
+  it('recon employer shows the decision among the links (人工确认 <date> <checker>)', async () => {
+    const text = await withPublished(work.database, async (db) => {
+      const v = await employerView(db, registryId as string);
+      return formatEmployerView({ ...v, cases: v.cases.map((c) => ({ ...c, rule_title: c.rule_id })) });
+    });
+    const line = text.split('\n').find((l) => l.includes(sameKey)) ?? '';
+    expect(line).toContain('人工确认为同一单位');
+    expect(line).toContain('人工确认 2026-10-31 张三');
   });
 
   it('the uninsured finding that was a missed link is gone; nothing else about the pairs changes', () => {

@@ -60,7 +60,9 @@ function regRow(fields: Partial<Record<'uscc' | 'name' | 'established' | 'addres
   const cells = (lines(REG)[1] as string).split(',');
   if (fields.uscc !== undefined) cells[0] = fields.uscc;
   if (fields.name !== undefined) cells[1] = fields.name;
-  if (fields.established !== undefined) cells[5] = fields.established;
+  // The column by its header (the registry export gained 曾用名 after the name).
+  const established = (lines(REG)[0] as string).split(',').findIndex((h) => ['ESTDATE', '成立日期', '注册日期', '登记日期'].includes(h.replace(/^\uFEFF/, '')));
+  if (fields.established !== undefined) cells[established] = fields.established;
   return cells.join(',');
 }
 
@@ -154,7 +156,7 @@ export function writeBigCell(dir: string, name: string): string {
     fs.writeSync(fd, '91320505MA1XXXX004,"');
     const block = '很'.repeat(1 << 20); // 3 MB of UTF-8
     for (let i = 0; i < 17; i++) fs.writeSync(fd, block);
-    fs.writeSync(fd, `",null,有限责任公司,张三,2020-01-01,在营,F5299,零售业,10,320505,枫桥街道,3,0512-1,无\n`);
+    fs.writeSync(fd, `",,null,有限责任公司,张三,2020-01-01,在营,F5299,零售业,10,320505,枫桥街道,3,0512-1,无\n`);
   } finally {
     fs.closeSync(fd);
   }
