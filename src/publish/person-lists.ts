@@ -216,7 +216,10 @@ export function byDistrict<R extends { district: string; district_code: string }
   const out = new Map<string, R[]>();
   for (const r of rows) {
     const key = `${r.district_code}\u0000${r.district}`;
-    out.set(key, [...(out.get(key) ?? []), r]);
+    // Pushed in place: copying the district's list on every row was quadratic (180k people: 87 s).
+    const list = out.get(key);
+    if (list) list.push(r);
+    else out.set(key, [r]);
   }
   return out;
 }
