@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { textList, type Db } from '../db/database.ts';
 import type { RunContext } from '../config/context.ts';
 import { InputError, errorMessage } from '../core/errors.ts';
+import { addDays, today } from '../core/clock.ts';
 import { cellText, readWorkbook } from '../core/xlsx-read.ts';
 import { CHECK_DATE_MIN } from './worklist-layout.ts';
 import { blank, parseCheckDate } from './worklist-reader.ts';
@@ -106,20 +107,14 @@ export async function readReviewFile(file: string, latestDate: string): Promise<
   });
 }
 
-function addDays(iso: string, days: number): string {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
 /**
  * Stores the decisions of returned review workbooks (each file once, by its SHA-256). Dates up
  * to a week after today (or D when later) are accepted, as for worklists.
  */
 export async function storeDecisions(db: Db, ctx: RunContext, files: string[], options: { asOf?: string; now?: Date } = {}): Promise<DecisionSummary> {
   const now = options.now ?? ctx.startedAt;
-  const today = now.toISOString().slice(0, 10);
-  const latestDate = addDays(options.asOf && options.asOf > today ? options.asOf : today, 7);
+  const todayIso = today(now);
+  const latestDate = addDays(options.asOf && options.asOf > todayIso ? options.asOf : todayIso, 7);
   const receivedAt = now.toISOString().replace('T', ' ').replace('Z', '');
   const summary: DecisionSummary = {
     files: 0,

@@ -19,6 +19,7 @@ import {
 } from '../cases/review-layout.ts';
 import { REPORT_FONT, addOrderedSheet, displayWidth, guardCommit, headerFooterText, rowListWriter, safeText } from '../core/xlsx-write.ts';
 import { sourceZh } from './labels.ts';
+import { LIST_PAGE_SETUP } from './worklist-print.ts';
 
 const step = sqlSteps(new URL('./review-list.sql', import.meta.url));
 
@@ -141,16 +142,7 @@ export async function writeReviewList(db: Db, ctx: DatedRunContext): Promise<{ f
   const fillIn = new Set<string>(REVIEW_FILL_IN_COLUMNS);
   const ws = addOrderedSheet(wb, REVIEW_SHEET, {
     views: [{ state: 'frozen', xSplit: 2, ySplit: 1, topLeftCell: 'C2', activeCell: 'C2' }],
-    pageSetup: {
-      paperSize: 9,
-      orientation: 'landscape',
-      fitToPage: true,
-      fitToWidth: 1,
-      fitToHeight: 0,
-      printTitlesRow: '1:1',
-      showGridLines: true,
-      margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
-    },
+    pageSetup: { ...LIST_PAGE_SETUP },
   });
   ws.columns = REVIEW_COLUMNS.map((c) => ({
     key: c,
