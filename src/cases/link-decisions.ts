@@ -46,6 +46,8 @@ export interface DecisionSummary {
   stored: number;
   rejected: number;
   byDecision: Record<Decision, number>;
+  /** The rows not taken (the first 200), with the reason in Chinese: all of them are in link_decision_rejects. */
+  rejections: Array<{ file: string; row: string; pairId: string; reason: string }>;
   refused: Array<{ file: string; message: string }>;
 }
 
@@ -123,6 +125,7 @@ export async function storeDecisions(db: Db, ctx: RunContext, files: string[], o
     stored: 0,
     rejected: 0,
     byDecision: { same: 0, different: 0, unsure: 0 },
+    rejections: [],
     refused: [],
   };
   for (const file of files) {
@@ -207,6 +210,8 @@ export async function storeDecisions(db: Db, ctx: RunContext, files: string[], o
     );
     summary.stored += good.length;
     summary.rejected += bad.length;
+    for (const r of bad.slice(0, Math.max(0, 200 - summary.rejections.length)))
+      summary.rejections.push({ file: name, row: `${r.sheet}!${r.row}`, pairId: r.pairId, reason: r.problem?.reason ?? '' });
     ctx.logger.info(
       { file: name, rows: rows.length, stored: good.length, rejected: bad.length },
       `decisions: ${name}: ${good.length} decision(s) stored, ${bad.length} row(s) rejected (link_decision_rejects)`,

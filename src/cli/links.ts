@@ -14,6 +14,8 @@ export function formatDecisionSummary(s: DecisionSummary): string {
     `rows filled in: ${s.rows}; stored: ${s.stored} (same ${s.byDecision.same}, different ${s.byDecision.different}, unsure ${s.byDecision.unsure}); rejected: ${s.rejected}${s.rejected ? ' (table link_decision_rejects)' : ''}`,
     'the next run applies them before its name steps',
   ];
+  for (const r of s.rejections) lines.push(`REJECTED  ${r.file} ${r.row}${r.pairId ? ` ${r.pairId}` : ''}: ${r.reason}`);
+  if (s.rejected > s.rejections.length) lines.push(`... and ${s.rejected - s.rejections.length} more (table link_decision_rejects)`);
   for (const r of s.refused) lines.push(`REFUSED   ${path.basename(r.file)}: ${r.message}`);
   return `${lines.join('\n')}\n`;
 }
@@ -47,7 +49,7 @@ function decideCommand(): Command {
             status: s.rejected || s.refused.length ? 'warnings' : 'succeeded',
             filesLoaded: s.files,
             filesSkipped: s.skippedFiles,
-            summary: { ...s, refused: s.refused.length },
+            summary: { ...s, rejections: s.rejections.length, refused: s.refused.length },
           },
         };
       });
