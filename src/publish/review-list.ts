@@ -17,9 +17,9 @@ import {
   reviewRowChecksum,
   type ReviewColumn,
 } from '../cases/review-layout.ts';
-import { REPORT_FONT, addOrderedSheet, displayWidth, guardCommit, headerFooterText, rowListWriter, safeText } from '../core/xlsx-write.ts';
+import { REPORT_FONT, addOrderedSheet, guardCommit, headerFooterText, rowListWriter, safeText } from '../core/xlsx-write.ts';
 import { sourceZh } from './labels.ts';
-import { LIST_PAGE_SETUP } from './worklist-print.ts';
+import { LIST_PAGE_SETUP, linesIn } from './worklist-print.ts';
 
 const step = sqlSteps(new URL('./review-list.sql', import.meta.url));
 
@@ -81,10 +81,8 @@ const FONT: Partial<ExcelJS.Font> = { name: REPORT_FONT, size: 10 };
 const FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF2CC' } };
 const HEAD: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE7F0FA' } };
 
-function lines(text: string | null, width: number): number {
-  if (!text) return 1;
-  return text.split('\n').reduce((n, l) => n + Math.max(1, Math.ceil(displayWidth(l) / Math.max(1, width - 1))), 0);
-}
+/** Lines a cell's text takes at its column width (worklist-print's count; an empty cell is one line). */
+const lines = (text: string | null, width: number): number => (text ? linesIn(text, width) : 1);
 
 /** The protected cells of a row. */
 export function reviewValues(r: ReviewRow, seq: number): Record<(typeof REVIEW_PROTECTED_COLUMNS)[number], string | number | null> {

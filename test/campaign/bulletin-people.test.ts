@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type ExcelJS from 'exceljs';
 import { testContext, withDb } from '../helpers.ts';
 import type { Db } from '../../src/db/database.ts';
-import { bulletinPeople, wording, type Bulletin } from '../../src/campaign/bulletin.ts';
+import { bulletinPeople } from '../../src/campaign/bulletin.ts';
+import { bulletinWith } from './bulletin-support.ts';
 import { bulletinHtml } from '../../src/campaign/bulletin-html.ts';
 import { BULLETIN_SHEETS, bulletinWorkbook } from '../../src/campaign/bulletin-xlsx.ts';
 import { createLedgerViews, fillLedgerPerson } from '../../src/publish/ledger-views.ts';
@@ -15,32 +16,6 @@ const employers = (db: Db): Promise<unknown> =>
     { id: 'E2', name: '苏州乙有限公司', district: '320505', street: '狮山街道', findings: [] },
     { id: 'E3', name: '苏州丙有限公司', district: '320507', street: '元和街道', findings: [] },
   ]);
-
-/** A bulletin with nothing but its people (the rest as a month without targets). */
-function bulletinWith(people: Bulletin['people']): Bulletin {
-  const b: Bulletin = {
-    month: '2026-10',
-    year: 2026,
-    runId: 'run-1',
-    asOf: '2026-10-31',
-    prevAsOf: null,
-    hasTargets: false,
-    districts: [],
-    city: null,
-    praised: [],
-    urged: [],
-    cases: [],
-    casesTotal: { opened: 0, reopened: 0, resolved: 0, exempt: 0 },
-    months: [],
-    trend: [],
-    caseTrend: [],
-    people,
-    projects: { districts: [], city: null },
-    paragraphs: { summary: '', praise: null, urge: null, cases: '', people: null, projects: null, method: '' },
-  };
-  b.paragraphs = wording(b);
-  return b;
-}
 
 describe('the monthly bulletin: the people', () => {
   it('reads the run’s person ledger per district and for the city, and words it; an empty district renders with —', async () => {
@@ -70,7 +45,7 @@ describe('the monthly bulletin: the people', () => {
       // Another run recorded nothing: nobody.
       expect(await bulletinPeople(db, 'run-0')).toEqual({ districts: [], city: null });
 
-      const b = bulletinWith(people);
+      const b = bulletinWith({ people });
       expect(b.paragraphs.people).toBe(
         '截至 2026-10-31，全市单位连续两个月领取工资的职工 4 人，其中已参加职工养老保险 2 人，职工参保率 50.0%；发现未参保职工 2 人，断缴人员 1 人；困难群体应代缴城乡居民养老保险 2 人，已代缴 1 人，代缴覆盖率 50.0%。',
       );
@@ -97,25 +72,27 @@ describe('the monthly bulletin: the people', () => {
   });
 
   it('says there is no person data for a run without it, in the page and the workbook', () => {
-    const b = bulletinWith({ districts: [], city: null });
+    const b = bulletinWith({ people: { districts: [], city: null } });
     expect(b.paragraphs.people).toBeNull();
     expect(bulletinHtml(b)).toContain('本期运行没有人员层面的数据。');
     const wb = bulletinWorkbook(b);
     expect(((wb.getWorksheet('人员参保') as ExcelJS.Worksheet).getRow(2).values as unknown[])[1]).toBe('本期运行没有人员层面的数据。');
     // A city row whose counts are unknown (the run had no person facts) words nothing either.
     const unknown = bulletinWith({
-      districts: [],
-      city: {
-        districtCode: null,
-        districtName: '合计',
-        wageEarners: null,
-        enrolled: null,
-        coverage: null,
-        uninsured: null,
-        lapsed: null,
-        assistance: null,
-        covered: null,
-        daijiaoCoverage: null,
+      people: {
+        districts: [],
+        city: {
+          districtCode: null,
+          districtName: '合计',
+          wageEarners: null,
+          enrolled: null,
+          coverage: null,
+          uninsured: null,
+          lapsed: null,
+          assistance: null,
+          covered: null,
+          daijiaoCoverage: null,
+        },
       },
     });
     expect(unknown.paragraphs.people).toBeNull();

@@ -10,6 +10,7 @@ import { projectNameKey } from '../../src/rules/project-facts.ts';
 import { bulletinProjects, projectWording, type Bulletin } from '../../src/campaign/bulletin.ts';
 import { bulletinHtml } from '../../src/campaign/bulletin-html.ts';
 import { bulletinWorkbook } from '../../src/campaign/bulletin-xlsx.ts';
+import { bulletinWith } from '../campaign/bulletin-support.ts';
 
 // D = 2026-10-31: a permit is due when 2025-10-31 < issued_on <= 2026-10-24 (D - 7 days).
 const employers: Scenario[] = [
@@ -249,27 +250,7 @@ describe('project_uninsured (新开工项目未参加工伤保险)', () => {
   });
 
   it('the bulletin page and workbook show the project ranking', () => {
-    const b: Bulletin = {
-      month: '2026-10',
-      year: 2026,
-      runId: 'run-1',
-      asOf: '2026-10-31',
-      prevAsOf: null,
-      hasTargets: false,
-      districts: [],
-      city: null,
-      praised: [],
-      urged: [],
-      cases: [],
-      casesTotal: { opened: 0, reopened: 0, resolved: 0, exempt: 0 },
-      months: [],
-      trend: [],
-      caseTrend: [],
-      people: { districts: [], city: null },
-      projects: bulletin,
-      paragraphs: { summary: '', praise: null, urge: null, cases: '', people: null, projects: null, method: '' },
-    };
-    b.paragraphs.projects = projectWording(b);
+    const b = bulletinWith({ projects: bulletin });
     const html = bulletinHtml(b);
     expect(html).toContain('<h2>五、新开工项目工伤保险参保情况</h2>');
     expect(html).toContain(
