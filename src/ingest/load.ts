@@ -322,34 +322,57 @@ async function loadPrepared(
   const step = `ingest.${kind}`;
   const started = performance.now();
 
-  // Reading and typing happen in temporary tables outside any transaction (row ids of rows
-  // added inside a transaction are not positions, and line numbers are derived from them);
-  // only the writes to the published tables are one transaction.
+  // Reading and typing are one pass of read_csv into a temporary table outside any transaction
+  // (row ids of rows added inside a transaction are not positions, and line numbers are derived
+  // from them); only the writes to the published tables are one transaction. The raw text of a
+  // row is kept only when it is rejected, so the file's text is never stored whole.
   await db.run(`DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans;`);
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM read_csv($path, delim = $delim, quote = '"', escape = '"',
+  const readCsv = `read_csv($path, delim = $delim, quote = '"', escape = '"',
        header = false, skip = $skip, columns = {${columnsStruct}}, auto_detect = false, null_padding = false,
-       store_rejects = true, rejects_table = '_csv_rejects', rejects_scan = '_csv_scans', max_line_size = 8000000)`,
-    { path: p.csvPath, delim: p.delimiter, skip: p.skip },
+       store_rejects = true, rejects_table = '_csv_rejects', rejects_scan = '_csv_scans', max_line_size = 8000000)`;
+  const rawText = `concat_ws(${literal(p.delimiter)}, ${[...(p.sheetRefs ? ['__ref'] : []), ...rawCols.map((c) => `coalesce(${ident(c)}, '')`)].join(', ')})`;
+  // Workbook rows the conversion already rejects (a repeated header row, a formula without its value).
+  const pre = p.rowColumn ? `, nullif(r.__reject, '') AS _pre_reason, nullif(r.__reject_column, '') AS _pre_column` : '';
+  const reason = p.rowColumn ? `coalesce(_pre_reason, ${plan.rejectReason})` : plan.rejectReason;
+  const column = p.rowColumn ? `CASE WHEN _pre_reason IS NOT NULL THEN _pre_column ELSE ${plan.rejectColumn} END` : plan.rejectColumn;
+  // Layers (blank, fast parse, type, judge), so each value is blanked and parsed once. The
+  // table keeps only what is stored, judged or reported: raw text only for rejected rows, the
+  // blanked text only of columns whose values may be reported.
+  const stored = tableColumns(contract)
+    .slice(3)
+    .map(([n]) => ident(n));
+  const reported = plan.valueIssues.map((v) => blankColumn(v.column));
+  const rowLine = p.rowColumn ? 'CAST(r.__row AS BIGINT) AS _row, ' : '';
+  const typedSql = `CREATE OR REPLACE TEMP TABLE _typed AS
+     SELECT ${p.rowColumn ? '_row, ' : ''}_reason, _column, CASE WHEN _reason IS NOT NULL THEN ${rawText} END AS _rawtext, ${[...stored, ...reported].join(', ')}
+     FROM (SELECT *, ${reason} AS _reason, ${column} AS _column
+           FROM (SELECT *, ${plan.select.join(', ')}
+                 FROM ${plan.derive.reduce(
+                   (inner, layer) => `(SELECT *, ${layer.join(', ')} FROM ${inner})`,
+                   `(SELECT *${plan.fast.map((f) => `, ${f}`).join('')}
+                       FROM (SELECT ${rowLine}${[...(p.sheetRefs ? ['r.__ref'] : []), ...rawCols.map((c) => `r.${ident(c)}`)].join(', ')}${pre}${plan.blank.map((b) => `, ${b}`).join('')}
+                             FROM ${readCsv} r))`,
+                 )}))`;
+  await db.run(
+    typedSql,
+    { path: p.csvPath, delim: p.delimiter, skip: p.skip, ...plan.params },
     { step: `${step}.read_csv` },
   );
   const counts = await db.one<{ accepted: bigint; csv_rejects: bigint }>(
     // read_csv reports one error per missing column: a line short of two fields appears twice.
-    `SELECT (SELECT count(*) FROM _raw) AS accepted, (SELECT count(DISTINCT line) FROM _csv_rejects) AS csv_rejects`,
+    `SELECT (SELECT count(*) FROM _typed) AS accepted, (SELECT count(DISTINCT line) FROM _csv_rejects) AS csv_rejects`,
   );
   const accepted = Number(counts?.accepted ?? 0);
   const csvRejects = Number(counts?.csv_rejects ?? 0);
 
   // Line numbers: xlsx rows carry theirs; CSV rows are numbered in file order, stepping over
   // the lines read_csv rejected (it reports those with their own line numbers) and the empty
-  // lines it skipped.
-  let from = '_raw r';
-  let lineExpr: string;
+  // lines it skipped. `_typed_lines` is the typed table with its `_line`.
   const blanks = p.blankLines.filter((l) => l > p.skip);
   if (p.rowColumn) {
-    lineExpr = 'CAST(r.__row AS BIGINT)';
+    await db.run(`CREATE OR REPLACE TEMP VIEW _typed_lines AS SELECT _row AS _line, * FROM _typed`);
   } else if (csvRejects === 0 && blanks.length === 0) {
-    lineExpr = `(${p.skip} + 1 + r.rowid)`;
+    await db.run(`CREATE OR REPLACE TEMP VIEW _typed_lines AS SELECT (${p.skip} + 1 + rowid) AS _line, * FROM _typed`);
   } else {
     await db.run(
       `CREATE OR REPLACE TEMP TABLE _blank_lines AS SELECT CAST(unnest(string_split($blanks, ',')) AS BIGINT) AS line WHERE $blanks <> ''`,
@@ -364,35 +387,8 @@ async function loadPrepared(
       undefined,
       { step: `${step}.lines` },
     );
-    from = '_raw r JOIN _lines m ON m.k = r.rowid';
-    lineExpr = 'm.line';
+    await db.run(`CREATE OR REPLACE TEMP VIEW _typed_lines AS SELECT m.line AS _line, t.* FROM _typed t JOIN _lines m ON m.k = t.rowid`);
   }
-  const rawText = `concat_ws(${literal(p.delimiter)}, ${[...(p.sheetRefs ? ['r.__ref'] : []), ...rawCols.map((c) => `coalesce(r.${ident(c)}, '')`)].join(', ')})`;
-  // Workbook rows the conversion already rejects (a repeated header row, a formula without its value).
-  const pre = p.rowColumn ? `, nullif(r.__reject, '') AS _pre_reason, nullif(r.__reject_column, '') AS _pre_column` : '';
-  const reason = p.rowColumn ? `coalesce(_pre_reason, ${plan.rejectReason})` : plan.rejectReason;
-  const column = p.rowColumn ? `CASE WHEN _pre_reason IS NOT NULL THEN _pre_column ELSE ${plan.rejectColumn} END` : plan.rejectColumn;
-  // Layers (blank, fast parse, type, judge), so each value is blanked and parsed once. The
-  // table keeps only what is stored, judged or reported: raw text only for rejected rows, the
-  // blanked text only of columns whose values may be reported.
-  const stored = tableColumns(contract)
-    .slice(3)
-    .map(([n]) => ident(n));
-  const reported = plan.valueIssues.map((v) => blankColumn(v.column));
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE _typed AS
-     SELECT _line, _reason, _column, CASE WHEN _reason IS NOT NULL THEN _rawtext END AS _rawtext, ${[...stored, ...reported].join(', ')}
-     FROM (SELECT *, ${reason} AS _reason, ${column} AS _column
-           FROM (SELECT *, ${plan.select.join(', ')}
-                 FROM ${plan.derive.reduce(
-                   (inner, layer) => `(SELECT *, ${layer.join(', ')} FROM ${inner})`,
-                   `(SELECT *${plan.fast.map((f) => `, ${f}`).join('')}
-                       FROM (SELECT ${lineExpr} AS _line, ${rawText} AS _rawtext${pre}${plan.blank.map((b) => `, ${b}`).join('')}
-                             FROM ${from}))`,
-                 )}))`,
-    Object.keys(plan.params).length ? plan.params : undefined,
-    { step: `${step}.type` },
-  );
   const tally = await db.one<{ loaded: bigint; rejected: bigint; pmin: Date | null; pmax: Date | null; periods: bigint }>(
     `SELECT count(*) FILTER (WHERE _reason IS NULL) AS loaded, count(*) FILTER (WHERE _reason IS NOT NULL) AS rejected,
             ${contract.monthly ? 'min(period) FILTER (WHERE _reason IS NULL)' : 'NULL'} AS pmin,
@@ -430,14 +426,14 @@ async function loadPrepared(
       await db.run(
         // Columns by name: a column a contract gained sits at the end of a table upgraded from an older release.
         `INSERT INTO ${ident(kind)} (file_id, src_line, as_of, ${stored.join(', ')})
-       SELECT $file_id, _line, CAST($as_of AS DATE), ${stored.join(', ')} FROM _typed WHERE _reason IS NULL`,
+       SELECT $file_id, _line, CAST($as_of AS DATE), ${stored.join(', ')} FROM _typed_lines WHERE _reason IS NULL`,
         { file_id: fileId, as_of: asOf.date },
         { step: `${step}.insert` },
       );
       if (bySlice) await recordSupersessions(db, kind, fileId, replaced, options.runId);
       else await recordPlanned(db, kind, fileId, options.runId);
       await db.run(
-        `INSERT INTO rejects SELECT $run_id, $file_id, $file_name, $kind, _line, _column, _reason, _rawtext FROM _typed WHERE _reason IS NOT NULL`,
+        `INSERT INTO rejects SELECT $run_id, $file_id, $file_name, $kind, _line, _column, _reason, _rawtext FROM _typed_lines WHERE _reason IS NOT NULL`,
         { run_id: options.runId, file_id: fileId, file_name: fileName, kind },
         { step: `${step}.rejects` },
       );
@@ -462,7 +458,7 @@ async function loadPrepared(
       for (const issue of plan.valueIssues) {
         await db.run(
           `INSERT INTO value_issues SELECT $run_id, $file_id, $file_name, $kind, _line, $column, ${blankColumn(issue.column)}, $reason, $action
-         FROM _typed r WHERE _reason IS NULL AND ${issue.condition}`,
+         FROM _typed_lines r WHERE _reason IS NULL AND ${issue.condition}`,
           { run_id: options.runId, file_id: fileId, file_name: fileName, kind, column: issue.column, reason: issue.reason, action: issue.action },
           { step: `${step}.value_issues` },
         );
@@ -534,7 +530,7 @@ async function rejectReasons(db: Db, rowColumn: boolean): Promise<string> {
   const line = rowColumn ? `coalesce(try_cast(regexp_extract(csv_line, '^"(\\d+)"', 1) AS BIGINT), line)` : 'line';
   const found = await db.all<{ reason: string; n: bigint; first: bigint }>(
     `SELECT reason, count(*) AS n, min(line) AS first FROM (
-       SELECT coalesce(_column || ': ', '') || _reason AS reason, _line AS line FROM _typed WHERE _reason IS NOT NULL
+       SELECT coalesce(_column || ': ', '') || _reason AS reason, _line AS line FROM _typed_lines WHERE _reason IS NOT NULL
        UNION ALL SELECT ${reasonCase}, ${line} FROM (SELECT DISTINCT ON (line) * FROM _csv_rejects ORDER BY line, byte_position))
      GROUP BY reason ORDER BY n DESC, reason LIMIT 3`,
     undefined,
@@ -589,7 +585,7 @@ function repeatedRequired(header: HeaderFound, file: string): InputError | undef
 
 async function dropScratch(db: Db): Promise<void> {
   await db.run(
-    `DROP TABLE IF EXISTS _typed; DROP TABLE IF EXISTS _raw; DROP TABLE IF EXISTS _lines; DROP TABLE IF EXISTS _blank_lines; DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans;
+    `DROP VIEW IF EXISTS _typed_lines; DROP TABLE IF EXISTS _typed; DROP TABLE IF EXISTS _raw; DROP TABLE IF EXISTS _lines; DROP TABLE IF EXISTS _blank_lines; DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans;
      DROP TABLE IF EXISTS _supersede; DROP TABLE IF EXISTS _new_pairs; DROP TABLE IF EXISTS _old_pairs;`,
   );
 }
