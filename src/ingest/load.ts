@@ -353,11 +353,7 @@ async function loadPrepared(
                        FROM (SELECT ${rowLine}${[...(p.sheetRefs ? ['r.__ref'] : []), ...rawCols.map((c) => `r.${ident(c)}`)].join(', ')}${pre}${plan.blank.map((b) => `, ${b}`).join('')}
                              FROM ${readCsv} r))`,
                  )}))`;
-  await db.run(
-    typedSql,
-    { path: p.csvPath, delim: p.delimiter, skip: p.skip, ...plan.params },
-    { step: `${step}.read_csv` },
-  );
+  await db.run(typedSql, { path: p.csvPath, delim: p.delimiter, skip: p.skip, ...plan.params }, { step: `${step}.read_csv` });
   const counts = await db.one<{ accepted: bigint; csv_rejects: bigint }>(
     // read_csv reports one error per missing column: a line short of two fields appears twice.
     `SELECT (SELECT count(*) FROM _typed) AS accepted, (SELECT count(DISTINCT line) FROM _csv_rejects) AS csv_rejects`,
