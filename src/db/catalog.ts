@@ -847,7 +847,7 @@ export const TABLE_DOCS: Record<string, TableDoc> = {
   ledger_person_place: ledgerView(
     'ledger_person_place',
     '人员案件所在区县',
-    'the district of each person a case is about alone (person_lapsed, assistance_not_covered), by source (view)',
+    'the district of each person a case is about alone (person_lapsed, assistance_not_covered), by source (a table the publish stage refills from the current data)',
   ),
   ledger_arrears: ledgerView('ledger_arrears', '欠费台账', 'employers owing contributions in the selected run, with class, months, amount and late fee (view)'),
   ledger_data_quality: ledgerView('ledger_data_quality', '数据质量', "the run's data-quality issues, nulled values and rejected rows, grouped (view)"),

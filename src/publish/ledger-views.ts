@@ -116,17 +116,6 @@ SELECT h.person_key, h.source, h.district_code, coalesce(dv.name, '未知区县'
 FROM (SELECT 'si' AS source, * FROM si UNION ALL SELECT 'assistance' AS source, * FROM aid) h
 LEFT JOIN ref_division dv ON dv.code = h.district_code;
 
--- The district of each person some case is about alone (employer_id ''), by source: the SI
--- row's first (si_district), or the assistance roll's first (aid_district); each falls back to
--- the other source. As ledger_person_home, for those people only (read by every ledger view of
--- findings and cases: the kind rows of everybody else are never ordered).
-CREATE OR REPLACE VIEW ledger_person_place AS
-WITH ${personHomeCtes("SELECT person_key FROM cases WHERE employer_id = '' AND person_key <> ''")},
-home AS (SELECT 'si' AS source, * FROM si UNION ALL SELECT 'assistance' AS source, * FROM aid)
-SELECT person_key, max_by(district_code, source = 'si') AS si_district, max_by(street, source = 'si') AS si_street,
-       max_by(district_code, source = 'assistance') AS aid_district, max_by(street, source = 'assistance') AS aid_street
-FROM home GROUP BY person_key;
-
 -- The findings of the selected run with their district: the employer's, or for a finding
 -- about a person alone the person's (ledger_person_home; assistance_not_covered: the roll's).
 CREATE OR REPLACE VIEW ledger_findings AS
@@ -374,6 +363,27 @@ export async function ledgerRules(db: Db): Promise<LedgerRule[]> {
   return [...LEDGER_RULES, ...seen.filter((r) => !known.has(r.rule_id)).map((r) => ({ id: r.rule_id, title: r.rule_id, hasAmount: true }))];
 }
 
+/**
+ * The district of each person some case is about alone (employer_id ''), by source: the SI
+ * row's first (si_district), or the assistance roll's first (aid_district); each falls back to
+ * the other source. As ledger_person_home, for those people only (read by every ledger view of
+ * findings and cases: the kind rows of everybody else are never ordered). A table, refilled from
+ * the current data by every run's publish stage (migration 0009): read about ten times a run.
+ */
+export const LEDGER_PERSON_PLACE_SQL = `
+DELETE FROM ledger_person_place;
+INSERT INTO ledger_person_place
+WITH ${personHomeCtes("SELECT person_key FROM cases WHERE employer_id = '' AND person_key <> ''")},
+home AS (SELECT 'si' AS source, * FROM si UNION ALL SELECT 'assistance' AS source, * FROM aid)
+SELECT person_key, max_by(district_code, source = 'si') AS si_district, max_by(street, source = 'si') AS si_street,
+       max_by(district_code, source = 'assistance') AS aid_district, max_by(street, source = 'assistance') AS aid_street
+FROM home GROUP BY person_key;`;
+
+/** Refills `ledger_person_place` from the current person data and cases (fillLedgerPerson does, first). */
+async function fillLedgerPersonPlace(db: Db): Promise<void> {
+  await db.run(LEDGER_PERSON_PLACE_SQL, undefined, { step: 'ledger.person_place' });
+}
+
 /** Creates (or replaces) the ledger views in the database; call after the rules stage. */
 export async function createLedgerViews(db: Db): Promise<LedgerRule[]> {
   const rules = await ledgerRules(db);
@@ -407,11 +417,14 @@ function aidParam(ctx: DatedRunContext, name: string, fallback: number): number 
 }
 
 /**
- * Fills the run's rows of `ledger_person_district` (ledger-person.sql) from the run's person
- * facts, which the rules stage leaves when a person rule ran; without them the run's rows say
- * NULL (unknown). Call after `createLedgerViews` (it reads ledger_person_home).
+ * Refills `ledger_person_place` (where the people of person cases live; every view of findings
+ * and cases reads it), then fills the run's rows of `ledger_person_district` (ledger-person.sql)
+ * from the run's person facts, which the rules stage leaves when a person rule ran; without them
+ * the run's rows say NULL (unknown). Call after `createLedgerViews` (it reads ledger_person_home)
+ * and before the ledger views of findings and cases are read.
  */
 export async function fillLedgerPerson(db: Db, ctx: DatedRunContext): Promise<{ facts: boolean }> {
+  await fillLedgerPersonPlace(db);
   const facts =
     (await db.one<{ has_facts: boolean }>(LEDGER_PERSON_STEP('ledger.person.has_facts'), undefined, { step: 'ledger.person.has_facts' }))?.has_facts === true;
   await runSteps(db, [
