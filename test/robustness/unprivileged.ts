@@ -28,6 +28,7 @@ export function cliUser(): string {
 
 /** Runs the CLI as cron would (no terminal), as nobody when the tests run as root. */
 export async function reconUnprivileged(args: string[], env: Record<string, string> = {}): Promise<Cli> {
+  if (AS_ROOT) assertNobodyCanRun();
   const [command, argv] = AS_ROOT ? ['setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'node', BIN, ...args]] : ['node', [BIN, ...args]];
   try {
     const { stdout, stderr } = await exec(command, argv as string[], { env: { ...process.env, CI: 'true', ...env }, maxBuffer: 1 << 26 });
@@ -36,4 +37,28 @@ export async function reconUnprivileged(args: string[], env: Record<string, stri
     const e = error as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
+}
+
+let nobodyChecked = false;
+
+/**
+ * The checkout must be readable by nobody, or the CLI cannot even start as nobody and the tests
+ * fail on missing output (a clone inside a `mktemp -d` folder is 0700): said once, plainly.
+ */
+function assertNobodyCanRun(): void {
+  if (nobodyChecked) return;
+  const r = spawnSync('setpriv', [
+    `--reuid=${NOBODY}`,
+    `--regid=${NOBODY}`,
+    '--clear-groups',
+    'node',
+    '-e',
+    `require('fs').accessSync(${JSON.stringify(BIN)})`,
+  ]);
+  if (r.status !== 0) {
+    throw new Error(
+      `These tests run the CLI as nobody (the tests run as root), and nobody cannot read ${BIN}: let every folder above the checkout be readable (chmod o+rx, e.g. on a mktemp -d folder) and run them again.`,
+    );
+  }
+  nobodyChecked = true;
 }
