@@ -372,7 +372,7 @@ export async function ledgerRules(db: Db): Promise<LedgerRule[]> {
  */
 export const LEDGER_PERSON_PLACE_SQL = `
 DELETE FROM ledger_person_place;
-INSERT INTO ledger_person_place
+INSERT INTO ledger_person_place BY NAME
 WITH ${personHomeCtes("SELECT person_key FROM cases WHERE employer_id = '' AND person_key <> ''")},
 home AS (SELECT 'si' AS source, * FROM si UNION ALL SELECT 'assistance' AS source, * FROM aid)
 SELECT person_key, max_by(district_code, source = 'si') AS si_district, max_by(street, source = 'si') AS si_street,
