@@ -210,7 +210,15 @@ async function loadOneFile(db: Db, file: string, options: LoadOptions): Promise<
       return await loadPrepared(db, file, prepared, kind, asOf, sniffed, options, log, () => changedSince(file, before));
     } catch (error) {
       // A text DuckDB's CSV reader gives up on is this file's problem, not the run's (a full disk or no memory is the run's).
-      if (!(error instanceof DbError) || !String(error.details['step'] ?? '').endsWith('.read_csv') || isMachineFault(error)) throw error;
+      // The step also types the values: a value error (it quotes the value, an ID number perhaps) is not the reader's, and
+      // is refused by loadFile as before the two were one step, naming the kind of error only.
+      if (
+        !(error instanceof DbError) ||
+        !String(error.details['step'] ?? '').endsWith('.read_csv') ||
+        VALUE_ERROR.test(errorMessage(error)) ||
+        isMachineFault(error)
+      )
+        throw error;
       await dropScratch(db);
       const cause = errorMessage(error)
         .replace(/^Database step "[^"]*" failed: /, '')
@@ -225,6 +233,9 @@ async function loadOneFile(db: Db, file: string, options: LoadOptions): Promise<
     for (const t of temps) fs.rmSync(t, { force: true });
   }
 }
+
+/** DuckDB's errors about a value (the typing's, not the CSV reader's). */
+const VALUE_ERROR = /\b(Conversion|Out of Range) Error:/;
 
 /** Scratch copies made by this process (their names: `<run>-<n>`). */
 let scratchCopies = 0;

@@ -370,7 +370,7 @@ export async function ledgerRules(db: Db): Promise<LedgerRule[]> {
  * findings and cases: the kind rows of everybody else are never ordered). A table, refilled from
  * the current data by every run's publish stage (migration 0009): read about ten times a run.
  */
-export const LEDGER_PERSON_PLACE_SQL = `
+const LEDGER_PERSON_PLACE_SQL = `
 DELETE FROM ledger_person_place;
 INSERT INTO ledger_person_place BY NAME
 WITH ${personHomeCtes("SELECT person_key FROM cases WHERE employer_id = '' AND person_key <> ''")},
